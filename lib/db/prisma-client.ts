@@ -1,0 +1,28 @@
+/**
+ * PrismaClient factory (Prisma 7, Rust-free client with the `pg` driver adapter).
+ */
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../../generated/prisma/client.ts';
+
+export { PrismaClient };
+export type { Prisma } from '../../generated/prisma/client.ts';
+
+/** Options of {@link createPrismaClient}. */
+export interface PrismaClientOptions {
+  /** PostgreSQL connection URL. */
+  url: string;
+  /** Pool size of the underlying `pg` pool (default 10). */
+  poolSize?: number;
+  /** Called with each SQL statement Prisma sends; tests count statements with it. */
+  onQuery?: (sql: string) => void;
+}
+
+/** Creates a PrismaClient over a `pg` pool. Call `$disconnect()` on shutdown. */
+export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
+  const adapter = new PrismaPg({ connectionString: options.url, max: options.poolSize ?? 10 });
+  if (!options.onQuery) return new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  const onQuery = options.onQuery;
+  client.$on('query', (e) => onQuery(e.query));
+  return client;
+}

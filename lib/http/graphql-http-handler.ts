@@ -1,0 +1,104 @@
+/**
+ * Serves an Apollo Server on a plain `node:http` server (Apollo Server 5 ships no HTTP framework):
+ * the documented integration API `executeHTTPGraphQLRequest`, plus `/healthz` and `/readyz`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
+
+/** Largest accepted request body, bytes. Larger bodies get HTTP 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Options of {@link createGraphQLHttpHandler}. */
+export interface GraphQLHttpHandlerOptions<TContext extends BaseContext> {
+  server: ApolloServer<TContext>;
+  /** Builds the per-request context; throw a GraphQLError with `extensions.http.status` to refuse. */
+  context: ContextFunction<[{ req: IncomingMessage }], TContext>;
+  /** Path of the GraphQL endpoint (default `/graphql`). */
+  path?: string;
+  /** `/readyz` answers 200 only while this returns true. */
+  ready?: () => boolean;
+}
+
+class BodyTooLargeError extends Error {}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new BodyTooLargeError());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Returns a `node:http` request listener serving GraphQL at `path` and the health endpoints. */
+export function createGraphQLHttpHandler<TContext extends BaseContext>(
+  options: GraphQLHttpHandlerOptions<TContext>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const path = options.path ?? '/graphql';
+  return (req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname === '/healthz') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+        return;
+      }
+      if (url.pathname === '/readyz') {
+        const ready = options.ready ? options.ready() : true;
+        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ready ? 'ready' : 'starting' }));
+        return;
+      }
+      if (url.pathname !== path) {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+        return;
+      }
+      const headers = new HeaderMap();
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      }
+      let body: unknown;
+      if (req.method === 'POST') {
+        const raw = await readBody(req);
+        try {
+          body = raw ? JSON.parse(raw) : undefined;
+        } catch {
+          res.writeHead(400, { 'content-type': 'application/json' }).end(
+            JSON.stringify({ errors: [{ message: 'Request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] }),
+          );
+          return;
+        }
+      }
+      const response = await options.server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: () => options.context({ req }),
+      });
+      for (const [name, value] of response.headers) res.setHeader(name, value);
+      res.statusCode = response.status ?? 200;
+      if (response.body.kind === 'complete') {
+        res.end(response.body.string);
+      } else {
+        for await (const chunk of response.body.asyncIterator) res.write(chunk);
+        res.end();
+      }
+    })().catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const tooLarge = err instanceof BodyTooLargeError;
+      res.writeHead(tooLarge ? 413 : 500, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          errors: [{ message: tooLarge ? 'Request body too large.' : 'Internal server error.', extensions: { code: tooLarge ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }],
+        }),
+      );
+    });
+  };
+}

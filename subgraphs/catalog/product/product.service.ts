@@ -1,0 +1,90 @@
+/**
+ * Catalog business rules: listing and search, and product writes guarded by `catalog:write`.
+ */
+import { randomUUID } from 'node:crypto';
+import { badInput, domainError, notFound } from '../../../lib/errors';
+import { hasScope, Scope } from '../../../lib/principal';
+import type { SubgraphContext } from '../../shared/context';
+import { pageArgs, toConnection, type Connection } from '../../shared/pagination';
+import { isUuid, requireCurrency, requireInt, requireText } from '../../shared/validation';
+import { productById } from './product.loaders';
+import { ProductRepository, type NewProduct, type ProductRow } from './product.repository';
+
+/** Input of {@link createProduct}; `price.amount` in minor units. */
+export interface CreateProductInput {
+  sku: string;
+  name: string;
+  description?: string | null;
+  price: { amount: number; currency: string };
+  stock: number;
+}
+
+/** Input of {@link updateProduct}; absent fields stay as they are. */
+export interface UpdateProductInput {
+  name?: string | null;
+  description?: string | null;
+  price?: { amount: number; currency: string } | null;
+  stock?: number | null;
+}
+
+function requireCatalogWrite(ctx: SubgraphContext): void {
+  if (!hasScope(ctx.principal, Scope.CatalogWrite)) throw domainError('FORBIDDEN', 'The catalog:write scope is required.');
+}
+
+/** The tenant's product with `id`, or null (also for malformed ids and other tenants' products). */
+export async function getProduct(ctx: SubgraphContext, id: string): Promise<ProductRow | null> {
+  if (!isUuid(id)) return null;
+  return productById(ctx).load(id);
+}
+
+/**
+ * A page of the tenant's products, newest first.
+ * @throws GraphQLError `BAD_USER_INPUT` for `first` outside 1..100, a malformed cursor or a search over 100 characters.
+ */
+export async function listProducts(ctx: SubgraphContext, first?: number | null, after?: string | null, search?: string | null): Promise<Connection<ProductRow>> {
+  const page = pageArgs(first, after);
+  const term = search?.trim() || undefined;
+  if (term && term.length > 100) throw badInput('search', 'must be at most 100 characters.');
+  const rows = await new ProductRepository(ctx.prisma).findPage(ctx.principal.tenantId, page.take, page.after, term);
+  return toConnection(rows, page.take);
+}
+
+/**
+ * Creates a product.
+ * @throws GraphQLError `FORBIDDEN` without `catalog:write`; `BAD_USER_INPUT` for invalid fields or a taken SKU.
+ */
+export async function createProduct(ctx: SubgraphContext, input: CreateProductInput): Promise<ProductRow> {
+  requireCatalogWrite(ctx);
+  const data: NewProduct = {
+    sku: requireText('input.sku', input.sku, 64),
+    name: requireText('input.name', input.name, 200),
+    description: input.description == null ? null : input.description.slice(0, 2000),
+    priceAmount: requireInt('input.price.amount', input.price.amount, 0),
+    priceCurrency: requireCurrency('input.price.currency', input.price.currency),
+    stock: requireInt('input.stock', input.stock, 0),
+  };
+  const created = await new ProductRepository(ctx.prisma).create(ctx.principal.tenantId, randomUUID(), data);
+  if (!created) throw badInput('input.sku', `a product with SKU ${data.sku} already exists.`);
+  return created;
+}
+
+/**
+ * Updates a product.
+ * @throws GraphQLError `FORBIDDEN` without `catalog:write`; `NOT_FOUND` when the tenant has no such
+ *   product; `BAD_USER_INPUT` for invalid fields.
+ */
+export async function updateProduct(ctx: SubgraphContext, id: string, input: UpdateProductInput): Promise<ProductRow> {
+  requireCatalogWrite(ctx);
+  const data: Partial<NewProduct> = {};
+  if (input.name != null) data.name = requireText('input.name', input.name, 200);
+  if (input.description !== undefined) data.description = input.description === null ? null : input.description.slice(0, 2000);
+  if (input.price != null) {
+    data.priceAmount = requireInt('input.price.amount', input.price.amount, 0);
+    data.priceCurrency = requireCurrency('input.price.currency', input.price.currency);
+  }
+  if (input.stock != null) data.stock = requireInt('input.stock', input.stock, 0);
+  if (!isUuid(id)) throw notFound('Product', id);
+  const updated = await new ProductRepository(ctx.prisma).update(ctx.principal.tenantId, id, data);
+  if (!updated) throw notFound('Product', id);
+  return updated;
+}
