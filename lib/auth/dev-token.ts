@@ -1,0 +1,59 @@
+/**
+ * Development tokens for seeded users (`npm run token`, `npm start`, the demo and the tests): HS256
+ * JWTs with the claims of CONTRACT.md (`sub`, `tenant_id`, `scope`, `iat`, `exp`).
+ */
+import { SignJWT } from 'jose';
+import { DEMO_TENANTS, DEMO_USERS, type DemoUser } from '../db/demo-data';
+import { DEV_JWT_SECRET } from '../config';
+
+/** Options of {@link mintDevToken}. */
+export interface DevTokenOptions {
+  /** Tenant slug, for example `acme`. */
+  tenant: string;
+  /** Email of a seeded user of that tenant. */
+  user: string;
+  /** Space-separated scopes; default: the user's seeded scopes. */
+  scope?: string;
+  /** Lifetime in seconds (default 3600). */
+  ttlSeconds?: number;
+  /** HS256 secret (default `JWT_SECRET` or the development secret). */
+  secret?: string;
+  /** Claim name for the tenant id (default `JWT_TENANT_CLAIM` or `tenant_id`). */
+  tenantClaim?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+/**
+ * Finds a seeded user by tenant slug and email.
+ * @throws Error naming the seeded users when there is no such user.
+ */
+export function findDemoUser(tenant: string, email: string): DemoUser & { tenantId: string } {
+  const t = DEMO_TENANTS.find((x) => x.slug === tenant);
+  const u = DEMO_USERS.find((x) => x.tenantSlug === tenant && x.email === email.toLowerCase());
+  if (!t || !u) {
+    const known = DEMO_USERS.map((x) => `${x.tenantSlug}/${x.email}`).join(', ');
+    throw new Error(`No seeded user ${email} in tenant ${tenant}. Seeded users: ${known}.`);
+  }
+  return { ...u, tenantId: t.id };
+}
+
+/** Mints a signed development JWT for a seeded user. */
+export async function mintDevToken(options: DevTokenOptions): Promise<string> {
+  const user = findDemoUser(options.tenant, options.user);
+  const ttl = options.ttlSeconds ?? 3600;
+  if (!Number.isInteger(ttl) || ttl <= 0) throw new Error('ttl must be a positive number of seconds.');
+  const now = Math.floor(Date.now() / 1000);
+  const scope = options.scope ?? user.scopes.join(' ');
+  const claim = options.tenantClaim ?? process.env.JWT_TENANT_CLAIM ?? 'tenant_id';
+  let jwt = new SignJWT({ [claim]: user.tenantId, scope, email: user.email })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(user.id)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttl);
+  const issuer = options.issuer ?? process.env.JWT_ISSUER;
+  const audience = options.audience ?? process.env.JWT_AUDIENCE;
+  if (issuer) jwt = jwt.setIssuer(issuer);
+  if (audience) jwt = jwt.setAudience(audience);
+  return jwt.sign(new TextEncoder().encode(options.secret ?? process.env.JWT_SECRET ?? DEV_JWT_SECRET));
+}

@@ -1,0 +1,52 @@
+/**
+ * Runs one subgraph alone (one service of docker-compose.yml):
+ * `SUBGRAPH=orders DATABASE_URL=... REDIS_URL=... INTERNAL_JWT_SECRET=... npm run start:subgraph`
+ * (or the name as the first argument). Applies pending migrations at start-up unless
+ * `MIGRATE_ON_START=false`. Stops cleanly on SIGINT/SIGTERM.
+ */
+import { loadConfig } from '../lib/config';
+import { createPrismaClient } from '../lib/db/prisma-client';
+import { migrate } from '../lib/db/migrate';
+import { createEventLog } from '../lib/events/create-event-log';
+import { createLogger } from '../lib/logger';
+import { SUBGRAPHS, type SubgraphName } from '../lib/schema/compose';
+import { SUBGRAPH_FACTORIES } from './registry';
+import { startSubgraph } from './shared/subgraph-server';
+
+async function main(): Promise<void> {
+  const name = (process.argv[2] ?? process.env.SUBGRAPH) as SubgraphName | undefined;
+  if (!name || !SUBGRAPHS.some((s) => s.name === name)) {
+    throw new Error(`Name the subgraph to run: one of ${SUBGRAPHS.map((s) => s.name).join(', ')} (argument or SUBGRAPH).`);
+  }
+  const config = loadConfig();
+  const logger = createLogger(`subgraph-${name}`, config.logLevel);
+  if (!config.databaseUrl) throw new Error('DATABASE_URL is required to run a subgraph alone.');
+  if (!config.internalSecret) throw new Error('INTERNAL_JWT_SECRET is required to run a subgraph alone.');
+  if (!config.redisUrl && (name === 'orders' || name === 'notifications')) {
+    throw new Error('REDIS_URL is required: the in-process event log only works when everything runs in one process (npm start).');
+  }
+  if (process.env.MIGRATE_ON_START !== 'false') await migrate(config.databaseUrl);
+  const prisma = createPrismaClient({ url: config.databaseUrl });
+  const eventLog = createEventLog(config.redisUrl, config.streamRetention);
+  const service = await startSubgraph(SUBGRAPH_FACTORIES[name], { prisma, eventLog, logger }, {
+    port: config.subgraphPorts[name],
+    internalSecret: config.internalSecret,
+  });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await service.stop();
+    await eventLog.close();
+    await prisma.$disconnect();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: Error) => {
+  console.error(err.message);
+  process.exit(1);
+});

@@ -1,0 +1,9 @@
+import type { EmbeddedDatabase } from '../../lib/db/embedded-postgres';
+import type { RedisServer } from './redis-server';
+
+/** Stops what test/support/global-setup.ts started. */
+export default async function globalTeardown(): Promise<void> {
+  const state = (globalThis as Record<string, unknown>).__SUPERGRAPH_TEST__ as { db: EmbeddedDatabase; redis: RedisServer } | undefined;
+  await state?.redis.stop();
+  await state?.db.stop();
+}

@@ -1,0 +1,72 @@
+/**
+ * Starts a real `redis-server` (Debian's package; `.ci/run` installs it) on a free loopback port with
+ * persistence off, for the tests. The fault tests stop and restart it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection, createServer } from 'node:net';
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = createConnection({ port, host: '127.0.0.1' });
+      socket.once('connect', () => {
+        socket.end();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`redis-server did not listen on ${port}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+/** A running redis-server child process. */
+export interface RedisServer {
+  port: number;
+  url: string;
+  /** Stops it (SIGTERM) and waits for exit. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port (after {@link stop}). */
+  restart(): Promise<void>;
+}
+
+/** Starts redis-server on `port` (default: a free one). */
+export async function startRedisServer(port?: number): Promise<RedisServer> {
+  const p = port ?? (await freePort());
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child.on('error', (err) => {
+      throw new Error(`Cannot start redis-server (is it installed? .ci/run installs it): ${err.message}`);
+    });
+    await waitForPort(p, 10_000);
+  };
+  await launch();
+  const stop = async () => {
+    const c = child;
+    if (!c || c.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      c.once('exit', () => resolve());
+      c.kill('SIGTERM');
+    });
+  };
+  return { port: p, url: `redis://127.0.0.1:${p}`, stop, restart: launch };
+}

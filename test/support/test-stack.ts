@@ -1,0 +1,175 @@
+/**
+ * Per-test-file supergraph: a fresh database copied from the seeded template, the real subgraphs and
+ * gateway on free ports, Redis from the global setup; plus HTTP and graphql-ws clients.
+ */
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { Redis } from 'ioredis';
+import { createClient, type Client as WsClient, type ExecutionResult } from 'graphql-ws';
+import WebSocket from 'ws';
+import { mintDevToken, type DevTokenOptions } from '../../lib/auth/dev-token';
+import { createLogger } from '../../lib/logger';
+import { startLocalSupergraph, type LocalSupergraph } from '../../scripts/local-supergraph';
+
+/** Response of {@link TestStack.gql}. */
+export interface GqlResponse<T = Record<string, unknown>> {
+  status: number;
+  body: { data?: T | null; errors?: Array<{ message: string; path?: unknown[]; extensions?: Record<string, unknown> }> };
+}
+
+/** A running supergraph for one test file. */
+export interface TestStack extends LocalSupergraph {
+  databaseUrl: string;
+  /** SQL statements sent through Prisma since the last {@link resetQueries}. */
+  queries: string[];
+  resetQueries(): void;
+  /** Mints a dev token (`tenant` + `user` of the demo data). */
+  token(options: Omit<DevTokenOptions, 'secret'>): Promise<string>;
+  /** POSTs a GraphQL request to the gateway. */
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, auth?: { token?: string; headers?: Record<string, string> }): Promise<GqlResponse<T>>;
+  /** POSTs a GraphQL request to any URL (a subgraph). */
+  post<T = Record<string, unknown>>(url: string, body: unknown, headers?: Record<string, string>): Promise<GqlResponse<T>>;
+  /** A graphql-ws client connected with `token`. */
+  wsClient(token: string | undefined, extraParams?: Record<string, unknown>): WsClient;
+  /** A raw SQL client on this file's database (for assertions). */
+  sql<R extends Record<string, unknown> = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+}
+
+/** Options of {@link startTestStack}. */
+export interface TestStackOptions {
+  /** Event log: `redis` (default) or `memory`. */
+  eventLog?: 'redis' | 'memory';
+}
+
+async function createDatabaseFromTemplate(templateUrl: string): Promise<string> {
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: templateUrl.replace(/\/[^/]+$/, '/postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE template_supergraph`);
+  } finally {
+    await admin.end();
+  }
+  return templateUrl.replace(/\/[^/]+$/, `/${name}`);
+}
+
+/** Starts the stack; call `stop()` in `afterAll`. */
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const templateUrl = process.env.TEST_TEMPLATE_DATABASE_URL;
+  const redisUrl = process.env.TEST_REDIS_URL;
+  if (!templateUrl || !redisUrl) throw new Error('Run the tests with jest (npm test): the global setup provides the databases.');
+  const databaseUrl = await createDatabaseFromTemplate(templateUrl);
+  const useRedis = (options.eventLog ?? 'redis') === 'redis';
+  if (useRedis) {
+    const redis = new Redis(redisUrl);
+    await redis.flushall();
+    redis.disconnect();
+  }
+  const queries: string[] = [];
+  const supergraph = await startLocalSupergraph({
+    databaseUrl,
+    redisUrl: useRedis ? redisUrl : undefined,
+    logger: createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent'),
+    ephemeralPorts: true,
+    onQuery: (q) => queries.push(q),
+  });
+  const sqlClient = new Client({ connectionString: databaseUrl });
+  await sqlClient.connect();
+  const wsClients: WsClient[] = [];
+  const post = async <T>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<GqlResponse<T>> => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const text = await res.text();
+    let parsed: GqlResponse<T>['body'];
+    try {
+      parsed = JSON.parse(text) as GqlResponse<T>['body'];
+    } catch {
+      throw new Error(`Non-JSON response ${res.status}: ${text.slice(0, 200)}`);
+    }
+    return { status: res.status, body: parsed };
+  };
+  return {
+    ...supergraph,
+    databaseUrl,
+    queries,
+    resetQueries: () => void queries.splice(0),
+    token: (o) => mintDevToken(o),
+    gql: (query, variables, auth = {}) =>
+      post(supergraph.gatewayUrl, { query, variables }, { ...(auth.token ? { authorization: `Bearer ${auth.token}` } : {}), ...auth.headers }),
+    post,
+    wsClient(token, extraParams = {}) {
+      const client = createClient({
+        url: supergraph.wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...extraParams },
+        retryAttempts: 0,
+        lazy: true,
+      });
+      wsClients.push(client);
+      return client;
+    },
+    async sql(text, params) {
+      return (await sqlClient.query(text, params)).rows;
+    },
+    async stop() {
+      for (const c of wsClients) await c.dispose();
+      await sqlClient.end();
+      await supergraph.stop();
+    },
+  };
+}
+
+/** A subscription's received messages, with a way to await the next ones. */
+export interface SubscriptionProbe {
+  messages: ExecutionResult<Record<string, unknown>, Record<string, unknown>>[];
+  /** Resolves when at least `count` messages arrived (rejects after `timeoutMs`). */
+  waitFor(count: number, timeoutMs?: number): Promise<ExecutionResult<Record<string, unknown>, Record<string, unknown>>[]>;
+  /** Resolves with the error or close event that ended the subscription. */
+  ended: Promise<unknown>;
+  /** Resolves when the server acknowledged the connection. */
+  unsubscribe(): void;
+}
+
+/** Subscribes with `client` and records messages. */
+export function subscribe(client: WsClient, query: string, variables: Record<string, unknown> = {}): SubscriptionProbe {
+  const messages: SubscriptionProbe['messages'] = [];
+  const waiters: Array<() => void> = [];
+  let resolveEnded!: (v: unknown) => void;
+  const ended = new Promise<unknown>((r) => (resolveEnded = r));
+  const unsubscribe = client.subscribe<Record<string, unknown>, Record<string, unknown>>(
+    { query, variables },
+    {
+      next: (m) => {
+        messages.push(m);
+        waiters.splice(0).forEach((w) => w());
+      },
+      error: (e) => {
+        resolveEnded(e);
+        waiters.splice(0).forEach((w) => w());
+      },
+      complete: () => {
+        resolveEnded('complete');
+        waiters.splice(0).forEach((w) => w());
+      },
+    },
+  );
+  return {
+    messages,
+    ended,
+    unsubscribe,
+    waitFor(count, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const deadline = setTimeout(() => reject(new Error(`timed out with ${messages.length}/${count} messages: ${JSON.stringify(messages).slice(0, 500)}`)), timeoutMs);
+        const check = () => {
+          if (messages.length >= count) {
+            clearTimeout(deadline);
+            resolve(messages);
+          } else waiters.push(check);
+        };
+        check();
+      });
+    },
+  };
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
