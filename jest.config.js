@@ -16,4 +16,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
   slowTestThreshold: 30,
+  // Client libraries (Prisma's pool, ioredis reconnect timers) can keep the loop alive for a few
+  // seconds after the last suite; the global teardown stops the servers, so exit right away.
+  forceExit: true,
 };

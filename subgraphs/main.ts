@@ -2,11 +2,12 @@
  * Runs one subgraph alone (one service of docker-compose.yml):
  * `SUBGRAPH=orders DATABASE_URL=... REDIS_URL=... INTERNAL_JWT_SECRET=... npm run start:subgraph`
  * (or the name as the first argument). Applies pending migrations at start-up unless
- * `MIGRATE_ON_START=false`. Stops cleanly on SIGINT/SIGTERM.
+ * `MIGRATE_ON_START=false`, and seeds the demo data into an empty database when `SEED_DEMO_DATA=true`. Stops cleanly on SIGINT/SIGTERM.
  */
 import { loadConfig } from '../lib/config';
 import { createPrismaClient } from '../lib/db/prisma-client';
 import { migrate } from '../lib/db/migrate';
+import { seedDemoData } from '../lib/db/seed';
 import { createEventLog } from '../lib/events/create-event-log';
 import { createLogger } from '../lib/logger';
 import { SUBGRAPHS, type SubgraphName } from '../lib/schema/compose';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     throw new Error('REDIS_URL is required: the in-process event log only works when everything runs in one process (npm start).');
   }
   if (process.env.MIGRATE_ON_START !== 'false') await migrate(config.databaseUrl);
+  if (process.env.SEED_DEMO_DATA === 'true' && (await seedDemoData(config.databaseUrl))) logger.info('demo data seeded');
   const prisma = createPrismaClient({ url: config.databaseUrl });
   const eventLog = createEventLog(config.redisUrl, config.streamRetention);
   const service = await startSubgraph(SUBGRAPH_FACTORIES[name], { prisma, eventLog, logger }, {

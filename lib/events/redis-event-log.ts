@@ -34,7 +34,8 @@ export class RedisEventLog implements EventLog {
     url: string,
     private readonly retention = 10_000,
   ) {
-    this.commands = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+    // RESP2: ioredis 6 defaults to RESP3, whose map replies (XREAD, XREADGROUP) arrive flattened.
+    this.commands = new Redis(url, { protocol: 2, maxRetriesPerRequest: 2, enableOfflineQueue: true });
     this.commands.on('error', () => undefined);
   }
 
@@ -121,6 +122,7 @@ export class RedisEventLog implements EventLog {
     this.closed = true;
     for (const conn of [...this.idle, ...this.leased]) conn.disconnect();
     this.idle.length = 0;
-    await this.commands.quit().catch(() => this.commands.disconnect());
+    if (this.commands.status === 'ready') await this.commands.quit().catch(() => undefined);
+    this.commands.disconnect();
   }
 }

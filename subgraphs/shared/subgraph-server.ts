@@ -20,7 +20,7 @@ import { OutboxRelay } from '../../lib/events/outbox-relay';
 import { createGraphQLHttpHandler } from '../../lib/http/graphql-http-handler';
 import type { Logger } from '../../lib/logger';
 import { readSubgraphSdl, type SubgraphName } from '../../lib/schema/compose';
-import { LoaderRegistry, type SubgraphContext } from './context';
+import { LoaderRegistry, type SubgraphContext, type SubgraphEvents } from './context';
 import { maskError } from './mask-error';
 
 /** What every subgraph module gets from the process that runs it. */
@@ -28,6 +28,8 @@ export interface SubgraphDeps {
   prisma: PrismaClient;
   eventLog: EventLog;
   logger: Logger;
+  /** Hooks for work outside a request (workers); filled in by {@link startSubgraph}. */
+  events?: SubgraphEvents;
 }
 
 /** A background worker started and stopped with the subgraph (for example an event consumer). */
@@ -68,11 +70,12 @@ export interface StartSubgraphOptions {
 
 /** Starts `factory`'s subgraph and its workers; resolves once it listens. */
 export async function startSubgraph(factory: SubgraphFactory, deps: SubgraphDeps, options: StartSubgraphOptions): Promise<RunningService> {
-  const module = factory(deps);
+  let relay: OutboxRelay | undefined;
+  const events: SubgraphEvents = { outboxWritten: () => relay?.kick() };
+  const module = factory({ ...deps, events });
   const logger = deps.logger.child({ subgraph: module.name });
   const verifier = new CredentialVerifier(options.internalSecret, module.name);
-  const relay = module.writesOutbox ? new OutboxRelay(deps.prisma, deps.eventLog, logger) : undefined;
-  const events = { outboxWritten: () => relay?.kick() };
+  if (module.writesOutbox) relay = new OutboxRelay(deps.prisma, deps.eventLog, logger);
   const httpServer: Server = createServer();
   const server = new ApolloServer<SubgraphContext>({
     schema: buildSubgraphSchema([{ typeDefs: parse(readSubgraphSdl(module.name)), resolvers: module.resolvers }]),

@@ -5,11 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
-import { createClient, type Client as WsClient, type ExecutionResult } from 'graphql-ws';
+import { createClient, type Client as WsClient, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { mintDevToken, type DevTokenOptions } from '../../lib/auth/dev-token';
 import { createLogger } from '../../lib/logger';
 import { startLocalSupergraph, type LocalSupergraph } from '../../scripts/local-supergraph';
+import { createDatabaseFromTemplate } from './test-database';
 
 /** Response of {@link TestStack.gql}. */
 export interface GqlResponse<T = Record<string, unknown>> {
@@ -39,18 +40,6 @@ export interface TestStack extends LocalSupergraph {
 export interface TestStackOptions {
   /** Event log: `redis` (default) or `memory`. */
   eventLog?: 'redis' | 'memory';
-}
-
-async function createDatabaseFromTemplate(templateUrl: string): Promise<string> {
-  const name = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: templateUrl.replace(/\/[^/]+$/, '/postgres') });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE template_supergraph`);
-  } finally {
-    await admin.end();
-  }
-  return templateUrl.replace(/\/[^/]+$/, `/${name}`);
 }
 
 /** Starts the stack; call `stop()` in `afterAll`. */
@@ -120,9 +109,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 
 /** A subscription's received messages, with a way to await the next ones. */
 export interface SubscriptionProbe {
-  messages: ExecutionResult<Record<string, unknown>, Record<string, unknown>>[];
+  messages: FormattedExecutionResult<Record<string, unknown>, Record<string, unknown>>[];
   /** Resolves when at least `count` messages arrived (rejects after `timeoutMs`). */
-  waitFor(count: number, timeoutMs?: number): Promise<ExecutionResult<Record<string, unknown>, Record<string, unknown>>[]>;
+  waitFor(count: number, timeoutMs?: number): Promise<FormattedExecutionResult<Record<string, unknown>, Record<string, unknown>>[]>;
   /** Resolves with the error or close event that ended the subscription. */
   ended: Promise<unknown>;
   /** Resolves when the server acknowledged the connection. */

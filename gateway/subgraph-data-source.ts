@@ -1,0 +1,104 @@
+/**
+ * How the gateway calls a subgraph: a {@link RemoteGraphQLDataSource} that sends only a
+ * gateway-signed credential for the principal (audience = the subgraph) and a request id. No client
+ * header is forwarded, so a client's `x-tenant-id`, `x-user-id` or `authorization` never reaches a
+ * subgraph. Fetches use Node's global fetch (keep-alive) with a timeout; HTTP-level failures become
+ * errors that carry no subgraph URL or response body.
+ */
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+import type { CredentialSigner } from '../lib/auth/internal-credential';
+import type { Logger } from '../lib/logger';
+import type { GatewayContext } from './gateway.server';
+
+/** Default time a subgraph fetch may take, ms. */
+export const SUBGRAPH_TIMEOUT_MS = 10_000;
+
+type Fetcher = RemoteGraphQLDataSource['fetcher'];
+type FetcherResponse = Awaited<ReturnType<Fetcher>>;
+
+/** Subgraph error codes that are meant for clients and pass through the gateway unchanged. */
+export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
+  'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'INSUFFICIENT_STOCK', 'CURSOR_EXPIRED',
+]);
+
+/** Options of {@link SubgraphDataSource}. */
+export interface SubgraphDataSourceOptions {
+  /** Subgraph name: the credential's audience. */
+  name: string;
+  url: string;
+  signer: CredentialSigner;
+  logger: Logger;
+  /** Fetch timeout, ms (default {@link SUBGRAPH_TIMEOUT_MS}). */
+  timeoutMs?: number;
+}
+
+/** Code of errors made from a failed subgraph HTTP exchange; the gateway's formatError masks it. */
+export const SUBGRAPH_HTTP_ERROR = 'SUBGRAPH_HTTP_ERROR';
+
+function timeoutFetcher(timeoutMs: number): Fetcher {
+  return async (url, init = {}) => {
+    const signal = AbortSignal.timeout(timeoutMs);
+    const response = await fetch(url, { method: init.method, headers: init.headers, body: init.body, signal });
+    return response as unknown as FetcherResponse;
+  };
+}
+
+/** See module doc. */
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  private readonly subgraphName: string;
+  private readonly signer: CredentialSigner;
+  private readonly log: Logger;
+
+  constructor(options: SubgraphDataSourceOptions) {
+    super({ url: options.url, fetcher: timeoutFetcher(options.timeoutMs ?? SUBGRAPH_TIMEOUT_MS) });
+    this.subgraphName = options.name;
+    this.signer = options.signer;
+    this.log = options.logger;
+  }
+
+  /** Replaces every outgoing header with the credential, the request id and the content type. */
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    const principal = (options.context as Partial<GatewayContext> | undefined)?.principal;
+    if (!principal) throw new GraphQLError('No principal for a subgraph request.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    const http = options.request.http;
+    if (!http) return;
+    for (const [name] of [...http.headers]) {
+      if (name.toLowerCase() !== 'content-type' && name.toLowerCase() !== 'accept') http.headers.delete(name);
+    }
+    http.headers.set('authorization', `Bearer ${await this.signer.sign(principal, this.subgraphName)}`);
+    http.headers.set('x-request-id', principal.requestId);
+  }
+
+  /**
+   * A non-2xx subgraph response. When its body is a GraphQL response whose first error has a
+   * client-facing code (for example `BAD_USER_INPUT` for bad variables), that error is kept; anything
+   * else is logged with the status and becomes {@link SUBGRAPH_HTTP_ERROR}, which the gateway masks.
+   * The subgraph's URL and body never go into the error.
+   */
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    let body: unknown;
+    try {
+      body = await this.parseBody(response);
+    } catch {
+      body = undefined;
+    }
+    const first = (body as { errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }> } | undefined)?.errors?.[0];
+    const code = first?.extensions?.code;
+    // A 401 from a subgraph means the gateway credential was refused: a gateway fault, not the client's.
+    if (response.status !== 401 && typeof code === 'string' && CLIENT_ERROR_CODES.has(code) && typeof first?.message === 'string') {
+      return new GraphQLError(first.message, { extensions: { code } });
+    }
+    this.log.error({ subgraph: this.subgraphName, status: response.status, code }, 'subgraph answered with an HTTP error');
+    return new GraphQLError(`Subgraph ${this.subgraphName} answered HTTP ${response.status}.`, { extensions: { code: SUBGRAPH_HTTP_ERROR } });
+  }
+
+  /** Logs transport failures (refused connection, timeout) without the URL reaching clients. */
+  override didEncounterError(error: Error): void {
+    if (!(error instanceof GraphQLError)) {
+      this.log.error({ subgraph: this.subgraphName, err: error.message }, 'subgraph request failed');
+      throw new GraphQLError(`Subgraph ${this.subgraphName} is unavailable.`, { extensions: { code: SUBGRAPH_HTTP_ERROR }, originalError: error });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Notification rules: listing and reading the tenant's notifications (any authenticated user of the
+ * tenant), and turning order events into notifications (the order-event consumer).
+ */
+import { randomUUID } from 'node:crypto';
+import type { PrismaClient } from '../../../lib/db/prisma-client';
+import { notFound } from '../../../lib/errors';
+import type { DomainEvent } from '../../../lib/events/domain-event';
+import type { SubgraphContext } from '../../shared/context';
+import { pageArgs, toConnection, type Connection } from '../../shared/pagination';
+import { isUuid } from '../../shared/validation';
+import { notificationById } from './notification.loaders';
+import { NotificationRepository, type NewEventNotification, type NotificationRow } from './notification.repository';
+
+/** A page of notifications plus the tenant's unread count (whatever the page). */
+export interface NotificationConnection extends Connection<NotificationRow> {
+  unreadCount: number;
+}
+
+/** The tenant's notification with `id`, or null (also for malformed ids and other tenants' notifications). */
+export async function getNotification(ctx: SubgraphContext, id: string): Promise<NotificationRow | null> {
+  if (!isUuid(id)) return null;
+  return notificationById(ctx).load(id);
+}
+
+/**
+ * A page of the tenant's notifications, newest first (`createdAt DESC, id DESC`); with `unreadOnly`
+ * only unread ones. `unreadCount` counts all of the tenant's unread notifications.
+ * @throws GraphQLError `BAD_USER_INPUT` for `first` outside 1..100 or a malformed cursor.
+ */
+export async function listNotifications(
+  ctx: SubgraphContext,
+  first?: number | null,
+  after?: string | null,
+  unreadOnly?: boolean | null,
+): Promise<NotificationConnection> {
+  const page = pageArgs(first, after);
+  const repository = new NotificationRepository(ctx.prisma);
+  const [rows, unreadCount] = await Promise.all([
+    repository.findPage(ctx.principal.tenantId, page.take, page.after, unreadOnly ?? false),
+    repository.countUnread(ctx.principal.tenantId),
+  ]);
+  return { ...toConnection(rows, page.take), unreadCount };
+}
+
+/**
+ * Marks the tenant's notification as read (`readAt = now()` the first time; again changes nothing).
+ * @throws GraphQLError `NOT_FOUND` for an unknown id, another tenant's notification or a non-UUID id.
+ */
+export async function markNotificationRead(ctx: SubgraphContext, id: string): Promise<NotificationRow> {
+  if (!isUuid(id)) throw notFound('Notification', id);
+  const row = await new NotificationRepository(ctx.prisma).markRead(ctx.principal.tenantId, id);
+  if (!row) throw notFound('Notification', id);
+  notificationById(ctx).clear(id).prime(id, row);
+  return row;
+}
+
+/** What {@link handleOrderEvent} did with an event. */
+export type OrderEventOutcome = 'created' | 'duplicate' | 'ignored';
+
+/** Title and body of the notification for an order event, or undefined for other event types. */
+function describeOrderEvent(event: DomainEvent): { title: string; body: string } | undefined {
+  const number = event.data.number ?? event.subjectId;
+  const status = event.data.status ?? '';
+  if (event.type === 'order.placed') {
+    return { title: `Order ${number} placed`, body: `Order ${number} is now ${status}.` };
+  }
+  if (event.type === 'order.status_changed') {
+    const previous = event.data.previousStatus;
+    return {
+      title: `Order ${number} ${status.toLowerCase()}`,
+      body: previous ? `Order ${number} moved from ${previous} to ${status}.` : `Order ${number} is now ${status}.`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Turns an order event into a notification of `event.tenantId`, about order `event.subjectId`,
+ * with a `notification.created` outbox event in the same transaction; calls `onOutboxWritten` after
+ * the commit so the relay can publish at once.
+ *
+ * Handles `order.placed` (`data: { number, status }`) and `order.status_changed`
+ * (`data: { number, status, previousStatus }`). Other types, and events whose ids are not UUIDs, are
+ * `ignored`. A redelivered event (same `event.id`) creates nothing: `duplicate`.
+ * @throws database errors (the caller leaves the entry unacknowledged).
+ */
+export async function handleOrderEvent(prisma: PrismaClient, event: DomainEvent, onOutboxWritten: () => void = () => {}): Promise<OrderEventOutcome> {
+  const text = describeOrderEvent(event);
+  if (!text || !isUuid(event.id) || !isUuid(event.tenantId)) return 'ignored';
+  const data: NewEventNotification = {
+    id: randomUUID(),
+    tenantId: event.tenantId,
+    sourceEventId: event.id,
+    orderId: isUuid(event.subjectId) ? event.subjectId : null,
+    title: text.title.slice(0, 200),
+    body: text.body.slice(0, 2000),
+  };
+  const created = await new NotificationRepository(prisma).createFromEvent(data);
+  if (!created) return 'duplicate';
+  onOutboxWritten();
+  return 'created';
+}

@@ -1,0 +1,40 @@
+import DataLoader from 'dataloader';
+import type { SubgraphContext } from '../../shared/context';
+import { OrderRepository, type OrderLineRow, type OrderRow } from './order.repository';
+
+/**
+ * Per-request loader of the tenant's orders by id (`order.byId`): all lookups of one tick (for
+ * example the 50 representations of an `_entities` call) become one SQL query. Unknown ids, and ids
+ * of another tenant, load as null. Callers pass only UUIDs.
+ */
+export function orderById(ctx: SubgraphContext): DataLoader<string, OrderRow | null> {
+  return ctx.loaders.get('order.byId', () => {
+    const repository = new OrderRepository(ctx.prisma);
+    return new DataLoader<string, OrderRow | null>(async (ids) => {
+      const rows = await repository.findByIds(ctx.principal.tenantId, ids);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? null);
+    });
+  });
+}
+
+/**
+ * Per-request loader of an order's lines by order id (`orderLines.byOrderId`), ordered by position:
+ * the lines of every order resolved in one tick come from one SQL query, filtered on the tenant.
+ * An order with no lines (or of another tenant) loads as an empty array.
+ */
+export function orderLinesByOrderId(ctx: SubgraphContext): DataLoader<string, OrderLineRow[]> {
+  return ctx.loaders.get('orderLines.byOrderId', () => {
+    const repository = new OrderRepository(ctx.prisma);
+    return new DataLoader<string, OrderLineRow[]>(async (orderIds) => {
+      const rows = await repository.findLinesByOrderIds(ctx.principal.tenantId, orderIds);
+      const byOrder = new Map<string, OrderLineRow[]>();
+      for (const row of rows) {
+        const list = byOrder.get(row.orderId);
+        if (list) list.push(row);
+        else byOrder.set(row.orderId, [row]);
+      }
+      return orderIds.map((id) => byOrder.get(id) ?? []);
+    });
+  });
+}

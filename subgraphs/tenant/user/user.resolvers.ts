@@ -1,0 +1,15 @@
+import type { Resolvers } from '../../../generated/resolvers/tenant';
+import * as users from './user.service';
+
+/** User resolvers: thin adapters from GraphQL to {@link users}. */
+export const userResolvers: Resolvers = {
+  Query: {
+    me: (_parent, _args, ctx) => users.getCurrentUser(ctx),
+  },
+  User: {
+    // Reference resolver (federation spec): batched through the per-request loader; another
+    // tenant's user resolves to null.
+    __resolveReference: (reference, ctx) => users.getUser(ctx, reference.id),
+    tenant: (user, _args, ctx) => users.getUserTenant(ctx, user),
+  },
+};

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createPrismaClient, type PrismaClient } from '../../lib/db/prisma-client';
+import { streamKey, type DomainEvent } from '../../lib/events/domain-event';
+import { OutboxRelay } from '../../lib/events/outbox-relay';
+import { RedisEventLog } from '../../lib/events/redis-event-log';
+import { createLogger } from '../../lib/logger';
+import { writeOutboxEvent } from '../../subgraphs/shared/outbox.repository';
+import { createDatabaseFromTemplate } from '../support/test-database';
+
+const tenantId = randomUUID();
+const logger = createLogger('test', 'silent');
+
+describe('OutboxRelay', () => {
+  let prisma: PrismaClient;
+  let eventLog: RedisEventLog;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    prisma = createPrismaClient({ url: await createDatabaseFromTemplate() });
+    eventLog = new RedisEventLog(process.env.TEST_REDIS_URL!);
+    redis = new Redis(process.env.TEST_REDIS_URL!);
+    await redis.flushall();
+  });
+  afterAll(async () => {
+    await eventLog.close();
+    redis.disconnect();
+    await prisma.$disconnect();
+  });
+
+  const write = (n: number) =>
+    prisma.$transaction(async (tx) => {
+      const events: DomainEvent[] = [];
+      for (let i = 0; i < n; i++) {
+        events.push(await writeOutboxEvent(tx, { tenantId, topic: 'orders', type: 'order.placed', subjectId: randomUUID(), data: { number: `ORD-${i}` } }));
+      }
+      return events;
+    });
+
+  it('publishes nothing for a rolled-back transaction', async () => {
+    await expect(
+      prisma.$transaction(async (tx) => {
+        await writeOutboxEvent(tx, { tenantId, topic: 'orders', type: 'order.placed', subjectId: randomUUID(), data: {} });
+        throw new Error('rollback');
+      }),
+    ).rejects.toThrow('rollback');
+    const relay = new OutboxRelay(prisma, eventLog, logger);
+    expect(await relay.publishBatch()).toBe(0);
+    expect(await redis.xlen(streamKey(tenantId, 'orders'))).toBe(0);
+  });
+
+  it('publishes committed events in commit order and marks them published', async () => {
+    const events = await write(5);
+    const relay = new OutboxRelay(prisma, eventLog, logger);
+    expect(await relay.publishBatch()).toBe(5);
+    const entries = await eventLog.read(streamKey(tenantId, 'orders'), '0');
+    expect(entries.map((e) => e.event.id)).toEqual(events.map((e) => e.id));
+    expect(await prisma.outboxEvent.count({ where: { publishedAt: null } })).toBe(0);
+    expect(await relay.publishBatch()).toBe(0);
+  });
+
+  it('lets several relays drain the outbox together without publishing an event twice', async () => {
+    await redis.del(streamKey(tenantId, 'orders'));
+    const events = await write(300);
+    const relays = [1, 2, 3].map(() => new OutboxRelay(prisma, eventLog, logger, { batchSize: 20, pollMs: 20 }));
+    relays.forEach((r) => r.start());
+    const deadline = Date.now() + 20_000;
+    while ((await prisma.outboxEvent.count({ where: { publishedAt: null } })) > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await Promise.all(relays.map((r) => r.stop()));
+    const ids = (await eventLog.read(streamKey(tenantId, 'orders'), '0', { count: 1000 })).map((e) => e.event.id);
+    expect(ids).toHaveLength(300);
+    expect(new Set(ids)).toEqual(new Set(events.map((e) => e.id)));
+  });
+
+  it('keeps events in the outbox while the event log is unreachable, and publishes them once it is back', async () => {
+    const events = await write(2);
+    const unreachable = new RedisEventLog('redis://127.0.0.1:1');
+    const relay = new OutboxRelay(prisma, unreachable, logger);
+    await expect(relay.publishBatch()).rejects.toThrow();
+    await unreachable.close();
+    expect(await prisma.outboxEvent.count({ where: { publishedAt: null } })).toBe(2);
+    expect(await new OutboxRelay(prisma, eventLog, logger).publishBatch()).toBe(2);
+    const last = await eventLog.read(streamKey(tenantId, 'orders'), '0', { count: 1000 });
+    expect(last.slice(-2).map((e) => e.event.id)).toEqual(events.map((e) => e.id));
+  });
+});

@@ -1,0 +1,73 @@
+import { SignJWT } from 'jose';
+import { CredentialSigner, GATEWAY_ISSUER } from '../../lib/auth/internal-credential';
+import { findDemoUser } from '../../lib/auth/dev-token';
+import { SUBGRAPHS, type SubgraphName } from '../../lib/schema/compose';
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+const owner = findDemoUser('acme', 'owner@acme.test');
+const principal = { tenantId: owner.tenantId, userId: owner.id, scopes: ['catalog:write', 'orders:write'], requestId: 't' };
+
+const OPERATIONS = {
+  _service: '{ _service { sdl } }',
+  _entities: 'query { _entities(representations: [{ __typename: "Tenant", id: "00000000-0000-0000-0000-000000000000" }]) { __typename } }',
+};
+
+describe('subgraph gateway credential', () => {
+  let stack: TestStack;
+  let signer: CredentialSigner;
+  beforeAll(async () => {
+    stack = await startTestStack({ eventLog: 'memory' });
+    signer = new CredentialSigner(stack.config.internalSecret!);
+  });
+  afterAll(() => stack.stop());
+
+  const names = SUBGRAPHS.map((s) => s.name);
+  const refusals: Array<[string, (subgraph: SubgraphName) => Promise<Record<string, string>>]> = [
+    ['no credential', async () => ({})],
+    ['a client JWT instead of a gateway credential', async () => ({ authorization: `Bearer ${await stack.token({ tenant: 'acme', user: 'owner@acme.test' })}` })],
+    ['a credential for another subgraph', async (subgraph) => ({ authorization: `Bearer ${await signer.sign(principal, subgraph === 'tenant' ? 'catalog' : 'tenant')}` })],
+    [
+      'an expired credential',
+      async (subgraph) => {
+        const now = Math.floor(Date.now() / 1000);
+        const jwt = await new SignJWT({ tid: owner.tenantId, scope: '' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuer(GATEWAY_ISSUER)
+          .setAudience(subgraph)
+          .setSubject(owner.id)
+          .setIssuedAt(now - 600)
+          .setExpirationTime(now - 300)
+          .sign(new TextEncoder().encode(stack.config.internalSecret!));
+        return { authorization: `Bearer ${jwt}` };
+      },
+    ],
+  ];
+
+  describe.each(names)('%s subgraph', (subgraph) => {
+    it.each(refusals)('refuses _service and _entities with %s: HTTP 401, nothing executed', async (_name, headers) => {
+      for (const query of Object.values(OPERATIONS)) {
+        const res = await stack.post(stack.subgraphUrls[subgraph], { query }, await headers(subgraph));
+        expect(res.status).toBe(401);
+        expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+        expect(res.body.data ?? null).toBeNull();
+      }
+    });
+
+    it('serves _service to a valid credential for itself', async () => {
+      const res = await stack.post<{ _service: { sdl: string } }>(stack.subgraphUrls[subgraph], { query: OPERATIONS._service }, {
+        authorization: `Bearer ${await signer.sign(principal, subgraph)}`,
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.data?._service.sdl).toContain('@key');
+    });
+  });
+
+  it('executes no mutation for a request without a credential', async () => {
+    const before = await stack.sql('SELECT count(*)::text AS n FROM products');
+    const res = await stack.post(stack.subgraphUrls.catalog, {
+      query: 'mutation { createProduct(input: { sku: "DIRECT-1", name: "x", price: { amount: 1, currency: "USD" }, stock: 1 }) { id } }',
+    });
+    expect(res.status).toBe(401);
+    expect(await stack.sql('SELECT count(*)::text AS n FROM products')).toEqual(before);
+  });
+});
