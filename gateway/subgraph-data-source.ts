@@ -19,7 +19,12 @@ type FetcherResponse = Awaited<ReturnType<Fetcher>>;
 
 /** Subgraph error codes that are meant for clients and pass through the gateway unchanged. */
 export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
-  'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'INSUFFICIENT_STOCK', 'CURSOR_EXPIRED',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'INSUFFICIENT_STOCK',
+  'CURSOR_EXPIRED',
 ]);
 
 /** Options of {@link SubgraphDataSource}. */
@@ -90,14 +95,19 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       return new GraphQLError(first.message, { extensions: { code } });
     }
     this.log.error({ subgraph: this.subgraphName, status: response.status, code }, 'subgraph answered with an HTTP error');
-    return new GraphQLError(`Subgraph ${this.subgraphName} answered HTTP ${response.status}.`, { extensions: { code: SUBGRAPH_HTTP_ERROR } });
+    return new GraphQLError(`Subgraph ${this.subgraphName} answered HTTP ${response.status}.`, {
+      extensions: { code: SUBGRAPH_HTTP_ERROR },
+    });
   }
 
   /** Logs transport failures (refused connection, timeout) without the URL reaching clients. */
   override didEncounterError(error: Error): void {
     if (!(error instanceof GraphQLError)) {
       this.log.error({ subgraph: this.subgraphName, err: error.message }, 'subgraph request failed');
-      throw new GraphQLError(`Subgraph ${this.subgraphName} is unavailable.`, { extensions: { code: SUBGRAPH_HTTP_ERROR }, originalError: error });
+      throw new GraphQLError(`Subgraph ${this.subgraphName} is unavailable.`, {
+        extensions: { code: SUBGRAPH_HTTP_ERROR },
+        originalError: error,
+      });
     }
     throw error;
   }

@@ -73,7 +73,10 @@ export function loadConfig(): AppConfig {
     secret = DEV_JWT_SECRET;
   }
   const defaultAlgs = jwksUrl || publicKeyPem ? 'RS256,ES256,EdDSA' : 'HS256';
-  const algorithms = (str('JWT_ALGORITHMS') ?? defaultAlgs).split(',').map((a) => a.trim()).filter(Boolean);
+  const algorithms = (str('JWT_ALGORITHMS') ?? defaultAlgs)
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   if (algorithms.some((a) => a.toLowerCase() === 'none')) throw new Error('JWT_ALGORITHMS must not contain "none".');
 
   const subgraphPorts = {
@@ -82,8 +85,7 @@ export function loadConfig(): AppConfig {
     orders: int('ORDERS_PORT', 4003),
     notifications: int('NOTIFICATIONS_PORT', 4004),
   };
-  const url = (name: SubgraphName, envName: string) =>
-    str(envName) ?? `http://localhost:${subgraphPorts[name]}/graphql`;
+  const url = (name: SubgraphName, envName: string) => str(envName) ?? `http://localhost:${subgraphPorts[name]}/graphql`;
   return {
     env,
     databaseUrl: str('DATABASE_URL'),

@@ -2,13 +2,7 @@ import { GraphQLError } from 'graphql';
 
 /** `extensions.code` values clients can rely on (CONTRACT.md). */
 export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'BAD_USER_INPUT'
-  | 'NOT_FOUND'
-  | 'CURSOR_EXPIRED'
-  | 'INSUFFICIENT_STOCK'
-  | 'INTERNAL_SERVER_ERROR';
+  'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CURSOR_EXPIRED' | 'INSUFFICIENT_STOCK' | 'INTERNAL_SERVER_ERROR';
 
 /**
  * A client-facing GraphQL error with `extensions.code`. `UNAUTHENTICATED` carries HTTP status 401

@@ -6,23 +6,69 @@
  */
 export const DASHBOARD_QUERY = /* GraphQL */ `
   query Dashboard {
-    me { id email name tenant { slug } }
-    tenant { id slug name }
+    me {
+      id
+      email
+      name
+      tenant {
+        slug
+      }
+    }
+    tenant {
+      id
+      slug
+      name
+    }
     orders(first: 20) {
       edges {
         cursor
         node {
-          id number status createdAt
-          total { amount currency }
-          placedBy { email name }
-          lines { quantity unitPrice { amount currency } product { id sku name stock } }
+          id
+          number
+          status
+          createdAt
+          total {
+            amount
+            currency
+          }
+          placedBy {
+            email
+            name
+          }
+          lines {
+            quantity
+            unitPrice {
+              amount
+              currency
+            }
+            product {
+              id
+              sku
+              name
+              stock
+            }
+          }
         }
       }
-      pageInfo { hasNextPage endCursor }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
     notifications(first: 10) {
       unreadCount
-      edges { node { id title read createdAt order { number status } } }
+      edges {
+        node {
+          id
+          title
+          read
+          createdAt
+          order {
+            number
+            status
+          }
+        }
+      }
     }
   }
 `;

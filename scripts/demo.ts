@@ -39,16 +39,25 @@ function money(m: { amount: number; currency: string }): string {
   return `${(m.amount / 100).toFixed(2)} ${m.currency}`;
 }
 
-function listen<T>(client: Client, label: string, query: string, variables: Record<string, unknown>, onMessage: (m: Result<T>) => void): () => void {
-  return client.subscribe<T>({ query, variables }, {
-    next: (m) => {
-      const message = m as Result<T>;
-      console.log(`  <- ${label} (cursor ${message.extensions?.cursor}): ${JSON.stringify(message.data)}`);
-      onMessage(message);
+function listen<T>(
+  client: Client,
+  label: string,
+  query: string,
+  variables: Record<string, unknown>,
+  onMessage: (m: Result<T>) => void,
+): () => void {
+  return client.subscribe<T>(
+    { query, variables },
+    {
+      next: (m) => {
+        const message = m as Result<T>;
+        console.log(`  <- ${label} (cursor ${message.extensions?.cursor}): ${JSON.stringify(message.data)}`);
+        onMessage(message);
+      },
+      error: (e) => console.log(`  <- ${label} error: ${JSON.stringify(e)}`),
+      complete: () => undefined,
     },
-    error: (e) => console.log(`  <- ${label} error: ${JSON.stringify(e)}`),
-    complete: () => undefined,
-  });
+  );
 }
 
 function waitUntil(check: () => boolean, label: string, timeoutMs = 15_000): Promise<void> {
@@ -73,12 +82,24 @@ async function main(): Promise<void> {
   type Dashboard = {
     me: { email: string };
     tenant: { name: string };
-    orders: { edges: Array<{ node: { number: string; status: string; total: { amount: number; currency: string }; placedBy: { email: string }; lines: Array<{ quantity: number; product: { name: string } }> } }> };
+    orders: {
+      edges: Array<{
+        node: {
+          number: string;
+          status: string;
+          total: { amount: number; currency: string };
+          placedBy: { email: string };
+          lines: Array<{ quantity: number; product: { name: string } }>;
+        };
+      }>;
+    };
     notifications: { unreadCount: number; edges: Array<{ node: { title: string; read: boolean } }> };
   };
   const dashboard = await gql<Dashboard>(token, DASHBOARD_QUERY);
   console.log(`1. Dashboard query (tenant, catalog, orders and notifications subgraphs in one request)`);
-  console.log(`   ${dashboard.me.email} at ${dashboard.tenant.name}: ${dashboard.orders.edges.length} recent orders, ${dashboard.notifications.unreadCount} unread notifications`);
+  console.log(
+    `   ${dashboard.me.email} at ${dashboard.tenant.name}: ${dashboard.orders.edges.length} recent orders, ${dashboard.notifications.unreadCount} unread notifications`,
+  );
   for (const { node } of dashboard.orders.edges.slice(0, 3)) {
     const items = node.lines.map((l) => `${l.quantity} x ${l.product.name}`).join(', ');
     console.log(`   ${node.number} ${node.status.padEnd(9)} ${money(node.total).padStart(12)}  by ${node.placedBy.email}: ${items}`);
@@ -96,7 +117,10 @@ async function main(): Promise<void> {
   listen(client, 'notificationAdded', NOTIFICATION_ADDED, {}, (m) => notificationMessages.push(m));
   await new Promise((r) => setTimeout(r, 700));
 
-  const products = await gql<{ products: { edges: Array<{ node: { id: string; name: string; stock: number } }> } }>(token, '{ products(first: 20) { edges { node { id name stock } } } }');
+  const products = await gql<{ products: { edges: Array<{ node: { id: string; name: string; stock: number } }> } }>(
+    token,
+    '{ products(first: 20) { edges { node { id name stock } } } }',
+  );
   const product = products.products.edges.map((e) => e.node).find((p) => p.stock >= 2);
   if (!product) throw new Error('No product with stock left; restart with a fresh database (rm -rf .data).');
   console.log(`\n3. placeOrder: 2 x ${product.name}`);

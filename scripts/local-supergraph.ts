@@ -55,10 +55,14 @@ export async function startLocalSupergraph(options: LocalSupergraphOptions): Pro
   const subgraphUrls = { ...config.subgraphUrls };
   try {
     for (const { name } of SUBGRAPHS) {
-      const service = await startSubgraph(SUBGRAPH_FACTORIES[name], { prisma, eventLog, logger: options.logger }, {
-        port: options.ephemeralPorts ? 0 : config.subgraphPorts[name],
-        internalSecret: config.internalSecret!,
-      });
+      const service = await startSubgraph(
+        SUBGRAPH_FACTORIES[name],
+        { prisma, eventLog, logger: options.logger },
+        {
+          port: options.ephemeralPorts ? 0 : config.subgraphPorts[name],
+          internalSecret: config.internalSecret!,
+        },
+      );
       subgraphs.push(service);
       subgraphUrls[name] = service.url;
     }

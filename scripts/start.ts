@@ -39,7 +39,9 @@ async function main(): Promise<void> {
   console.log(`
 Supergraph ready
   gateway        ${supergraph.gatewayUrl}  (WebSocket ${supergraph.wsUrl})
-  subgraphs      ${Object.entries(supergraph.subgraphUrls).map(([n, u]) => `${n} ${u}`).join(', ')}
+  subgraphs      ${Object.entries(supergraph.subgraphUrls)
+    .map(([n, u]) => `${n} ${u}`)
+    .join(', ')}
   event log      ${supergraph.eventLog.kind === 'redis' ? `Redis ${config.redisUrl}` : 'in-process (set REDIS_URL for Redis Streams)'}
 
 Dev tokens (1 hour; more with: npm run token -- --tenant acme --user owner@acme.test)

@@ -7,7 +7,13 @@ import { mintDevToken } from '../lib/auth/dev-token';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { tenant: { type: 'string' }, user: { type: 'string' }, scope: { type: 'string' }, ttl: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      tenant: { type: 'string' },
+      user: { type: 'string' },
+      scope: { type: 'string' },
+      ttl: { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help || !values.tenant || !values.user) {
     console.error('Usage: npm run token -- --tenant <slug> --user <email> [--scope "<scopes>"] [--ttl <seconds>]');

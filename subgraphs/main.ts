@@ -30,10 +30,14 @@ async function main(): Promise<void> {
   if (process.env.SEED_DEMO_DATA === 'true' && (await seedDemoData(config.databaseUrl))) logger.info('demo data seeded');
   const prisma = createPrismaClient({ url: config.databaseUrl });
   const eventLog = createEventLog(config.redisUrl, config.streamRetention);
-  const service = await startSubgraph(SUBGRAPH_FACTORIES[name], { prisma, eventLog, logger }, {
-    port: config.subgraphPorts[name],
-    internalSecret: config.internalSecret,
-  });
+  const service = await startSubgraph(
+    SUBGRAPH_FACTORIES[name],
+    { prisma, eventLog, logger },
+    {
+      port: config.subgraphPorts[name],
+      internalSecret: config.internalSecret,
+    },
+  );
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -3,7 +3,16 @@
  * Only the configured algorithms are accepted (never `none`), and `exp`, `sub` and the tenant claim
  * are required: jose alone would accept a token without `exp`.
  */
-import { createRemoteJWKSet, errors as joseErrors, importSPKI, jwtVerify, type CryptoKey, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import {
+  createRemoteJWKSet,
+  errors as joseErrors,
+  importSPKI,
+  jwtVerify,
+  type CryptoKey,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+} from 'jose';
 import type { JwtConfig } from '../../lib/config';
 import { domainError } from '../../lib/errors';
 
@@ -15,14 +24,14 @@ export interface VerifiedClaims {
   tenantId: string;
   /** The space-separated `scope` claim, split. */
   scopes: string[];
+  /** `exp`, seconds since the epoch. */
+  expiresAt: number;
 }
 
 const ASYMMETRIC_ALGS = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']);
 
 type KeySource =
-  | { kind: 'secret'; key: Uint8Array }
-  | { kind: 'spki'; keys: Promise<Map<string, CryptoKey>> }
-  | { kind: 'jwks'; getKey: JWTVerifyGetKey };
+  { kind: 'secret'; key: Uint8Array } | { kind: 'spki'; keys: Promise<Map<string, CryptoKey>> } | { kind: 'jwks'; getKey: JWTVerifyGetKey };
 
 /** Thrown for a client token that is missing or does not verify; its message is safe to show. */
 function unauthenticated(message: string) {
@@ -94,7 +103,7 @@ export class JwtVerifier {
     if (typeof tenant !== 'string' || tenant.trim() === '') throw unauthenticated('The token has no tenant.');
     if (typeof payload.sub !== 'string' || payload.sub === '') throw unauthenticated('The token has no subject.');
     const scope = typeof payload.scope === 'string' ? payload.scope : '';
-    return { sub: payload.sub, tenantId: tenant, scopes: scope.split(' ').filter(Boolean) };
+    return { sub: payload.sub, tenantId: tenant, scopes: scope.split(' ').filter(Boolean), expiresAt: payload.exp! };
   }
 
   private async verifyWithKey(token: string): Promise<JWTPayload> {
@@ -106,11 +115,17 @@ export class JwtVerifier {
       case 'spki': {
         const keys = await this.source.keys;
         // Pick the key imported for the token's `alg`; jwtVerify still checks `alg` against the allow-list.
-        return (await jwtVerify(token, async (header) => {
-          const key = header.alg ? keys.get(header.alg) : undefined;
-          if (!key) throw new joseErrors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
-          return key;
-        }, this.options)).payload;
+        return (
+          await jwtVerify(
+            token,
+            async (header) => {
+              const key = header.alg ? keys.get(header.alg) : undefined;
+              if (!key) throw new joseErrors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
+              return key;
+            },
+            this.options,
+          )
+        ).payload;
       }
     }
   }

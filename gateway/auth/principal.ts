@@ -38,9 +38,25 @@ export interface CredentialsInput {
  * platform admin sends an `x-tenant-id` that is not a UUID.
  */
 export async function principalFrom(verifier: JwtVerifier, input: CredentialsInput): Promise<Principal> {
+  return (await verifyCredentials(verifier, input)).principal;
+}
+
+/** A principal with the expiry of the token it came from. */
+export interface AuthenticatedSession {
+  principal: Principal;
+  /** The token's `exp`, seconds since the epoch. */
+  expiresAt: number;
+}
+
+/** Like {@link principalFrom}, also returning when the token expires. */
+export async function verifyCredentials(verifier: JwtVerifier, input: CredentialsInput): Promise<AuthenticatedSession> {
   const hasAuthorization = single(input.authorization) !== undefined && single(input.authorization) !== '';
   const token = bearerToken(input.authorization);
-  if (!token) throw domainError('UNAUTHENTICATED', hasAuthorization ? 'The Authorization header must be "Bearer <token>".' : 'A bearer token is required.');
+  if (!token)
+    throw domainError(
+      'UNAUTHENTICATED',
+      hasAuthorization ? 'The Authorization header must be "Bearer <token>".' : 'A bearer token is required.',
+    );
   const claims = await verifier.verify(token);
   let tenantId = claims.tenantId;
   const override = single(input.tenantOverride)?.trim();
@@ -50,7 +66,7 @@ export async function principalFrom(verifier: JwtVerifier, input: CredentialsInp
   }
   const rawRequestId = single(input.requestId)?.trim();
   const requestId = rawRequestId && rawRequestId.length <= MAX_REQUEST_ID ? rawRequestId : randomUUID();
-  return { tenantId, userId: claims.sub, scopes: claims.scopes, requestId };
+  return { principal: { tenantId, userId: claims.sub, scopes: claims.scopes, requestId }, expiresAt: claims.expiresAt };
 }
 
 /** The principal of an HTTP request (`authorization`, `x-tenant-id`, `x-request-id` headers). */
@@ -64,11 +80,15 @@ export function authenticate(verifier: JwtVerifier, headers: IncomingHttpHeaders
 
 /**
  * The principal of a graphql-ws connection from its `connection_init` payload
- * (`{ authorization: 'Bearer <jwt>', 'x-tenant-id'?: <uuid> }`, keys case-insensitive).
+ * (`{ authorization: 'Bearer <jwt>', 'x-tenant-id'?: <uuid> }`, keys case-insensitive), with the
+ * token's expiry so the connection can be closed when it passes.
  */
-export function authenticateConnectionParams(verifier: JwtVerifier, params: Readonly<Record<string, unknown>> | undefined): Promise<Principal> {
+export function authenticateConnectionParams(
+  verifier: JwtVerifier,
+  params: Readonly<Record<string, unknown>> | undefined,
+): Promise<AuthenticatedSession> {
   const lower = new Map(Object.entries(params ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-  return principalFrom(verifier, {
+  return verifyCredentials(verifier, {
     authorization: lower.get('authorization'),
     tenantOverride: lower.get('x-tenant-id'),
     requestId: lower.get('x-request-id'),

@@ -5,7 +5,8 @@
  * 1. `connection_init` must carry `{ authorization: 'Bearer <jwt>' }`, checked with the same rules as
  *    HTTP (a platform admin may add `x-tenant-id`). A connection without a valid token is closed with
  *    4401 `Unauthorized` (not graphql-ws's default 4403 `Forbidden`, so clients can tell "log in
- *    again" from "not allowed").
+ *    again" from "not allowed"); a platform admin's malformed `x-tenant-id` closes it with 4400. The
+ *    connection is closed with 4401 `Token expired` when the token's `exp` passes.
  * 2. Each `subscribe` is parsed and validated against the gateway's API schema. A subscription must
  *    select exactly one root field, `orderUpdated` or `notificationAdded`; it is rewritten once into
  *    the equivalent query (`orderUpdated { ... }` -> `orderUpdated: order(id: $__subjectId) { ... }`,
@@ -65,6 +66,8 @@ import { StreamHub, type StreamAttachment } from './stream-hub';
 export const CLOSE_UNAUTHORIZED = 4401;
 /** Close code for a subscriber whose queue overflowed. */
 export const CLOSE_TOO_SLOW = 4429;
+/** Longest setTimeout delay Node accepts (about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
 /** Name of the variable the rewritten query receives the event's subject id in. */
 export const SUBJECT_VARIABLE = '__subjectId';
 
@@ -209,7 +212,9 @@ export function buildLiveQuery(
   const selectionSet: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: [newField] };
   const kept = reachableFragments(selectionSet, fragments);
   const used = usedVariables([selectionSet, ...kept]);
-  const variableDefinitions: VariableDefinitionNode[] = (operation.variableDefinitions ?? []).filter((d) => used.has(d.variable.name.value));
+  const variableDefinitions: VariableDefinitionNode[] = (operation.variableDefinitions ?? []).filter((d) =>
+    used.has(d.variable.name.value),
+  );
   variableDefinitions.push({
     kind: Kind.VARIABLE_DEFINITION,
     variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: SUBJECT_VARIABLE } },
@@ -328,7 +333,10 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
     const target = this.replaying ? this.liveBuffer : this.pending;
     for (const entry of entries) if (this.matches(entry)) target.push(entry);
     if (this.pending.length + this.liveBuffer.length > this.deps.maxQueue) {
-      this.deps.logger.warn({ stream: this.plan.stream, queued: this.pending.length + this.liveBuffer.length }, 'subscriber too slow, closing its connection');
+      this.deps.logger.warn(
+        { stream: this.plan.stream, queued: this.pending.length + this.liveBuffer.length },
+        'subscriber too slow, closing its connection',
+      );
       this.end();
       this.deps.onOverflow();
       return;
@@ -450,7 +458,20 @@ export class SubscriptionBridge {
 
   private async onConnect(ctx: BridgeContext): Promise<boolean> {
     try {
-      ctx.extra.principal = await authenticateConnectionParams(this.options.verifier, ctx.connectionParams ?? {});
+      const { principal, expiresAt } = await authenticateConnectionParams(this.options.verifier, ctx.connectionParams ?? {});
+      ctx.extra.principal = principal;
+      // The token is checked once, at connection_init: close the connection when it expires, so a
+      // revoked-by-expiry token does not keep receiving events. Clients reconnect with a fresh one.
+      const socket = ctx.extra.socket;
+      const ms = Math.min(expiresAt * 1000 - Date.now(), MAX_TIMER_MS);
+      const timer = setTimeout(
+        () => {
+          if (socket.readyState === socket.OPEN) socket.close(CLOSE_UNAUTHORIZED, 'Token expired');
+        },
+        Math.max(ms, 0),
+      );
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
       return true;
     } catch (err) {
       const code = err instanceof GraphQLError ? err.extensions.code : undefined;
@@ -469,7 +490,9 @@ export class SubscriptionBridge {
     if (!principal) return [domainError('UNAUTHENTICATED', 'The connection is not authenticated.')];
     if (this.closed) return [new GraphQLError('The server is shutting down.', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
     if (Object.keys(ctx.subscriptions).length > this.maxOperations) {
-      return [new GraphQLError(`At most ${this.maxOperations} operations may run on one connection.`, { extensions: { code: 'BAD_REQUEST' } })];
+      return [
+        new GraphQLError(`At most ${this.maxOperations} operations may run on one connection.`, { extensions: { code: 'BAD_REQUEST' } }),
+      ];
     }
     const schema = this.options.getSchema();
     if (!schema) return [new GraphQLError('The gateway is not ready.', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
@@ -482,11 +505,14 @@ export class SubscriptionBridge {
     }
     const validationErrors = validate(schema, document);
     if (validationErrors.length > 0) {
-      return validationErrors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      return validationErrors.map(
+        (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+      );
     }
     const operationName = payload.operationName ?? undefined;
     const operation = getOperationAST(document, operationName);
-    if (!operation) return [new GraphQLError('Unable to identify the operation: name it with operationName.', { extensions: { code: 'BAD_REQUEST' } })];
+    if (!operation)
+      return [new GraphQLError('Unable to identify the operation: name it with operationName.', { extensions: { code: 'BAD_REQUEST' } })];
     const variables = (payload.variables ?? {}) as Record<string, unknown>;
 
     let plan: Plan | GraphQLError[];
@@ -543,7 +569,11 @@ export class SubscriptionBridge {
           return [internalError()];
         }
         if (firstId !== undefined && compareStreamIds(after, firstId) < 0) {
-          return [domainError('CURSOR_EXPIRED', 'after: the cursor is older than the retained events; subscribe without it and refetch.', { field: 'after' })];
+          return [
+            domainError('CURSOR_EXPIRED', 'after: the cursor is older than the retained events; subscribe without it and refetch.', {
+              field: 'after',
+            }),
+          ];
         }
       }
     }

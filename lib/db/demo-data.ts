@@ -54,7 +54,18 @@ export const DEMO_PRODUCTS_PER_TENANT = 30;
 /** Orders per customer tenant. */
 export const DEMO_ORDERS_PER_TENANT = 12;
 
-const ADJECTIVES = ['Anvil', 'Rocket', 'Giant', 'Portable', 'Instant', 'Spring-Loaded', 'Jet-Propelled', 'Magnetic', 'Invisible', 'Dehydrated'];
+const ADJECTIVES = [
+  'Anvil',
+  'Rocket',
+  'Giant',
+  'Portable',
+  'Instant',
+  'Spring-Loaded',
+  'Jet-Propelled',
+  'Magnetic',
+  'Invisible',
+  'Dehydrated',
+];
 const NOUNS = ['Skates', 'Catapult', 'Tornado Kit', 'Bird Seed'];
 
 /** A seeded product. */
@@ -123,11 +134,25 @@ export function buildDemoData() {
       const orderId = demoId(`order:${tenant.slug}:${number}`);
       const lines = Array.from({ length: 1 + (n % 3) }, (_, k) => {
         const product = tenantProducts[(n * 7 + k * 3) % tenantProducts.length]!;
-        return { id: demoId(`line:${tenant.slug}:${number}:${k}`), productId: product.id, quantity: 1 + ((n + k) % 4), unitPriceAmount: product.priceAmount };
+        return {
+          id: demoId(`line:${tenant.slug}:${number}:${k}`),
+          productId: product.id,
+          quantity: 1 + ((n + k) % 4),
+          unitPriceAmount: product.priceAmount,
+        };
       });
       const createdAt = new Date(EPOCH + n * 3_600_000);
       const status = STATUSES[n % STATUSES.length]!;
-      orders.push({ id: orderId, tenantId: tenant.id, number, status, placedById: staff[n % staff.length]!.id, currency: tenant.currency, createdAt, lines });
+      orders.push({
+        id: orderId,
+        tenantId: tenant.id,
+        number,
+        status,
+        placedById: staff[n % staff.length]!.id,
+        currency: tenant.currency,
+        createdAt,
+        lines,
+      });
       notifications.push({
         id: demoId(`notification:${tenant.slug}:${number}`),
         tenantId: tenant.id,

@@ -27,9 +27,17 @@ export async function seedDemoData(url: string): Promise<boolean> {
       const tuples = values.map((row) => `(${row.map((v) => `$${params.push(v)}`).join(', ')})`);
       await client.query(`INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${tuples.join(', ')}`, params);
     };
-    await insert('tenants', ['id', 'slug', 'name'], data.tenants.map((t) => [t.id, t.slug, t.name]));
+    await insert(
+      'tenants',
+      ['id', 'slug', 'name'],
+      data.tenants.map((t) => [t.id, t.slug, t.name]),
+    );
     const tenantIdBySlug = new Map(data.tenants.map((t) => [t.slug, t.id]));
-    await insert('users', ['id', 'tenant_id', 'email', 'name', 'scopes'], data.users.map((u) => [u.id, tenantIdBySlug.get(u.tenantSlug), u.email, u.name, u.scopes]));
+    await insert(
+      'users',
+      ['id', 'tenant_id', 'email', 'name', 'scopes'],
+      data.users.map((u) => [u.id, tenantIdBySlug.get(u.tenantSlug), u.email, u.name, u.scopes]),
+    );
     await insert(
       'products',
       ['id', 'tenant_id', 'sku', 'name', 'description', 'price_amount', 'price_currency', 'stock'],
@@ -38,16 +46,32 @@ export async function seedDemoData(url: string): Promise<boolean> {
     await insert(
       'orders',
       ['id', 'tenant_id', 'number', 'status', 'placed_by_id', 'total_amount', 'currency', 'created_at', 'updated_at'],
-      data.orders.map((o) => [o.id, o.tenantId, o.number, o.status, o.placedById, o.lines.reduce((s, l) => s + l.quantity * l.unitPriceAmount, 0), o.currency, o.createdAt, o.createdAt]),
+      data.orders.map((o) => [
+        o.id,
+        o.tenantId,
+        o.number,
+        o.status,
+        o.placedById,
+        o.lines.reduce((s, l) => s + l.quantity * l.unitPriceAmount, 0),
+        o.currency,
+        o.createdAt,
+        o.createdAt,
+      ]),
     );
     await insert(
       'order_lines',
       ['id', 'tenant_id', 'order_id', 'position', 'product_id', 'quantity', 'unit_price_amount', 'unit_price_currency'],
-      data.orders.flatMap((o) => o.lines.map((l, i) => [l.id, o.tenantId, o.id, i, l.productId, l.quantity, l.unitPriceAmount, o.currency])),
+      data.orders.flatMap((o) =>
+        o.lines.map((l, i) => [l.id, o.tenantId, o.id, i, l.productId, l.quantity, l.unitPriceAmount, o.currency]),
+      ),
     );
     const lastNumber = new Map<string, number>();
     for (const o of data.orders) lastNumber.set(o.tenantId, (lastNumber.get(o.tenantId) ?? 0) + 1);
-    await insert('order_counters', ['tenant_id', 'last_number'], [...lastNumber].map(([t, n]) => [t, n]));
+    await insert(
+      'order_counters',
+      ['tenant_id', 'last_number'],
+      [...lastNumber].map(([t, n]) => [t, n]),
+    );
     await insert(
       'notifications',
       ['id', 'tenant_id', 'title', 'body', 'order_id', 'read_at', 'created_at'],

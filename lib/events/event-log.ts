@@ -39,7 +39,12 @@ export interface EventLog {
    * New entries for `consumer` of `group` across `streams` (`XREADGROUP ... >`), waiting up to
    * `blockMs`; they stay pending until {@link ack}ed.
    */
-  readGroup(group: string, consumer: string, streams: string[], options?: ReadOptions): Promise<Array<{ stream: string; entry: StreamEntry }>>;
+  readGroup(
+    group: string,
+    consumer: string,
+    streams: string[],
+    options?: ReadOptions,
+  ): Promise<Array<{ stream: string; entry: StreamEntry }>>;
   /** Acknowledges an entry of a group. */
   ack(stream: string, group: string, id: string): Promise<void>;
   /** Closes connections; pending blocking reads return empty. */

@@ -54,7 +54,16 @@ export class RedisEventLog implements EventLog {
 
   async append(event: DomainEvent): Promise<string> {
     const key = streamKey(event.tenantId, event.topic);
-    const id = (await this.commands.call('XADD', key, 'MAXLEN', '~', String(this.retention), '*', 'event', JSON.stringify(event))) as string;
+    const id = (await this.commands.call(
+      'XADD',
+      key,
+      'MAXLEN',
+      '~',
+      String(this.retention),
+      '*',
+      'event',
+      JSON.stringify(event),
+    )) as string;
     return id;
   }
 
@@ -80,7 +89,10 @@ export class RedisEventLog implements EventLog {
     const keys = new Set<string>();
     let cursor = '0';
     do {
-      const [next, batch] = (await this.commands.call('SCAN', cursor, 'MATCH', `evt:{*}:${topic}`, 'COUNT', '500', 'TYPE', 'stream')) as [string, string[]];
+      const [next, batch] = (await this.commands.call('SCAN', cursor, 'MATCH', `evt:{*}:${topic}`, 'COUNT', '500', 'TYPE', 'stream')) as [
+        string,
+        string[],
+      ];
       cursor = next;
       for (const k of batch) keys.add(k);
     } while (cursor !== '0');
@@ -98,9 +110,15 @@ export class RedisEventLog implements EventLog {
   async readGroup(group: string, consumer: string, streams: string[], options: ReadOptions = {}) {
     if (streams.length === 0) return [];
     const args = [
-      'GROUP', group, consumer, 'COUNT', String(options.count ?? 100),
+      'GROUP',
+      group,
+      consumer,
+      'COUNT',
+      String(options.count ?? 100),
       ...(options.blockMs ? ['BLOCK', String(options.blockMs)] : []),
-      'STREAMS', ...streams, ...streams.map(() => '>'),
+      'STREAMS',
+      ...streams,
+      ...streams.map(() => '>'),
     ];
     const run = (conn: Redis) => conn.call('XREADGROUP', ...args) as Promise<Array<[string, RawEntry[]]> | null>;
     const reply = options.blockMs ? await this.withBlocking(run) : await run(this.commands);

@@ -53,7 +53,9 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
       }
       if (url.pathname === '/readyz') {
         const ready = options.ready ? options.ready() : true;
-        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ready ? 'ready' : 'starting' }));
+        res
+          .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: ready ? 'ready' : 'starting' }));
         return;
       }
       if (url.pathname !== path) {
@@ -70,9 +72,9 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
         try {
           body = raw ? JSON.parse(raw) : undefined;
         } catch {
-          res.writeHead(400, { 'content-type': 'application/json' }).end(
-            JSON.stringify({ errors: [{ message: 'Request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] }),
-          );
+          res
+            .writeHead(400, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ errors: [{ message: 'Request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] }));
           return;
         }
       }
@@ -96,7 +98,12 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
       const tooLarge = err instanceof BodyTooLargeError;
       res.writeHead(tooLarge ? 413 : 500, { 'content-type': 'application/json' }).end(
         JSON.stringify({
-          errors: [{ message: tooLarge ? 'Request body too large.' : 'Internal server error.', extensions: { code: tooLarge ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }],
+          errors: [
+            {
+              message: tooLarge ? 'Request body too large.' : 'Internal server error.',
+              extensions: { code: tooLarge ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' },
+            },
+          ],
         }),
       );
     });

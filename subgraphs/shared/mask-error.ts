@@ -5,8 +5,17 @@ import type { Logger } from '../../lib/logger';
 
 /** Codes whose messages are written for clients and pass through unchanged. */
 const CLIENT_CODES = new Set([
-  'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'CURSOR_EXPIRED', 'INSUFFICIENT_STOCK',
-  'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'CURSOR_EXPIRED',
+  'INSUFFICIENT_STOCK',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'OPERATION_RESOLUTION_FAILURE',
 ]);
 
 /**
@@ -21,6 +30,9 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown, logg
     return { ...formatted, extensions };
   }
   const original = unwrapResolverError(error);
-  logger.error({ err: original instanceof Error ? { message: original.message, stack: original.stack } : original, path: formatted.path }, 'internal error');
+  logger.error(
+    { err: original instanceof Error ? { message: original.message, stack: original.stack } : original, path: formatted.path },
+    'internal error',
+  );
   return new GraphQLError('Internal server error.', { path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } }).toJSON();
 }

@@ -19,7 +19,13 @@ export interface NewDomainEvent {
 export async function writeOutboxEvent(tx: Prisma.TransactionClient, input: NewDomainEvent): Promise<DomainEvent> {
   const event: DomainEvent = { id: randomUUID(), occurredAt: new Date().toISOString(), ...input };
   await tx.outboxEvent.create({
-    data: { id: event.id, tenantId: event.tenantId, topic: event.topic, type: event.type, payload: event as unknown as Prisma.InputJsonValue },
+    data: {
+      id: event.id,
+      tenantId: event.tenantId,
+      topic: event.topic,
+      type: event.type,
+      payload: event as unknown as Prisma.InputJsonValue,
+    },
   });
   return event;
 }

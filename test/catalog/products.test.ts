@@ -2,12 +2,17 @@ import { DEMO_PRODUCTS_PER_TENANT } from '../../lib/db/demo-data';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 interface ProductPage {
-  products: { edges: Array<{ cursor: string; node: { id: string; sku: string; name: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  products: {
+    edges: Array<{ cursor: string; node: { id: string; sku: string; name: string } }>;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
 }
 
-const PAGE = 'query($first: Int, $after: String, $search: String) { products(first: $first, after: $after, search: $search) { edges { cursor node { id sku name } } pageInfo { hasNextPage endCursor } } }';
+const PAGE =
+  'query($first: Int, $after: String, $search: String) { products(first: $first, after: $after, search: $search) { edges { cursor node { id sku name } } pageInfo { hasNextPage endCursor } } }';
 const CREATE = 'mutation($input: CreateProductInput!) { createProduct(input: $input) { id sku name price { amount currency } stock } }';
-const UPDATE = 'mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { id name price { amount currency } stock } }';
+const UPDATE =
+  'mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { id name price { amount currency } stock } }';
 
 describe('catalog', () => {
   let stack: TestStack;
@@ -56,7 +61,13 @@ describe('catalog', () => {
   });
 
   describe('Mutation.createProduct', () => {
-    const input = { sku: 'NEW-0001', name: 'Tornado Seeds', description: 'Just add water.', price: { amount: 1299, currency: 'USD' }, stock: 5 };
+    const input = {
+      sku: 'NEW-0001',
+      name: 'Tornado Seeds',
+      description: 'Just add water.',
+      price: { amount: 1299, currency: 'USD' },
+      stock: 5,
+    };
 
     it('creates a product for a user with catalog:write', async () => {
       const res = await stack.gql<{ createProduct: { id: string; price: unknown; stock: number } }>(CREATE, { input }, { token: owner });
@@ -89,7 +100,11 @@ describe('catalog', () => {
   describe('Mutation.updateProduct', () => {
     it('updates only the given fields', async () => {
       const [row] = await stack.sql<{ id: string; name: string }>("SELECT id, name FROM products WHERE sku = 'ACME-0002'");
-      const res = await stack.gql<{ updateProduct: { name: string; stock: number } }>(UPDATE, { id: row!.id, input: { stock: 42 } }, { token: owner });
+      const res = await stack.gql<{ updateProduct: { name: string; stock: number } }>(
+        UPDATE,
+        { id: row!.id, input: { stock: 42 } },
+        { token: owner },
+      );
       expect(res.body.data!.updateProduct).toMatchObject({ name: row!.name, stock: 42 });
     });
 

@@ -32,7 +32,15 @@ describe('OutboxRelay', () => {
     prisma.$transaction(async (tx) => {
       const events: DomainEvent[] = [];
       for (let i = 0; i < n; i++) {
-        events.push(await writeOutboxEvent(tx, { tenantId, topic: 'orders', type: 'order.placed', subjectId: randomUUID(), data: { number: `ORD-${i}` } }));
+        events.push(
+          await writeOutboxEvent(tx, {
+            tenantId,
+            topic: 'orders',
+            type: 'order.placed',
+            subjectId: randomUUID(),
+            data: { number: `ORD-${i}` },
+          }),
+        );
       }
       return events;
     });

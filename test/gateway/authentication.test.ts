@@ -28,11 +28,17 @@ describe('gateway authentication', () => {
   const cases: Array<[string, () => Promise<Record<string, string>>]> = [
     ['no token', async () => ({})],
     ['a malformed Authorization header', async () => ({ authorization: 'Basic abc' })],
-    ['a token signed with another secret', async () => ({ authorization: `Bearer ${await sign(valid, { secret: 'another-secret-another-secret-another-secret' })}` })],
+    [
+      'a token signed with another secret',
+      async () => ({ authorization: `Bearer ${await sign(valid, { secret: 'another-secret-another-secret-another-secret' })}` }),
+    ],
     ['an expired token', async () => ({ authorization: `Bearer ${await sign(valid, { exp: Math.floor(Date.now() / 1000) - 120 })}` })],
     ['a token without exp', async () => ({ authorization: `Bearer ${await sign(valid, { exp: null })}` })],
     ['a token without the tenant claim', async () => ({ authorization: `Bearer ${await sign({ sub: owner.id })}` })],
-    ['an alg "none" token', async () => ({ authorization: `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...valid, exp: 9999999999 })}.` })],
+    [
+      'an alg "none" token',
+      async () => ({ authorization: `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...valid, exp: 9999999999 })}.` }),
+    ],
   ];
 
   it.each(cases)('answers HTTP 401 UNAUTHENTICATED to %s', async (_name, headers) => {
@@ -54,7 +60,11 @@ describe('gateway authentication', () => {
   });
 
   it('accepts a valid dev token and resolves the principal from it', async () => {
-    const res = await stack.gql<{ me: { email: string } }>(QUERY, {}, { token: await stack.token({ tenant: 'acme', user: 'owner@acme.test' }) });
+    const res = await stack.gql<{ me: { email: string } }>(
+      QUERY,
+      {},
+      { token: await stack.token({ tenant: 'acme', user: 'owner@acme.test' }) },
+    );
     expect(res.status).toBe(200);
     expect(res.body.data?.me.email).toBe('owner@acme.test');
   });
@@ -62,14 +72,22 @@ describe('gateway authentication', () => {
   it('ignores x-tenant-id and x-user-id sent by a user without platform:admin', async () => {
     const globex = findDemoUser('globex', 'owner@globex.test');
     const token = await stack.token({ tenant: 'acme', user: 'owner@acme.test' });
-    const res = await stack.gql<{ tenant: { slug: string } }>('{ tenant { slug } }', {}, { token, headers: { 'x-tenant-id': globex.tenantId, 'x-user-id': globex.id } });
+    const res = await stack.gql<{ tenant: { slug: string } }>(
+      '{ tenant { slug } }',
+      {},
+      { token, headers: { 'x-tenant-id': globex.tenantId, 'x-user-id': globex.id } },
+    );
     expect(res.body.data?.tenant.slug).toBe('acme');
   });
 
   it('lets a platform admin act for a tenant through x-tenant-id', async () => {
     const globex = findDemoUser('globex', 'owner@globex.test');
     const token = await stack.token({ tenant: 'platform', user: 'admin@platform.test' });
-    const res = await stack.gql<{ tenant: { slug: string } }>('{ tenant { slug } }', {}, { token, headers: { 'x-tenant-id': globex.tenantId } });
+    const res = await stack.gql<{ tenant: { slug: string } }>(
+      '{ tenant { slug } }',
+      {},
+      { token, headers: { 'x-tenant-id': globex.tenantId } },
+    );
     expect(res.body.data?.tenant.slug).toBe('globex');
   });
 

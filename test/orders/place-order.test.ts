@@ -1,18 +1,36 @@
 import { startTestStack, type TestStack } from '../support/test-stack';
 
-const PLACE = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id number status total { amount currency } lines { quantity unitPrice { amount currency } product { id stock } } placedBy { email } } }';
+const PLACE =
+  'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id number status total { amount currency } lines { quantity unitPrice { amount currency } product { id stock } } placedBy { email } } }';
 const STATUS = 'mutation($id: ID!, $status: OrderStatus!) { updateOrderStatus(id: $id, status: $status) { id status } }';
 
 interface Placed {
-  placeOrder: { id: string; number: string; status: string; total: { amount: number; currency: string }; lines: Array<{ quantity: number; unitPrice: { amount: number }; product: { id: string; stock: number } }>; placedBy: { email: string } };
+  placeOrder: {
+    id: string;
+    number: string;
+    status: string;
+    total: { amount: number; currency: string };
+    lines: Array<{ quantity: number; unitPrice: { amount: number }; product: { id: string; stock: number } }>;
+    placedBy: { email: string };
+  };
 }
 
 describe('orders', () => {
   let stack: TestStack;
   let owner: string;
   let staff: string;
-  const counts = async () => (await stack.sql<{ o: string; l: string; x: string }>('SELECT (SELECT count(*) FROM orders)::text AS o, (SELECT count(*) FROM order_lines)::text AS l, (SELECT count(*) FROM outbox)::text AS x'))[0];
-  const product = async (sku: string) => (await stack.sql<{ id: string; stock: number; price_amount: number }>('SELECT id, stock, price_amount FROM products WHERE sku = $1', [sku]))[0]!;
+  const counts = async () =>
+    (
+      await stack.sql<{ o: string; l: string; x: string }>(
+        'SELECT (SELECT count(*) FROM orders)::text AS o, (SELECT count(*) FROM order_lines)::text AS l, (SELECT count(*) FROM outbox)::text AS x',
+      )
+    )[0];
+  const product = async (sku: string) =>
+    (
+      await stack.sql<{ id: string; stock: number; price_amount: number }>('SELECT id, stock, price_amount FROM products WHERE sku = $1', [
+        sku,
+      ])
+    )[0]!;
 
   beforeAll(async () => {
     stack = await startTestStack({ eventLog: 'memory' });
@@ -25,7 +43,18 @@ describe('orders', () => {
     it('prices lines from the catalog, takes the stock and writes an outbox event in the same transaction', async () => {
       const a = await product('ACME-0001');
       const b = await product('ACME-0002');
-      const res = await stack.gql<Placed>(PLACE, { input: { lines: [{ productId: a.id, quantity: 2 }, { productId: b.id, quantity: 1 }] } }, { token: owner });
+      const res = await stack.gql<Placed>(
+        PLACE,
+        {
+          input: {
+            lines: [
+              { productId: a.id, quantity: 2 },
+              { productId: b.id, quantity: 1 },
+            ],
+          },
+        },
+        { token: owner },
+      );
       expect(res.body.errors).toBeUndefined();
       const order = res.body.data!.placeOrder;
       expect(order.status).toBe('PENDING');
@@ -34,7 +63,10 @@ describe('orders', () => {
       expect(order.lines.map((l) => l.unitPrice.amount)).toEqual([a.price_amount, b.price_amount]);
       expect(order.placedBy.email).toBe('owner@acme.test');
       expect((await product('ACME-0001')).stock).toBe(a.stock - 2);
-      const outbox = await stack.sql<{ type: string; payload: { subjectId: string } }>('SELECT type, payload FROM outbox WHERE payload->>\'subjectId\' = $1', [order.id]);
+      const outbox = await stack.sql<{ type: string; payload: { subjectId: string } }>(
+        "SELECT type, payload FROM outbox WHERE payload->>'subjectId' = $1",
+        [order.id],
+      );
       expect(outbox.map((r) => r.type)).toEqual(['order.placed']);
     });
 
@@ -51,7 +83,18 @@ describe('orders', () => {
       const a = await product('ACME-0004');
       const low = await product('ACME-0010');
       const before = await counts();
-      const res = await stack.gql(PLACE, { input: { lines: [{ productId: a.id, quantity: 1 }, { productId: low.id, quantity: low.stock + 1 }] } }, { token: owner });
+      const res = await stack.gql(
+        PLACE,
+        {
+          input: {
+            lines: [
+              { productId: a.id, quantity: 1 },
+              { productId: low.id, quantity: low.stock + 1 },
+            ],
+          },
+        },
+        { token: owner },
+      );
       expect(res.body.errors?.[0]?.extensions?.code).toBe('INSUFFICIENT_STOCK');
       expect(await counts()).toEqual(before);
       expect((await product('ACME-0004')).stock).toBe(a.stock);
@@ -61,7 +104,10 @@ describe('orders', () => {
     it.each([
       ['no lines', { lines: [] }],
       ['a zero quantity', { lines: [{ productId: '00000000-0000-4000-8000-000000000000', quantity: 0 }] }],
-      ['an idempotency key over 200 characters', { lines: [{ productId: '00000000-0000-4000-8000-000000000000', quantity: 1 }], idempotencyKey: 'k'.repeat(201) }],
+      [
+        'an idempotency key over 200 characters',
+        { lines: [{ productId: '00000000-0000-4000-8000-000000000000', quantity: 1 }], idempotencyKey: 'k'.repeat(201) },
+      ],
     ])('rejects %s with BAD_USER_INPUT and writes nothing', async (_name, input) => {
       const before = await counts();
       const res = await stack.gql(PLACE, { input }, { token: owner });
@@ -115,8 +161,16 @@ describe('orders', () => {
       const globex = await stack.token({ tenant: 'globex', user: 'owner@globex.test' });
       const ours = await product('ACME-0006');
       const theirs = await product('GLOBEX-0006');
-      const a = await stack.gql<Placed>(PLACE, { input: { lines: [{ productId: ours.id, quantity: 1 }], idempotencyKey: 'shared-key' } }, { token: owner });
-      const b = await stack.gql<Placed>(PLACE, { input: { lines: [{ productId: theirs.id, quantity: 1 }], idempotencyKey: 'shared-key' } }, { token: globex });
+      const a = await stack.gql<Placed>(
+        PLACE,
+        { input: { lines: [{ productId: ours.id, quantity: 1 }], idempotencyKey: 'shared-key' } },
+        { token: owner },
+      );
+      const b = await stack.gql<Placed>(
+        PLACE,
+        { input: { lines: [{ productId: theirs.id, quantity: 1 }], idempotencyKey: 'shared-key' } },
+        { token: globex },
+      );
       expect(a.body.errors).toBeUndefined();
       expect(b.body.errors).toBeUndefined();
       expect(b.body.data!.placeOrder.id).not.toBe(a.body.data!.placeOrder.id);

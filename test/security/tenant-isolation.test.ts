@@ -30,11 +30,31 @@ describe('tenant isolation through the gateway', () => {
       orders: { edges: Array<{ node: { id: string } }> };
       products: { edges: Array<{ node: { id: string } }> };
       notifications: { edges: Array<{ node: { id: string } }> };
-    }>('{ orders(first: 100) { edges { node { id } } } products(first: 100) { edges { node { id } } } notifications(first: 100) { edges { node { id } } } }', {}, { token });
-    const own = (ids: string[], all: Array<{ id: string; tenantId: string }>) => ids.every((id) => all.find((x) => x.id === id)?.tenantId === acme.tenantId);
-    expect(own(res.body.data!.orders.edges.map((e) => e.node.id), demo.orders)).toBe(true);
-    expect(own(res.body.data!.products.edges.map((e) => e.node.id), demo.products)).toBe(true);
-    expect(own(res.body.data!.notifications.edges.map((e) => e.node.id), demo.notifications)).toBe(true);
+    }>(
+      '{ orders(first: 100) { edges { node { id } } } products(first: 100) { edges { node { id } } } notifications(first: 100) { edges { node { id } } } }',
+      {},
+      { token },
+    );
+    const own = (ids: string[], all: Array<{ id: string; tenantId: string }>) =>
+      ids.every((id) => all.find((x) => x.id === id)?.tenantId === acme.tenantId);
+    expect(
+      own(
+        res.body.data!.orders.edges.map((e) => e.node.id),
+        demo.orders,
+      ),
+    ).toBe(true);
+    expect(
+      own(
+        res.body.data!.products.edges.map((e) => e.node.id),
+        demo.products,
+      ),
+    ).toBe(true);
+    expect(
+      own(
+        res.body.data!.notifications.edges.map((e) => e.node.id),
+        demo.notifications,
+      ),
+    ).toBe(true);
   });
 
   it.each([

@@ -11,10 +11,34 @@ const demo = buildDemoData();
 /** One case per `@key` of the supergraph: the owning subgraph, the typename and ids of each tenant. */
 const KEYS: Array<{ subgraph: SubgraphName; typename: string; fields: string; table: string; ids: (tenantId: string) => string[] }> = [
   { subgraph: 'tenant', typename: 'Tenant', fields: 'id slug', table: 'tenants', ids: (t) => [t] },
-  { subgraph: 'tenant', typename: 'User', fields: 'id email', table: 'users', ids: (t) => demo.users.filter((u) => findDemoUser(u.tenantSlug, u.email).tenantId === t).map((u) => u.id) },
-  { subgraph: 'catalog', typename: 'Product', fields: 'id sku', table: 'products', ids: (t) => demo.products.filter((p) => p.tenantId === t).map((p) => p.id) },
-  { subgraph: 'orders', typename: 'Order', fields: 'id number', table: 'orders', ids: (t) => demo.orders.filter((o) => o.tenantId === t).map((o) => o.id) },
-  { subgraph: 'notifications', typename: 'Notification', fields: 'id title', table: 'notifications', ids: (t) => demo.notifications.filter((n) => n.tenantId === t).map((n) => n.id) },
+  {
+    subgraph: 'tenant',
+    typename: 'User',
+    fields: 'id email',
+    table: 'users',
+    ids: (t) => demo.users.filter((u) => findDemoUser(u.tenantSlug, u.email).tenantId === t).map((u) => u.id),
+  },
+  {
+    subgraph: 'catalog',
+    typename: 'Product',
+    fields: 'id sku',
+    table: 'products',
+    ids: (t) => demo.products.filter((p) => p.tenantId === t).map((p) => p.id),
+  },
+  {
+    subgraph: 'orders',
+    typename: 'Order',
+    fields: 'id number',
+    table: 'orders',
+    ids: (t) => demo.orders.filter((o) => o.tenantId === t).map((o) => o.id),
+  },
+  {
+    subgraph: 'notifications',
+    typename: 'Notification',
+    fields: 'id title',
+    table: 'notifications',
+    ids: (t) => demo.notifications.filter((n) => n.tenantId === t).map((n) => n.id),
+  },
 ];
 
 const ENTITIES = (typename: string, fields: string) =>

@@ -24,8 +24,14 @@ describe('subgraph gateway credential', () => {
   const names = SUBGRAPHS.map((s) => s.name);
   const refusals: Array<[string, (subgraph: SubgraphName) => Promise<Record<string, string>>]> = [
     ['no credential', async () => ({})],
-    ['a client JWT instead of a gateway credential', async () => ({ authorization: `Bearer ${await stack.token({ tenant: 'acme', user: 'owner@acme.test' })}` })],
-    ['a credential for another subgraph', async (subgraph) => ({ authorization: `Bearer ${await signer.sign(principal, subgraph === 'tenant' ? 'catalog' : 'tenant')}` })],
+    [
+      'a client JWT instead of a gateway credential',
+      async () => ({ authorization: `Bearer ${await stack.token({ tenant: 'acme', user: 'owner@acme.test' })}` }),
+    ],
+    [
+      'a credential for another subgraph',
+      async (subgraph) => ({ authorization: `Bearer ${await signer.sign(principal, subgraph === 'tenant' ? 'catalog' : 'tenant')}` }),
+    ],
     [
       'an expired credential',
       async (subgraph) => {
@@ -54,9 +60,13 @@ describe('subgraph gateway credential', () => {
     });
 
     it('serves _service to a valid credential for itself', async () => {
-      const res = await stack.post<{ _service: { sdl: string } }>(stack.subgraphUrls[subgraph], { query: OPERATIONS._service }, {
-        authorization: `Bearer ${await signer.sign(principal, subgraph)}`,
-      });
+      const res = await stack.post<{ _service: { sdl: string } }>(
+        stack.subgraphUrls[subgraph],
+        { query: OPERATIONS._service },
+        {
+          authorization: `Bearer ${await signer.sign(principal, subgraph)}`,
+        },
+      );
       expect(res.status).toBe(200);
       expect(res.body.data?._service.sdl).toContain('@key');
     });

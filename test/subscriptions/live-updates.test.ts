@@ -1,8 +1,21 @@
 import { startTestStack, subscribe, sleep, type TestStack } from '../support/test-stack';
 
 const ORDER_UPDATED = /* GraphQL */ `
-  subscription($id: ID, $after: String) {
-    orderUpdated(id: $id, after: $after) { id number status placedBy { email } lines { quantity product { name } } }
+  subscription ($id: ID, $after: String) {
+    orderUpdated(id: $id, after: $after) {
+      id
+      number
+      status
+      placedBy {
+        email
+      }
+      lines {
+        quantity
+        product {
+          name
+        }
+      }
+    }
   }
 `;
 const NOTIFICATION_ADDED = 'subscription { notificationAdded { id title read order { id number status } } }';
@@ -10,7 +23,13 @@ const PLACE = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { 
 const STATUS = 'mutation($id: ID!, $status: OrderStatus!) { updateOrderStatus(id: $id, status: $status) { id status } }';
 
 interface OrderMessage {
-  orderUpdated: { id: string; number: string; status: string; placedBy: { email: string }; lines: Array<{ quantity: number; product: { name: string } }> };
+  orderUpdated: {
+    id: string;
+    number: string;
+    status: string;
+    placedBy: { email: string };
+    lines: Array<{ quantity: number; product: { name: string } }>;
+  };
 }
 
 describe('live updates: outbox -> Redis Stream -> notifications consumer -> graphql-ws', () => {
@@ -33,7 +52,11 @@ describe('live updates: outbox -> Redis Stream -> notifications consumer -> grap
   afterAll(() => stack.stop());
 
   const place = async () => {
-    const res = await stack.gql<{ placeOrder: { id: string; number: string } }>(PLACE, { input: { lines: [{ productId, quantity: 1 }] } }, { token: acmeOwner });
+    const res = await stack.gql<{ placeOrder: { id: string; number: string } }>(
+      PLACE,
+      { input: { lines: [{ productId, quantity: 1 }] } },
+      { token: acmeOwner },
+    );
     expect(res.body.errors).toBeUndefined();
     return res.body.data!.placeOrder;
   };
@@ -56,7 +79,10 @@ describe('live updates: outbox -> Redis Stream -> notifications consumer -> grap
     });
     expect(placed!.extensions.cursor).toMatch(/^\d+-\d+$/);
 
-    const [note] = (await notifications.waitFor(1)) as unknown as Array<{ data: { notificationAdded: { title: string; read: boolean; order: { id: string } } }; extensions: { cursor: string } }>;
+    const [note] = (await notifications.waitFor(1)) as unknown as Array<{
+      data: { notificationAdded: { title: string; read: boolean; order: { id: string } } };
+      extensions: { cursor: string };
+    }>;
     expect(note!.data.notificationAdded).toMatchObject({ read: false, order: { id: order.id } });
     expect(note!.data.notificationAdded.title).toContain(order.number);
     expect(note!.extensions.cursor).toMatch(/^\d+-\d+$/);
@@ -66,7 +92,10 @@ describe('live updates: outbox -> Redis Stream -> notifications consumer -> grap
     await stack.gql(STATUS, { id: order.id, status: 'CONFIRMED' }, { token: acmeOwner });
     const messages = (await orders.waitFor(2)) as unknown as Array<{ data: OrderMessage; extensions: { cursor: string } }>;
     expect(messages[1]!.data.orderUpdated.status).toBe('CONFIRMED');
-    expect(messages[1]!.extensions.cursor > messages[0]!.extensions.cursor || messages[1]!.extensions.cursor.length > messages[0]!.extensions.cursor.length).toBe(true);
+    expect(
+      messages[1]!.extensions.cursor > messages[0]!.extensions.cursor ||
+        messages[1]!.extensions.cursor.length > messages[0]!.extensions.cursor.length,
+    ).toBe(true);
     await notifications.waitFor(2);
 
     await sleep(1500);

@@ -2,7 +2,6 @@
  * Per-test-file supergraph: a fresh database copied from the seeded template, the real subgraphs and
  * gateway on free ports, Redis from the global setup; plus HTTP and graphql-ws clients.
  */
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
 import { createClient, type Client as WsClient, type FormattedExecutionResult } from 'graphql-ws';
@@ -27,7 +26,11 @@ export interface TestStack extends LocalSupergraph {
   /** Mints a dev token (`tenant` + `user` of the demo data). */
   token(options: Omit<DevTokenOptions, 'secret'>): Promise<string>;
   /** POSTs a GraphQL request to the gateway. */
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, auth?: { token?: string; headers?: Record<string, string> }): Promise<GqlResponse<T>>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    auth?: { token?: string; headers?: Record<string, string> },
+  ): Promise<GqlResponse<T>>;
   /** POSTs a GraphQL request to any URL (a subgraph). */
   post<T = Record<string, unknown>>(url: string, body: unknown, headers?: Record<string, string>): Promise<GqlResponse<T>>;
   /** A graphql-ws client connected with `token`. */
@@ -66,7 +69,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   await sqlClient.connect();
   const wsClients: WsClient[] = [];
   const post = async <T>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<GqlResponse<T>> => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
     const text = await res.text();
     let parsed: GqlResponse<T>['body'];
     try {
@@ -83,7 +90,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     resetQueries: () => void queries.splice(0),
     token: (o) => mintDevToken(o),
     gql: (query, variables, auth = {}) =>
-      post(supergraph.gatewayUrl, { query, variables }, { ...(auth.token ? { authorization: `Bearer ${auth.token}` } : {}), ...auth.headers }),
+      post(
+        supergraph.gatewayUrl,
+        { query, variables },
+        { ...(auth.token ? { authorization: `Bearer ${auth.token}` } : {}), ...auth.headers },
+      ),
     post,
     wsClient(token, extraParams = {}) {
       const client = createClient({
@@ -147,7 +158,10 @@ export function subscribe(client: WsClient, query: string, variables: Record<str
     unsubscribe,
     waitFor(count, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
-        const deadline = setTimeout(() => reject(new Error(`timed out with ${messages.length}/${count} messages: ${JSON.stringify(messages).slice(0, 500)}`)), timeoutMs);
+        const deadline = setTimeout(
+          () => reject(new Error(`timed out with ${messages.length}/${count} messages: ${JSON.stringify(messages).slice(0, 500)}`)),
+          timeoutMs,
+        );
         const check = () => {
           if (messages.length >= count) {
             clearTimeout(deadline);

@@ -41,7 +41,12 @@ export async function getProduct(ctx: SubgraphContext, id: string): Promise<Prod
  * A page of the tenant's products, newest first.
  * @throws GraphQLError `BAD_USER_INPUT` for `first` outside 1..100, a malformed cursor or a search over 100 characters.
  */
-export async function listProducts(ctx: SubgraphContext, first?: number | null, after?: string | null, search?: string | null): Promise<Connection<ProductRow>> {
+export async function listProducts(
+  ctx: SubgraphContext,
+  first?: number | null,
+  after?: string | null,
+  search?: string | null,
+): Promise<Connection<ProductRow>> {
   const page = pageArgs(first, after);
   const term = search?.trim() || undefined;
   if (term && term.length > 100) throw badInput('search', 'must be at most 100 characters.');

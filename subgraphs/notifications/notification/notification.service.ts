@@ -85,7 +85,11 @@ function describeOrderEvent(event: DomainEvent): { title: string; body: string }
  * `ignored`. A redelivered event (same `event.id`) creates nothing: `duplicate`.
  * @throws database errors (the caller leaves the entry unacknowledged).
  */
-export async function handleOrderEvent(prisma: PrismaClient, event: DomainEvent, onOutboxWritten: () => void = () => {}): Promise<OrderEventOutcome> {
+export async function handleOrderEvent(
+  prisma: PrismaClient,
+  event: DomainEvent,
+  onOutboxWritten: () => void = () => {},
+): Promise<OrderEventOutcome> {
   const text = describeOrderEvent(event);
   if (!text || !isUuid(event.id) || !isUuid(event.tenantId)) return 'ignored';
   const data: NewEventNotification = {

@@ -103,7 +103,10 @@ export class OrderEventConsumer implements Worker {
           await this.sleep(IDLE_MS);
           continue;
         }
-        const batch = await this.options.eventLog.readGroup(NOTIFICATIONS_GROUP, this.consumer, this.streams, { count: READ_COUNT, blockMs: BLOCK_MS });
+        const batch = await this.options.eventLog.readGroup(NOTIFICATIONS_GROUP, this.consumer, this.streams, {
+          count: READ_COUNT,
+          blockMs: BLOCK_MS,
+        });
         for (const { stream, entry } of batch) {
           // Finish the batch even when stopping: every entry read is handled and acknowledged.
           await this.process(stream, entry);
@@ -138,7 +141,10 @@ export class OrderEventConsumer implements Worker {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         if (attempt >= HANDLE_ATTEMPTS || !this.running) {
-          this.logger.error({ err: message, eventId: event.id, stream, entryId: entry.id }, 'order event left unacknowledged after failures');
+          this.logger.error(
+            { err: message, eventId: event.id, stream, entryId: entry.id },
+            'order event left unacknowledged after failures',
+          );
           return;
         }
         this.logger.warn({ err: message, eventId: event.id, attempt }, 'order event handling failed; retrying');

@@ -143,7 +143,10 @@ export class OrderRepository {
           RETURNING price_amount, price_currency`;
         const row = rows[0];
         if (!row) {
-          const product = await tx.product.findFirst({ where: { tenantId, id: line.productId }, select: { sku: true, name: true, stock: true } });
+          const product = await tx.product.findFirst({
+            where: { tenantId, id: line.productId },
+            select: { sku: true, name: true, stock: true },
+          });
           plan.onShortage({
             productId: line.productId,
             requested: line.quantity,
@@ -183,7 +186,13 @@ export class OrderRepository {
           unitPriceCurrency: l.unitPriceCurrency,
         })),
       });
-      await writeOutboxEvent(tx, { tenantId, topic: 'orders', type: 'order.placed', subjectId: order.id, data: { number, status: 'PENDING' } });
+      await writeOutboxEvent(tx, {
+        tenantId,
+        topic: 'orders',
+        type: 'order.placed',
+        subjectId: order.id,
+        data: { number, status: 'PENDING' },
+      });
       return order;
     }, TX_OPTIONS);
   }

@@ -107,11 +107,13 @@ export function validatePlaceOrder(input: PlaceOrderInput): { lines: RequestedLi
     if (!isUuid(line.productId)) throw notFound('Product', line.productId);
     const productId = line.productId.toLowerCase();
     const first = seen.get(productId);
-    if (first !== undefined) throw badInput(`input.lines[${i}].productId`, `repeats the product of input.lines[${first}]; use one line per product.`);
+    if (first !== undefined)
+      throw badInput(`input.lines[${i}].productId`, `repeats the product of input.lines[${first}]; use one line per product.`);
     seen.set(productId, i);
     return { productId, quantity };
   });
-  const idempotencyKey = input.idempotencyKey == null ? null : requireText('input.idempotencyKey', input.idempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH);
+  const idempotencyKey =
+    input.idempotencyKey == null ? null : requireText('input.idempotencyKey', input.idempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH);
   return { lines, idempotencyKey };
 }
 
@@ -153,7 +155,10 @@ export async function placeOrder(ctx: SubgraphContext, input: PlaceOrderInput): 
     const existing = await repository.findByIdempotencyKey(tenantId, idempotencyKey);
     if (existing) return existing;
   }
-  const known = await repository.existingProductIds(tenantId, lines.map((l) => l.productId));
+  const known = await repository.existingProductIds(
+    tenantId,
+    lines.map((l) => l.productId),
+  );
   const missing = lines.find((l) => !known.has(l.productId));
   if (missing) throw notFound('Product', missing.productId);
   let order: OrderRow;

@@ -1,0 +1,210 @@
+/**
+ * The gateway: Apollo Server over `@apollo/gateway` with the committed supergraph, on one port for
+ * HTTP (`/graphql`, `/healthz`, `/readyz`) and graphql-ws (`/graphql`). Clients authenticate with a
+ * bearer JWT; the gateway calls subgraphs with its own short-lived credential for the principal and
+ * forwards no client header. Subscriptions are served by the gateway itself from the tenant's event
+ * streams (gateway/subscriptions/subscription-bridge.ts).
+ */
+import { createServer, type Server } from 'node:http';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { Disposable } from 'graphql-ws';
+import { WebSocketServer } from 'ws';
+import { CredentialSigner } from '../lib/auth/internal-credential';
+import type { AppConfig } from '../lib/config';
+import type { EventLog } from '../lib/events/event-log';
+import { createGraphQLHttpHandler } from '../lib/http/graphql-http-handler';
+import type { Logger } from '../lib/logger';
+import type { Principal } from '../lib/principal';
+import { readCommittedSupergraph, type SubgraphName } from '../lib/schema/compose';
+import { JwtVerifier } from './auth/jwt-verifier';
+import { authenticate } from './auth/principal';
+import { CLIENT_ERROR_CODES, SubgraphDataSource } from './subgraph-data-source';
+import { SubscriptionBridge } from './subscriptions/subscription-bridge';
+
+/** Context of every gateway operation. */
+export interface GatewayContext {
+  principal: Principal;
+}
+
+/** A started gateway. */
+export interface GatewayService {
+  name: 'gateway';
+  port: number;
+  /** HTTP endpoint, `http://localhost:<port>/graphql`. */
+  url: string;
+  /** graphql-ws endpoint, `ws://localhost:<port>/graphql`. */
+  wsUrl: string;
+  apollo: ApolloServer<GatewayContext>;
+  /** Closes WebSockets, drains HTTP requests, stops the stream readers. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startGateway}. */
+export interface StartGatewayOptions {
+  config: AppConfig;
+  eventLog: EventLog;
+  logger: Logger;
+  /** Listen port; 0 picks a free one. */
+  port: number;
+  host?: string;
+}
+
+/** Largest WebSocket message accepted, bytes. */
+export const MAX_WS_PAYLOAD_BYTES = 1024 * 1024;
+
+/** Codes, beyond the domain ones, whose messages are written for clients. */
+const PASS_THROUGH_CODES = new Set([
+  ...CLIENT_ERROR_CODES,
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+/** Extensions that reveal internals (subgraph names, URLs, bodies, stacks) and never reach clients. */
+const INTERNAL_EXTENSIONS = new Set(['stacktrace', 'exception', 'serviceName', 'response', 'http']);
+
+/**
+ * Apollo `formatError` of the gateway: errors with a client-facing code keep their message, path and
+ * safe extensions (subgraph errors included); anything else is logged and replaced by
+ * `INTERNAL_SERVER_ERROR` "Internal server error.".
+ */
+export function maskGatewayError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && PASS_THROUGH_CODES.has(code)) {
+    const extensions: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(formatted.extensions ?? {})) if (!INTERNAL_EXTENSIONS.has(k)) extensions[k] = v;
+    return {
+      message: formatted.message,
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions,
+    };
+  }
+  const original = unwrapResolverError(error);
+  logger.error(
+    { err: original instanceof Error ? { message: original.message, stack: original.stack } : original, code, path: formatted.path },
+    'internal error',
+  );
+  return new GraphQLError('Internal server error.', { path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } }).toJSON();
+}
+
+/**
+ * Starts the gateway; resolves once it listens.
+ * @throws Error when `config.internalSecret` is missing or the supergraph does not load.
+ */
+export async function startGateway(options: StartGatewayOptions): Promise<GatewayService> {
+  const { config, eventLog } = options;
+  const logger = options.logger.child({ service: 'gateway' });
+  if (!config.internalSecret) {
+    throw new Error('The gateway needs INTERNAL_JWT_SECRET (config.internalSecret) to sign subgraph credentials.');
+  }
+  const signer = new CredentialSigner(config.internalSecret);
+  const verifier = new JwtVerifier(config.jwt);
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: readCommittedSupergraph(),
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource({
+        name,
+        url: config.subgraphUrls[name as SubgraphName] ?? url ?? '',
+        signer,
+        logger,
+      }),
+    logger,
+  });
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+    apiSchema = schema;
+  });
+
+  const httpServer: Server = createServer();
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_WS_PAYLOAD_BYTES });
+  const webSockets: { server?: Disposable } = {};
+  const disposeWebSockets: ApolloServerPlugin<GatewayContext> = {
+    async serverWillStart() {
+      return {
+        async drainServer() {
+          await webSockets.server?.dispose();
+        },
+      };
+    },
+  };
+
+  /** `@apollo/gateway` cannot execute subscriptions: refuse them over HTTP with a pointer to graphql-ws. */
+  const subscriptionsOverWebSocket: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation === 'subscription') {
+            throw new GraphQLError('Subscriptions are served over WebSocket (graphql-ws, graphql-transport-ws protocol) at /graphql.', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    formatError: (formatted, error) => maskGatewayError(formatted, error, logger),
+    plugins: [
+      subscriptionsOverWebSocket,
+      disposeWebSockets,
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  const bridge = new SubscriptionBridge({ apollo, eventLog, verifier, logger, getSchema: () => apiSchema });
+  webSockets.server = bridge.listen(wss);
+  let ready = false;
+  httpServer.on(
+    'request',
+    createGraphQLHttpHandler<GatewayContext>({
+      server: apollo,
+      context: async ({ req }) => ({ principal: await authenticate(verifier, req.headers) }),
+      ready: () => ready,
+    }),
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+    });
+  } catch (err) {
+    await bridge.close();
+    await apollo.stop();
+    throw err;
+  }
+  ready = true;
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  logger.info({ port, eventLog: eventLog.kind }, 'gateway listening');
+  let stopping: Promise<void> | undefined;
+  return {
+    name: 'gateway',
+    port,
+    url: `http://localhost:${port}/graphql`,
+    wsUrl: `ws://localhost:${port}/graphql`,
+    apollo,
+    stop() {
+      stopping ??= (async () => {
+        ready = false;
+        await bridge.close();
+        await apollo.stop(); // drains HTTP and disposes the WebSocket server (plugins above)
+      })();
+      return stopping;
+    },
+  };
+}
