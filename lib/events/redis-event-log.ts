@@ -40,8 +40,11 @@ export class RedisEventLog implements EventLog {
   }
 
   private async withBlocking<T>(fn: (conn: Redis) => Promise<T>): Promise<T> {
-    const conn = this.idle.pop() ?? this.commands.duplicate();
-    conn.on('error', () => undefined);
+    let conn = this.idle.pop();
+    if (!conn) {
+      conn = this.commands.duplicate();
+      conn.on('error', () => undefined);
+    }
     this.leased.add(conn);
     try {
       return await fn(conn);
