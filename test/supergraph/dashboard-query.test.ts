@@ -62,7 +62,8 @@ describe('dashboard query through the gateway', () => {
       const res = await stack.gql(DASHBOARD_QUERY.replace('orders(first: 20)', `orders(first: ${first})`), {}, { token });
       expect(res.body.errors).toBeUndefined();
       // Only the request's statements: the outbox relays poll in the background.
-      return stack.queries.filter((q) => /"(tenants|users|orders|order_lines|products|notifications)"/.test(q) && !q.includes('outbox')).length;
+      return stack.queries.filter((q) => /"(tenants|users|orders|order_lines|products|notifications)"/.test(q) && !q.includes('outbox'))
+        .length;
     };
     const few = await count(2);
     const many = await count(12);
