@@ -15,6 +15,12 @@ export interface JwtConfig {
   publicKeyPem?: string;
   /** JWKS URL; keys are cached and refreshed on an unknown `kid`. */
   jwksUrl?: string;
+  /**
+   * Least milliseconds between two JWKS fetches (`JWT_JWKS_COOLDOWN_MS`, default 30 000, jose's
+   * `cooldownDuration`): an unknown `kid` refetches at most this often, so a burst of forged kids
+   * cannot hammer the key server.
+   */
+  jwksCooldownMs?: number;
   /** Expected `iss`, checked when set. */
   issuer?: string;
   /** Expected `aud`, checked when set. */
@@ -28,8 +34,26 @@ export interface JwtConfig {
 /** Everything a process of the supergraph reads from its environment. */
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
-  /** PostgreSQL URL; unset means `npm start` runs an embedded PostgreSQL. */
+  /**
+   * PostgreSQL URL of the owner role, for migrations and seeding only; unset means `npm start` runs
+   * an embedded PostgreSQL.
+   */
   databaseUrl?: string;
+  /**
+   * PostgreSQL URL the services connect with (`APP_DATABASE_URL`): the row-level-security-bound app
+   * role. Unset means {@link appDatabaseUrl} of `databaseUrl`.
+   */
+  appDatabaseUrl?: string;
+  /**
+   * Per-tenant connection pools with the tenant fixed at connect (`DB_TENANT_POOLS`, default true);
+   * false scopes every use of the shared pool per transaction (lib/db/tenant-scope.ts).
+   */
+  tenantPools: boolean;
+  /**
+   * Hide schema details from client errors: no "Did you mean" suggestions in validation errors
+   * (`HIDE_SCHEMA_DETAILS`, default true when `NODE_ENV=production`).
+   */
+  hideSchemaDetails: boolean;
   /** Redis URL; unset means the in-process event log (single process only). */
   redisUrl?: string;
   jwt: JwtConfig;
@@ -53,6 +77,29 @@ function int(name: string, fallback: number): number {
   return n;
 }
 
+function bool(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+/** Role and password of the app role the migration creates for local use (README, "Security"). */
+export const DEFAULT_APP_ROLE = { user: 'supergraph_app', password: 'supergraph_app' } as const;
+
+/**
+ * The services' URL derived from the owner URL: the same server and database, with the user and
+ * password replaced by the app role's ({@link DEFAULT_APP_ROLE}); the default of `APP_DATABASE_URL`.
+ * @throws TypeError when `ownerUrl` is not a URL.
+ */
+export function appDatabaseUrl(ownerUrl: string): string {
+  const url = new URL(ownerUrl);
+  url.username = DEFAULT_APP_ROLE.user;
+  url.password = DEFAULT_APP_ROLE.password;
+  return url.toString();
+}
+
 function str(name: string): string | undefined {
   const v = process.env[name];
   return v === undefined || v === '' ? undefined : v;
@@ -60,7 +107,7 @@ function str(name: string): string | undefined {
 
 /**
  * Reads the configuration from `env` (default `process.env`).
- * @throws Error when a numeric variable is malformed, or in production when no JWT key is set.
+ * @throws Error when a numeric or boolean variable is malformed, or in production when no JWT key is set.
  */
 export function loadConfig(): AppConfig {
   const nodeEnv = process.env.NODE_ENV;
@@ -89,11 +136,15 @@ export function loadConfig(): AppConfig {
   return {
     env,
     databaseUrl: str('DATABASE_URL'),
+    appDatabaseUrl: str('APP_DATABASE_URL'),
+    tenantPools: bool('DB_TENANT_POOLS', true),
+    hideSchemaDetails: bool('HIDE_SCHEMA_DETAILS', env === 'production'),
     redisUrl: str('REDIS_URL'),
     jwt: {
       secret,
       publicKeyPem,
       jwksUrl,
+      jwksCooldownMs: int('JWT_JWKS_COOLDOWN_MS', 30_000),
       issuer: str('JWT_ISSUER'),
       audience: str('JWT_AUDIENCE'),
       tenantClaim: str('JWT_TENANT_CLAIM') ?? 'tenant_id',

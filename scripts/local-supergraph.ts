@@ -3,8 +3,9 @@
  * one event log. Used by `npm start` (default ports) and by the tests (free ports).
  */
 import { randomBytes } from 'node:crypto';
-import { loadConfig, type AppConfig } from '../lib/config';
+import { appDatabaseUrl, loadConfig, type AppConfig } from '../lib/config';
 import { createPrismaClient, type PrismaClient } from '../lib/db/prisma-client';
+import { TenantClients, type TenantDb } from '../lib/db/tenant-scope';
 import { createEventLog } from '../lib/events/create-event-log';
 import type { EventLog } from '../lib/events/event-log';
 import type { Logger } from '../lib/logger';
@@ -15,7 +16,10 @@ import { startSubgraph, type RunningService } from '../subgraphs/shared/subgraph
 
 /** Options of {@link startLocalSupergraph}. */
 export interface LocalSupergraphOptions {
+  /** Owner URL (migrations, seed); the services connect with the app role's URL derived from it. */
   databaseUrl: string;
+  /** The services' URL (app role); default `config.appDatabaseUrl`, else {@link appDatabaseUrl} of `databaseUrl`. */
+  appDatabaseUrl?: string;
   /** Redis URL; unset = in-process event log. */
   redisUrl?: string;
   logger: Logger;
@@ -33,7 +37,10 @@ export interface LocalSupergraph {
   gatewayUrl: string;
   wsUrl: string;
   subgraphUrls: Record<SubgraphName, string>;
+  /** The services' shared client (app role, row-level security). */
   prisma: PrismaClient;
+  /** URL the services connect with (app role). */
+  appDatabaseUrl: string;
   eventLog: EventLog;
   /** Stops gateway, subgraphs, event log and database client, in that order. */
   stop(): Promise<void>;
@@ -49,7 +56,11 @@ export async function startLocalSupergraph(options: LocalSupergraphOptions): Pro
     redisUrl: options.redisUrl,
     internalSecret: options.config?.internalSecret ?? base.internalSecret ?? randomBytes(32).toString('hex'),
   };
-  const prisma = createPrismaClient({ url: options.databaseUrl, onQuery: options.onQuery });
+  const appUrl = options.appDatabaseUrl ?? options.config?.appDatabaseUrl ?? base.appDatabaseUrl ?? appDatabaseUrl(options.databaseUrl);
+  config.appDatabaseUrl = appUrl;
+  const prisma = createPrismaClient({ url: appUrl, onQuery: options.onQuery });
+  const tenantClients = config.tenantPools ? new TenantClients(prisma, { url: appUrl, onQuery: options.onQuery }) : undefined;
+  const db: TenantDb = tenantClients ?? prisma;
   const eventLog = createEventLog(options.redisUrl, config.streamRetention);
   const subgraphs: RunningService[] = [];
   const subgraphUrls = { ...config.subgraphUrls };
@@ -57,7 +68,7 @@ export async function startLocalSupergraph(options: LocalSupergraphOptions): Pro
     for (const { name } of SUBGRAPHS) {
       const service = await startSubgraph(
         SUBGRAPH_FACTORIES[name],
-        { prisma, eventLog, logger: options.logger },
+        { prisma, db, eventLog, logger: options.logger },
         {
           port: options.ephemeralPorts ? 0 : config.subgraphPorts[name],
           internalSecret: config.internalSecret!,
@@ -78,17 +89,20 @@ export async function startLocalSupergraph(options: LocalSupergraphOptions): Pro
       wsUrl: gateway.wsUrl,
       subgraphUrls,
       prisma,
+      appDatabaseUrl: appUrl,
       eventLog,
       async stop() {
         await gateway.stop();
         for (const s of subgraphs.reverse()) await s.stop();
         await eventLog.close();
+        await tenantClients?.disconnect();
         await prisma.$disconnect();
       },
     };
   } catch (err) {
     for (const s of subgraphs.reverse()) await s.stop().catch(() => undefined);
     await eventLog.close();
+    await tenantClients?.disconnect();
     await prisma.$disconnect();
     throw err;
   }

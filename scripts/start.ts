@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   if (!config.redisUrl) {
     logger.warn('REDIS_URL is not set: using the in-process event log (single process only; events are lost on restart)');
   }
-  const supergraph = await startLocalSupergraph({ databaseUrl, redisUrl: config.redisUrl, logger });
+  // The services connect as the app role (APP_DATABASE_URL, default: this URL with the app role).
+  const supergraph = await startLocalSupergraph({ databaseUrl, appDatabaseUrl: config.appDatabaseUrl, redisUrl: config.redisUrl, logger });
 
   const owner = await mintDevToken({ tenant: 'acme', user: 'owner@acme.test' });
   const staff = await mintDevToken({ tenant: 'acme', user: 'staff@acme.test' });

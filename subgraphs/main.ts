@@ -2,10 +2,12 @@
  * Runs one subgraph alone (one service of docker-compose.yml):
  * `SUBGRAPH=orders DATABASE_URL=... REDIS_URL=... INTERNAL_JWT_SECRET=... npm run start:subgraph`
  * (or the name as the first argument). Applies pending migrations at start-up unless
- * `MIGRATE_ON_START=false`, and seeds the demo data into an empty database when `SEED_DEMO_DATA=true`. Stops cleanly on SIGINT/SIGTERM.
+ * `MIGRATE_ON_START=false`, with the owner role of `DATABASE_URL`, then serves as the app role of
+ * `APP_DATABASE_URL` (row-level security), and seeds the demo data into an empty database when `SEED_DEMO_DATA=true`. Stops cleanly on SIGINT/SIGTERM.
  */
-import { loadConfig } from '../lib/config';
+import { appDatabaseUrl, loadConfig } from '../lib/config';
 import { createPrismaClient } from '../lib/db/prisma-client';
+import { TenantClients } from '../lib/db/tenant-scope';
 import { migrate } from '../lib/db/migrate';
 import { seedDemoData } from '../lib/db/seed';
 import { createEventLog } from '../lib/events/create-event-log';
@@ -28,11 +30,14 @@ async function main(): Promise<void> {
   }
   if (process.env.MIGRATE_ON_START !== 'false') await migrate(config.databaseUrl);
   if (process.env.SEED_DEMO_DATA === 'true' && (await seedDemoData(config.databaseUrl))) logger.info('demo data seeded');
-  const prisma = createPrismaClient({ url: config.databaseUrl });
+  // Migrations and the seed use the owner (DATABASE_URL); the service connects as the app role.
+  const appUrl = config.appDatabaseUrl ?? appDatabaseUrl(config.databaseUrl);
+  const prisma = createPrismaClient({ url: appUrl });
+  const tenantClients = config.tenantPools ? new TenantClients(prisma, { url: appUrl }) : undefined;
   const eventLog = createEventLog(config.redisUrl, config.streamRetention);
   const service = await startSubgraph(
     SUBGRAPH_FACTORIES[name],
-    { prisma, eventLog, logger },
+    { prisma, db: tenantClients ?? prisma, eventLog, logger },
     {
       port: config.subgraphPorts[name],
       internalSecret: config.internalSecret,
@@ -45,6 +50,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     await service.stop();
     await eventLog.close();
+    await tenantClients?.disconnect();
     await prisma.$disconnect();
     process.exit(0);
   };

@@ -52,7 +52,10 @@ export class JwtVerifier {
     if (config.algorithms.length === 0) throw new Error('JWT algorithms must not be empty.');
     if (config.algorithms.some((a) => a.toLowerCase() === 'none')) throw new Error('JWT algorithm "none" is not allowed.');
     if (config.jwksUrl) {
-      this.source = { kind: 'jwks', getKey: createRemoteJWKSet(new URL(config.jwksUrl)) };
+      this.source = {
+        kind: 'jwks',
+        getKey: createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: config.jwksCooldownMs ?? 30_000 }),
+      };
     } else if (config.publicKeyPem) {
       const pem = config.publicKeyPem;
       const algs = config.algorithms.filter((a) => ASYMMETRIC_ALGS.has(a));

@@ -3,7 +3,7 @@
  * verified, passed explicitly to resolvers, services and repositories.
  */
 import type DataLoader from 'dataloader';
-import type { PrismaClient } from '../../lib/db/prisma-client';
+import type { TenantDb } from '../../lib/db/tenant-scope';
 import type { Logger } from '../../lib/logger';
 import type { Principal } from '../../lib/principal';
 
@@ -34,8 +34,12 @@ export interface SubgraphEvents {
 /** The context every resolver of every subgraph receives. */
 export interface SubgraphContext {
   principal: Principal;
-  /** Database client; repositories filter every query on `principal.tenantId`. */
-  prisma: PrismaClient;
+  /**
+   * Database handle of the app role (row-level security). Repositories reach it only through
+   * `withTenant(db, principal.tenantId, ...)` (lib/db/tenant-scope.ts) and also filter every query on
+   * `principal.tenantId`.
+   */
+  db: TenantDb;
   loaders: LoaderRegistry;
   events: SubgraphEvents;
   logger: Logger;

@@ -14,6 +14,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { CredentialVerifier, InvalidCredentialError } from '../../lib/auth/internal-credential';
 import type { PrismaClient } from '../../lib/db/prisma-client';
+import type { TenantDb } from '../../lib/db/tenant-scope';
 import { domainError } from '../../lib/errors';
 import type { EventLog } from '../../lib/events/event-log';
 import { OutboxRelay } from '../../lib/events/outbox-relay';
@@ -22,10 +23,14 @@ import type { Logger } from '../../lib/logger';
 import { readSubgraphSdl, type SubgraphName } from '../../lib/schema/compose';
 import { LoaderRegistry, type SubgraphContext, type SubgraphEvents } from './context';
 import { maskError } from './mask-error';
+import { enforceRequiredScopes } from './requires-scope';
 
 /** What every subgraph module gets from the process that runs it. */
 export interface SubgraphDeps {
+  /** Shared client of the app role (row-level security); workers and the outbox relay use it. */
   prisma: PrismaClient;
+  /** What request contexts use: per-tenant pools or, by default, `prisma` scoped per transaction. */
+  db?: TenantDb;
   eventLog: EventLog;
   logger: Logger;
   /** Hooks for work outside a request (workers); filled in by {@link startSubgraph}. */
@@ -78,7 +83,9 @@ export async function startSubgraph(factory: SubgraphFactory, deps: SubgraphDeps
   if (module.writesOutbox) relay = new OutboxRelay(deps.prisma, deps.eventLog, logger);
   const httpServer: Server = createServer();
   const server = new ApolloServer<SubgraphContext>({
-    schema: buildSubgraphSchema([{ typeDefs: parse(readSubgraphSdl(module.name)), resolvers: module.resolvers }]),
+    // `@requiresScope` fields answer FORBIDDEN before their resolvers run (./requires-scope.ts).
+    schema: enforceRequiredScopes(buildSubgraphSchema([{ typeDefs: parse(readSubgraphSdl(module.name)), resolvers: module.resolvers }]))
+      .schema,
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => maskError(formatted, error, logger),
     // Inline traces (`apollo-federation-include-trace`) are off: the gateway reports no usage to Apollo.
@@ -102,7 +109,7 @@ export async function startSubgraph(factory: SubgraphFactory, deps: SubgraphDeps
           const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 100) : randomUUID();
           return {
             principal: { ...principal, requestId },
-            prisma: deps.prisma,
+            db: deps.db ?? deps.prisma,
             loaders: new LoaderRegistry(),
             events,
             logger: logger.child({ requestId, tenantId: principal.tenantId }),

@@ -80,4 +80,44 @@ describe('subgraph gateway credential', () => {
     expect(res.status).toBe(401);
     expect(await stack.sql('SELECT count(*)::text AS n FROM products')).toEqual(before);
   });
+
+  it.each(names)(
+    '%s subgraph: apollo-federation-include-trace: ftv1 without or with an invalid credential is 401, nothing executed',
+    async (subgraph) => {
+      const auths: Record<string, string>[] = [{}, { authorization: 'Bearer not-a-credential' }];
+      for (const auth of auths) {
+        const res = await stack.post(
+          stack.subgraphUrls[subgraph],
+          { query: OPERATIONS._entities },
+          { 'apollo-federation-include-trace': 'ftv1', ...auth },
+        );
+        expect(res.status).toBe(401);
+        expect(res.body.data ?? null).toBeNull();
+        expect(JSON.stringify(res.body)).not.toContain('ftv1');
+      }
+    },
+  );
+
+  it('tenant subgraph: client x-tenant-id / x-user-id / role headers next to a valid credential for A change nothing', async () => {
+    const globex = findDemoUser('globex', 'owner@globex.test');
+    const res = await stack.post<{ me: { email: string }; tenant: { slug: string } }>(
+      stack.subgraphUrls.tenant,
+      { query: '{ me { email } tenant { slug } }' },
+      {
+        authorization: `Bearer ${await signer.sign(principal, 'tenant')}`,
+        'x-tenant-id': globex.tenantId,
+        'x-user-id': globex.id,
+        'x-roles': 'platform:admin',
+        'x-scopes': 'platform:admin tenant:admin',
+      },
+    );
+    expect(res.body.data).toEqual({ me: { email: 'owner@acme.test' }, tenant: { slug: 'acme' } });
+    const admin = await stack.post(
+      stack.subgraphUrls.tenant,
+      { query: 'mutation { createTenant(input: { slug: "spoofed", name: "x" }) { id } }' },
+      { authorization: `Bearer ${await signer.sign(principal, 'tenant')}`, 'x-scopes': 'platform:admin', 'x-roles': 'platform:admin' },
+    );
+    expect(admin.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await stack.sql("SELECT id FROM tenants WHERE slug = 'spoofed'")).toEqual([]);
+  });
 });

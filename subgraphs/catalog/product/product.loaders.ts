@@ -9,7 +9,7 @@ import { ProductRepository, type ProductRow } from './product.repository';
  */
 export function productById(ctx: SubgraphContext): DataLoader<string, ProductRow | null> {
   return ctx.loaders.get('product.byId', () => {
-    const repository = new ProductRepository(ctx.prisma);
+    const repository = new ProductRepository(ctx.db);
     return new DataLoader<string, ProductRow | null>(async (ids) => {
       const rows = await repository.findByIds(ctx.principal.tenantId, ids);
       const byId = new Map(rows.map((r) => [r.id, r]));

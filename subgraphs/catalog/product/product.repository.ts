@@ -1,8 +1,10 @@
 /**
- * Product persistence. The only catalog code that touches the database; every query filters on the
- * caller's tenant, so another tenant's product is simply not found.
+ * Product persistence. The only catalog code that touches the database; every query runs through
+ * {@link withTenant} (row-level security on the caller's tenant) and also filters on the tenant, so
+ * another tenant's product is simply not found.
  */
-import type { PrismaClient, Prisma } from '../../../lib/db/prisma-client';
+import type { Prisma } from '../../../lib/db/prisma-client';
+import { withTenant, type TenantDb } from '../../../lib/db/tenant-scope';
 import type { ProductModel } from '../../../generated/prisma/models';
 import { afterCursorWhere, type CursorPosition } from '../../shared/pagination';
 
@@ -21,11 +23,11 @@ export interface NewProduct {
 
 /** See module doc. */
 export class ProductRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly db: TenantDb) {}
 
   /** Products of `tenantId` with the given ids, in no particular order (one query). */
   findByIds(tenantId: string, ids: readonly string[]): Promise<ProductRow[]> {
-    return this.prisma.product.findMany({ where: { tenantId, id: { in: [...ids] } } });
+    return withTenant(this.db, tenantId, (tx) => tx.product.findMany({ where: { tenantId, id: { in: [...ids] } } }));
   }
 
   /** One page (`take + 1` rows) of the tenant's products, newest first, optionally filtered. */
@@ -34,18 +36,20 @@ export class ProductRepository {
     if (search) {
       where.AND = [{ OR: [{ name: { contains: search, mode: 'insensitive' } }, { sku: { contains: search, mode: 'insensitive' } }] }];
     }
-    return this.prisma.product.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: take + 1 });
+    return withTenant(this.db, tenantId, (tx) =>
+      tx.product.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: take + 1 }),
+    );
   }
 
   /** True when the tenant already has a product with `sku`. */
   async skuExists(tenantId: string, sku: string): Promise<boolean> {
-    return (await this.prisma.product.count({ where: { tenantId, sku } })) > 0;
+    return (await withTenant(this.db, tenantId, (tx) => tx.product.count({ where: { tenantId, sku } }))) > 0;
   }
 
   /** Inserts a product; returns undefined when the SKU is taken (unique violation). */
   async create(tenantId: string, id: string, data: NewProduct): Promise<ProductRow | undefined> {
     try {
-      return await this.prisma.product.create({ data: { id, tenantId, ...data } });
+      return await withTenant(this.db, tenantId, (tx) => tx.product.create({ data: { id, tenantId, ...data } }));
     } catch (err) {
       if ((err as { code?: string }).code === 'P2002') return undefined;
       throw err;
@@ -54,8 +58,15 @@ export class ProductRepository {
 
   /** Updates the tenant's product; returns undefined when it has none with `id`. */
   async update(tenantId: string, id: string, data: Partial<NewProduct>): Promise<ProductRow | undefined> {
-    const { count } = await this.prisma.product.updateMany({ where: { tenantId, id }, data });
-    if (count === 0) return undefined;
-    return (await this.prisma.product.findFirst({ where: { tenantId, id } })) ?? undefined;
+    return withTenant(
+      this.db,
+      tenantId,
+      async (tx) => {
+        const { count } = await tx.product.updateMany({ where: { tenantId, id }, data });
+        if (count === 0) return undefined;
+        return (await tx.product.findFirst({ where: { tenantId, id } })) ?? undefined;
+      },
+      { transaction: true },
+    );
   }
 }

@@ -1,9 +1,10 @@
 /**
- * Catalog business rules: listing and search, and product writes guarded by `catalog:write`.
+ * Catalog business rules: listing and search, and product writes. The writes require
+ * `catalog:write`, declared in schema/catalog.graphql with `@requiresScope` and enforced before the
+ * resolvers run (subgraphs/shared/requires-scope.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { badInput, domainError, notFound } from '../../../lib/errors';
-import { hasScope, Scope } from '../../../lib/principal';
+import { badInput, notFound } from '../../../lib/errors';
 import type { SubgraphContext } from '../../shared/context';
 import { pageArgs, toConnection, type Connection } from '../../shared/pagination';
 import { isUuid, requireCurrency, requireInt, requireText } from '../../shared/validation';
@@ -27,10 +28,6 @@ export interface UpdateProductInput {
   stock?: number | null;
 }
 
-function requireCatalogWrite(ctx: SubgraphContext): void {
-  if (!hasScope(ctx.principal, Scope.CatalogWrite)) throw domainError('FORBIDDEN', 'The catalog:write scope is required.');
-}
-
 /** The tenant's product with `id`, or null (also for malformed ids and other tenants' products). */
 export async function getProduct(ctx: SubgraphContext, id: string): Promise<ProductRow | null> {
   if (!isUuid(id)) return null;
@@ -50,16 +47,16 @@ export async function listProducts(
   const page = pageArgs(first, after);
   const term = search?.trim() || undefined;
   if (term && term.length > 100) throw badInput('search', 'must be at most 100 characters.');
-  const rows = await new ProductRepository(ctx.prisma).findPage(ctx.principal.tenantId, page.take, page.after, term);
+  const rows = await new ProductRepository(ctx.db).findPage(ctx.principal.tenantId, page.take, page.after, term);
   return toConnection(rows, page.take);
 }
 
 /**
  * Creates a product.
- * @throws GraphQLError `FORBIDDEN` without `catalog:write`; `BAD_USER_INPUT` for invalid fields or a taken SKU.
+ * Callers hold `catalog:write` (`@requiresScope` on `Mutation.createProduct`).
+ * @throws GraphQLError `BAD_USER_INPUT` for invalid fields or a taken SKU.
  */
 export async function createProduct(ctx: SubgraphContext, input: CreateProductInput): Promise<ProductRow> {
-  requireCatalogWrite(ctx);
   const data: NewProduct = {
     sku: requireText('input.sku', input.sku, 64),
     name: requireText('input.name', input.name, 200),
@@ -68,18 +65,17 @@ export async function createProduct(ctx: SubgraphContext, input: CreateProductIn
     priceCurrency: requireCurrency('input.price.currency', input.price.currency),
     stock: requireInt('input.stock', input.stock, 0),
   };
-  const created = await new ProductRepository(ctx.prisma).create(ctx.principal.tenantId, randomUUID(), data);
+  const created = await new ProductRepository(ctx.db).create(ctx.principal.tenantId, randomUUID(), data);
   if (!created) throw badInput('input.sku', `a product with SKU ${data.sku} already exists.`);
   return created;
 }
 
 /**
  * Updates a product.
- * @throws GraphQLError `FORBIDDEN` without `catalog:write`; `NOT_FOUND` when the tenant has no such
- *   product; `BAD_USER_INPUT` for invalid fields.
+ * Callers hold `catalog:write` (`@requiresScope` on `Mutation.updateProduct`).
+ * @throws GraphQLError `NOT_FOUND` when the tenant has no such product; `BAD_USER_INPUT` for invalid fields.
  */
 export async function updateProduct(ctx: SubgraphContext, id: string, input: UpdateProductInput): Promise<ProductRow> {
-  requireCatalogWrite(ctx);
   const data: Partial<NewProduct> = {};
   if (input.name != null) data.name = requireText('input.name', input.name, 200);
   if (input.description !== undefined) data.description = input.description === null ? null : input.description.slice(0, 2000);
@@ -89,7 +85,7 @@ export async function updateProduct(ctx: SubgraphContext, id: string, input: Upd
   }
   if (input.stock != null) data.stock = requireInt('input.stock', input.stock, 0);
   if (!isUuid(id)) throw notFound('Product', id);
-  const updated = await new ProductRepository(ctx.prisma).update(ctx.principal.tenantId, id, data);
+  const updated = await new ProductRepository(ctx.db).update(ctx.principal.tenantId, id, data);
   if (!updated) throw notFound('Product', id);
   return updated;
 }

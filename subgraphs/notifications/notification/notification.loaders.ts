@@ -9,7 +9,7 @@ import { NotificationRepository, type NotificationRow } from './notification.rep
  */
 export function notificationById(ctx: SubgraphContext): DataLoader<string, NotificationRow | null> {
   return ctx.loaders.get('notification.byId', () => {
-    const repository = new NotificationRepository(ctx.prisma);
+    const repository = new NotificationRepository(ctx.db);
     return new DataLoader<string, NotificationRow | null>(async (ids) => {
       const rows = await repository.findByIds(ctx.principal.tenantId, ids);
       const byId = new Map(rows.map((r) => [r.id, r]));

@@ -3,7 +3,7 @@
  * tenant), and turning order events into notifications (the order-event consumer).
  */
 import { randomUUID } from 'node:crypto';
-import type { PrismaClient } from '../../../lib/db/prisma-client';
+import type { TenantDb } from '../../../lib/db/tenant-scope';
 import { notFound } from '../../../lib/errors';
 import type { DomainEvent } from '../../../lib/events/domain-event';
 import type { SubgraphContext } from '../../shared/context';
@@ -35,7 +35,7 @@ export async function listNotifications(
   unreadOnly?: boolean | null,
 ): Promise<NotificationConnection> {
   const page = pageArgs(first, after);
-  const repository = new NotificationRepository(ctx.prisma);
+  const repository = new NotificationRepository(ctx.db);
   const [rows, unreadCount] = await Promise.all([
     repository.findPage(ctx.principal.tenantId, page.take, page.after, unreadOnly ?? false),
     repository.countUnread(ctx.principal.tenantId),
@@ -49,7 +49,7 @@ export async function listNotifications(
  */
 export async function markNotificationRead(ctx: SubgraphContext, id: string): Promise<NotificationRow> {
   if (!isUuid(id)) throw notFound('Notification', id);
-  const row = await new NotificationRepository(ctx.prisma).markRead(ctx.principal.tenantId, id);
+  const row = await new NotificationRepository(ctx.db).markRead(ctx.principal.tenantId, id);
   if (!row) throw notFound('Notification', id);
   notificationById(ctx).clear(id).prime(id, row);
   return row;
@@ -82,11 +82,12 @@ function describeOrderEvent(event: DomainEvent): { title: string; body: string }
  *
  * Handles `order.placed` (`data: { number, status }`) and `order.status_changed`
  * (`data: { number, status, previousStatus }`). Other types, and events whose ids are not UUIDs, are
- * `ignored`. A redelivered event (same `event.id`) creates nothing: `duplicate`.
+ * `ignored`. A redelivered event (same `event.id`) creates nothing: `duplicate`. There is no request:
+ * the repository scopes its transaction to `event.tenantId` (row-level security).
  * @throws database errors (the caller leaves the entry unacknowledged).
  */
 export async function handleOrderEvent(
-  prisma: PrismaClient,
+  db: TenantDb,
   event: DomainEvent,
   onOutboxWritten: () => void = () => {},
 ): Promise<OrderEventOutcome> {
@@ -100,7 +101,7 @@ export async function handleOrderEvent(
     title: text.title.slice(0, 200),
     body: text.body.slice(0, 2000),
   };
-  const created = await new NotificationRepository(prisma).createFromEvent(data);
+  const created = await new NotificationRepository(db).createFromEvent(data);
   if (!created) return 'duplicate';
   onOutboxWritten();
   return 'created';

@@ -9,7 +9,7 @@ import { OrderRepository, type OrderLineRow, type OrderRow } from './order.repos
  */
 export function orderById(ctx: SubgraphContext): DataLoader<string, OrderRow | null> {
   return ctx.loaders.get('order.byId', () => {
-    const repository = new OrderRepository(ctx.prisma);
+    const repository = new OrderRepository(ctx.db);
     return new DataLoader<string, OrderRow | null>(async (ids) => {
       const rows = await repository.findByIds(ctx.principal.tenantId, ids);
       const byId = new Map(rows.map((r) => [r.id, r]));
@@ -25,7 +25,7 @@ export function orderById(ctx: SubgraphContext): DataLoader<string, OrderRow | n
  */
 export function orderLinesByOrderId(ctx: SubgraphContext): DataLoader<string, OrderLineRow[]> {
   return ctx.loaders.get('orderLines.byOrderId', () => {
-    const repository = new OrderRepository(ctx.prisma);
+    const repository = new OrderRepository(ctx.db);
     return new DataLoader<string, OrderLineRow[]>(async (orderIds) => {
       const rows = await repository.findLinesByOrderIds(ctx.principal.tenantId, orderIds);
       const byOrder = new Map<string, OrderLineRow[]>();

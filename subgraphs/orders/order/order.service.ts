@@ -1,11 +1,11 @@
 /**
  * Order business rules: listing, lookups, placing orders (validation, idempotency, stock, pricing)
- * and the order lifecycle, with writes guarded by `orders:write`. Money is in integer minor units
+ * and the order lifecycle. The writes require `orders:write`, declared in schema/orders.graphql with
+ * `@requiresScope` and enforced before the resolvers run (subgraphs/shared/requires-scope.ts). Money is in integer minor units
  * (cents) of an ISO 4217 currency.
  */
 import { GraphQLError } from 'graphql';
 import { badInput, domainError, notFound } from '../../../lib/errors';
-import { hasScope, Scope } from '../../../lib/principal';
 import type { SubgraphContext } from '../../shared/context';
 import { pageArgs, toConnection, type Connection } from '../../shared/pagination';
 import { isUuid, requireInt, requireText } from '../../shared/validation';
@@ -60,10 +60,6 @@ export function formatOrderNumber(sequence: number): string {
   return `ORD-${String(sequence).padStart(6, '0')}`;
 }
 
-function requireOrdersWrite(ctx: SubgraphContext): void {
-  if (!hasScope(ctx.principal, Scope.OrdersWrite)) throw domainError('FORBIDDEN', 'The orders:write scope is required.');
-}
-
 /** The tenant's order with `id`, or null (also for malformed ids and other tenants' orders). */
 export async function getOrder(ctx: SubgraphContext, id: string): Promise<OrderRow | null> {
   if (!isUuid(id)) return null;
@@ -86,7 +82,7 @@ export async function listOrders(
   status?: OrderStatusName | null,
 ): Promise<Connection<OrderRow>> {
   const page = pageArgs(first, after);
-  const rows = await new OrderRepository(ctx.prisma).findPage(ctx.principal.tenantId, page.take, page.after, status ?? undefined);
+  const rows = await new OrderRepository(ctx.db).findPage(ctx.principal.tenantId, page.take, page.after, status ?? undefined);
   return toConnection(rows, page.take);
 }
 
@@ -141,16 +137,16 @@ function orderTotal(lines: PricedLine[]): { currency: string; totalAmount: numbe
  * either every line's stock is taken and the order, its lines and an `order.placed` event are
  * committed, or nothing is. With an `idempotencyKey` the tenant already used, returns that order and
  * writes nothing (also when a concurrent request with the same key wins the race).
- * @throws GraphQLError `FORBIDDEN` without `orders:write`; `BAD_USER_INPUT` for invalid input
+ * Callers hold `orders:write` (`@requiresScope` on `Mutation.placeOrder`).
+ * @throws GraphQLError `BAD_USER_INPUT` for invalid input
  *   (see {@link validatePlaceOrder}) or products priced in different currencies; `NOT_FOUND`
  *   ("Product <id> was not found.") for an unknown or other tenant's product; `INSUFFICIENT_STOCK`
  *   (`extensions.productId`, `extensions.available`) when a product has fewer units than requested.
  */
 export async function placeOrder(ctx: SubgraphContext, input: PlaceOrderInput): Promise<OrderRow> {
-  requireOrdersWrite(ctx);
   const { lines, idempotencyKey } = validatePlaceOrder(input);
   const tenantId = ctx.principal.tenantId;
-  const repository = new OrderRepository(ctx.prisma);
+  const repository = new OrderRepository(ctx.db);
   if (idempotencyKey) {
     const existing = await repository.findByIdempotencyKey(tenantId, idempotencyKey);
     if (existing) return existing;
@@ -191,12 +187,12 @@ export async function placeOrder(ctx: SubgraphContext, input: PlaceOrderInput): 
 /**
  * Moves the tenant's order `id` to `status` along the lifecycle ({@link ORDER_TRANSITIONS}); a
  * cancelled order's quantities go back to stock. Writes an `order.status_changed` event.
- * @throws GraphQLError `FORBIDDEN` without `orders:write`; `NOT_FOUND` for an unknown, malformed or
+ * Callers hold `orders:write` (`@requiresScope` on `Mutation.updateOrderStatus`).
+ * @throws GraphQLError `NOT_FOUND` for an unknown, malformed or
  *   other tenant's id; `BAD_USER_INPUT` (`field: 'status'`) for a transition the lifecycle does not
  *   allow, including to the same status.
  */
 export async function updateOrderStatus(ctx: SubgraphContext, id: string, status: OrderStatusName): Promise<OrderRow> {
-  requireOrdersWrite(ctx);
   if (!isUuid(id)) throw notFound('Order', id);
   const decide = (order: LockedOrder): StatusDecision => {
     if (!canTransition(order.status, status)) {
@@ -204,7 +200,7 @@ export async function updateOrderStatus(ctx: SubgraphContext, id: string, status
     }
     return { status, restock: status === 'CANCELLED' };
   };
-  const updated = await new OrderRepository(ctx.prisma).changeStatus(ctx.principal.tenantId, id, decide);
+  const updated = await new OrderRepository(ctx.db).changeStatus(ctx.principal.tenantId, id, decide);
   if (!updated) throw notFound('Order', id);
   ctx.events.outboxWritten();
   return updated;

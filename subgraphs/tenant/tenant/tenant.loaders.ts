@@ -9,7 +9,7 @@ import { TenantRepository, type TenantRow } from './tenant.repository';
  */
 export function tenantById(ctx: SubgraphContext): DataLoader<string, TenantRow | null> {
   return ctx.loaders.get('tenant.byId', () => {
-    const repository = new TenantRepository(ctx.prisma);
+    const repository = new TenantRepository(ctx.db);
     return new DataLoader<string, TenantRow | null>(async (ids) => {
       const rows = await repository.findByIds(ctx.principal.tenantId, ids);
       const byId = new Map(rows.map((r) => [r.id, r]));

@@ -6,6 +6,9 @@ export const tenantResolvers: Resolvers = {
   Query: {
     tenant: (_parent, _args, ctx) => tenants.getCurrentTenant(ctx),
   },
+  Mutation: {
+    createTenant: (_parent, args, ctx) => tenants.createTenant(ctx, args.input),
+  },
   Tenant: {
     // Reference resolver (federation spec): batched through the per-request loader; another
     // tenant's id resolves to null.

@@ -1,11 +1,13 @@
 /**
- * Tenant rules: a request sees only the tenant it acts for (`principal.tenantId`).
+ * Tenant rules: a request sees only the tenant it acts for (`principal.tenantId`); a platform admin
+ * (`platform:admin`, enforced by `@requiresScope` in schema/tenant.graphql) creates tenants.
  */
-import { domainError } from '../../../lib/errors';
+import { randomUUID } from 'node:crypto';
+import { badInput, domainError } from '../../../lib/errors';
 import type { SubgraphContext } from '../../shared/context';
 import { isUuid } from '../../shared/validation';
 import { tenantById } from './tenant.loaders';
-import type { TenantRow } from './tenant.repository';
+import { TenantRepository, type TenantRow } from './tenant.repository';
 
 /**
  * The tenant with `id` if it is the request's tenant, else null (also for malformed ids); batched
@@ -24,4 +26,30 @@ export async function getCurrentTenant(ctx: SubgraphContext): Promise<TenantRow>
   const tenant = await getTenant(ctx, ctx.principal.tenantId);
   if (!tenant) throw domainError('NOT_FOUND', 'The tenant of this request was not found.');
   return tenant;
+}
+
+/** A tenant slug: 2-40 characters, lower-case letters, digits and inner hyphens. */
+export const TENANT_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$/;
+
+/**
+ * Creates a tenant. Callers hold `platform:admin` (`@requiresScope`); the insert goes through the
+ * platform path of the database layer (`withPlatformAdmin`, the only writer allowed by the
+ * `tenants` insert policy besides the owner).
+ * @throws GraphQLError `BAD_USER_INPUT` (`field` `input.slug` or `input.name`) for a slug not
+ *   matching {@link TENANT_SLUG}, a slug another tenant has, or an empty or over-200-character name.
+ */
+export async function createTenant(ctx: SubgraphContext, input: { slug: string; name: string }): Promise<TenantRow> {
+  const slug = input.slug.trim();
+  if (!TENANT_SLUG.test(slug)) throw badInput('input.slug', 'must be 2-40 lower-case letters, digits or inner hyphens.');
+  const name = requireTextField('input.name', input.name);
+  const created = await new TenantRepository(ctx.db).create(randomUUID(), slug, name);
+  if (!created) throw badInput('input.slug', `a tenant with slug ${slug} already exists.`);
+  ctx.logger.info({ newTenantId: created.id, slug }, 'tenant created');
+  return created;
+}
+
+function requireTextField(field: string, value: string): string {
+  const v = value.trim();
+  if (v.length === 0 || v.length > 200) throw badInput(field, 'must be 1-200 characters.');
+  return v;
 }

@@ -9,7 +9,7 @@ import { UserRepository, type UserRow } from './user.repository';
  */
 export function userById(ctx: SubgraphContext): DataLoader<string, UserRow | null> {
   return ctx.loaders.get('user.byId', () => {
-    const repository = new UserRepository(ctx.prisma);
+    const repository = new UserRepository(ctx.db);
     return new DataLoader<string, UserRow | null>(async (ids) => {
       const rows = await repository.findByIds(ctx.principal.tenantId, ids);
       const byId = new Map(rows.map((r) => [r.id, r]));

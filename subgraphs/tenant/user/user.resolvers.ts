@@ -5,6 +5,11 @@ import * as users from './user.service';
 export const userResolvers: Resolvers = {
   Query: {
     me: (_parent, _args, ctx) => users.getCurrentUser(ctx),
+    users: (_parent, args, ctx) => users.listUsers(ctx, args.first, args.after),
+  },
+  Mutation: {
+    createUser: (_parent, args, ctx) => users.createUser(ctx, args.input),
+    updateUserScopes: (_parent, args, ctx) => users.updateUserScopes(ctx, args.id, args.scopes),
   },
   User: {
     // Reference resolver (federation spec): batched through the per-request loader; another

@@ -1,13 +1,18 @@
 /**
- * User rules: a request sees only the users of the tenant it acts for (`principal.tenantId`).
+ * User rules: a request sees only the users of the tenant it acts for (`principal.tenantId`). A
+ * tenant admin (`tenant:admin`, enforced by `@requiresScope` in schema/tenant.graphql) lists the
+ * tenant's users, adds users and sets their scopes; only tenant scopes can be granted.
  */
-import { domainError } from '../../../lib/errors';
+import { randomUUID } from 'node:crypto';
+import { badInput, domainError, notFound } from '../../../lib/errors';
+import { Scope } from '../../../lib/principal';
 import type { SubgraphContext } from '../../shared/context';
-import { isUuid } from '../../shared/validation';
+import { pageArgs, toConnection, type Connection } from '../../shared/pagination';
+import { isUuid, requireText } from '../../shared/validation';
 import { getTenant } from '../tenant/tenant.service';
 import type { TenantRow } from '../tenant/tenant.repository';
 import { userById } from './user.loaders';
-import type { UserRow } from './user.repository';
+import { UserRepository, type UserRow } from './user.repository';
 
 /**
  * The tenant's user with `id`, or null (also for malformed ids and other tenants' users); batched
@@ -37,4 +42,71 @@ export async function getUserTenant(ctx: SubgraphContext, user: UserRow): Promis
   const tenant = await getTenant(ctx, user.tenantId);
   if (!tenant) throw domainError('NOT_FOUND', `Tenant ${user.tenantId} was not found.`);
   return tenant;
+}
+
+/**
+ * Scopes a tenant admin may grant (CONTRACT.md, "Tokens"): the tenant scopes. `platform:admin` is
+ * never grantable through the API.
+ */
+export const GRANTABLE_SCOPES: readonly string[] = [Scope.CatalogWrite, Scope.OrdersWrite, Scope.TenantAdmin];
+
+/** Input of {@link createUser}. */
+export interface CreateUserInput {
+  email: string;
+  name: string;
+  scopes?: readonly string[] | null;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * Checks `scopes` are tenant scopes ({@link GRANTABLE_SCOPES}); returns them deduplicated, sorted.
+ * @throws GraphQLError `BAD_USER_INPUT` (`field` = `field`) for any other scope, `platform:admin` included.
+ */
+export function requireGrantableScopes(field: string, scopes: readonly string[]): string[] {
+  for (const scope of scopes) {
+    if (!GRANTABLE_SCOPES.includes(scope))
+      throw badInput(field, `${JSON.stringify(scope).slice(0, 60)} cannot be granted; use ${GRANTABLE_SCOPES.join(', ')}.`);
+  }
+  return [...new Set(scopes)].sort();
+}
+
+/**
+ * A page of the tenant's users, newest first. Callers hold `tenant:admin` (`@requiresScope`).
+ * @throws GraphQLError `BAD_USER_INPUT` for `first` outside 1..100 or a malformed cursor.
+ */
+export async function listUsers(ctx: SubgraphContext, first?: number | null, after?: string | null): Promise<Connection<UserRow>> {
+  const page = pageArgs(first, after);
+  const rows = await new UserRepository(ctx.db).findPage(ctx.principal.tenantId, page.take, page.after);
+  return toConnection(rows, page.take);
+}
+
+/**
+ * Adds a user to the request's tenant. Callers hold `tenant:admin` (`@requiresScope`).
+ * @throws GraphQLError `BAD_USER_INPUT` for an invalid email (stored lower-case, at most 200
+ *   characters), an empty or over-200-character name, a scope that is not a tenant scope, or an
+ *   email the tenant already has.
+ */
+export async function createUser(ctx: SubgraphContext, input: CreateUserInput): Promise<UserRow> {
+  const email = requireText('input.email', input.email, 200).toLowerCase();
+  if (!EMAIL.test(email)) throw badInput('input.email', 'is not an email address.');
+  const name = requireText('input.name', input.name, 200);
+  const scopes = requireGrantableScopes('input.scopes', input.scopes ?? []);
+  const created = await new UserRepository(ctx.db).create(ctx.principal.tenantId, randomUUID(), { email, name, scopes });
+  if (!created) throw badInput('input.email', `the tenant already has a user ${email}.`);
+  return created;
+}
+
+/**
+ * Replaces the scopes of the tenant's user `id`. Callers hold `tenant:admin` (`@requiresScope`).
+ * @throws GraphQLError `BAD_USER_INPUT` (`field: 'scopes'`) for a scope that is not a tenant scope;
+ *   `NOT_FOUND` for an unknown or malformed id, or another tenant's user (never `FORBIDDEN`).
+ */
+export async function updateUserScopes(ctx: SubgraphContext, id: string, scopes: readonly string[]): Promise<UserRow> {
+  const granted = requireGrantableScopes('scopes', scopes);
+  if (!isUuid(id)) throw notFound('User', id);
+  const updated = await new UserRepository(ctx.db).updateScopes(ctx.principal.tenantId, id, granted);
+  if (!updated) throw notFound('User', id);
+  userById(ctx).clear(id).prime(id, updated);
+  return updated;
 }
