@@ -20,10 +20,21 @@
  * 4. `after: <cursor>` replays the entries after the cursor, then continues live, without gap or
  *    duplicate: the subscription attaches to the hub first (buffering live entries), replays history
  *    up to the hub's position, then delivers the buffered entries it has not replayed. A malformed
- *    cursor is `BAD_USER_INPUT`; one older than the oldest retained entry is `CURSOR_EXPIRED`.
+ *    cursor is `BAD_USER_INPUT`. A cursor is `CURSOR_EXPIRED` when entries after it were trimmed
+ *    ({@link EventLog.isExpired}: something was trimmed and the cursor is below `XINFO STREAM`'s
+ *    `recorded-first-entry-id`); a cursor below the first entry of a never-trimmed stream is fine.
+ *    `after: "0"` means "everything retained" and never expires.
  * 5. Each subscription queues at most {@link BridgeOptions.maxQueue} pending events and executes them
  *    one at a time, in stream order. A subscriber that falls further behind has its connection
  *    closed with 4429 `Subscriber too slow`; it can reconnect with its last cursor.
+ * 6. Duplicates: an outbox relay that crashed between publishing and marking makes the next relay
+ *    publish the same event again (same event id, new entry id). Each subscription remembers the
+ *    event ids of its last {@link RECENT_IDS} queued events and drops an entry whose event id it has
+ *    already queued, so a subscriber never sees an event twice.
+ * 7. Fan-out cost: subscribers with the same tenant, scopes, rewritten query and variables share one
+ *    execution per event ({@link SharedExecutor}; the key and why it leaves the user out are
+ *    documented there), and at most {@link BridgeOptions.maxConcurrentExecutions} executions run at
+ *    once per gateway process.
  */
 import {
   GraphQLError,
@@ -60,6 +71,7 @@ import type { Principal } from '../../lib/principal';
 import { authenticateConnectionParams } from '../auth/principal';
 import type { JwtVerifier } from '../auth/jwt-verifier';
 import type { GatewayContext } from '../gateway.server';
+import { SharedExecutor, RecentIds, executionKey, subscriptionMetrics } from './shared-executor';
 import { StreamHub, type StreamAttachment } from './stream-hub';
 
 /** Close code for a connection without a valid token. */
@@ -68,6 +80,8 @@ export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_TOO_SLOW = 4429;
 /** Longest setTimeout delay Node accepts (about 24.8 days). */
 const MAX_TIMER_MS = 2_147_483_647;
+/** Event ids each subscription remembers to drop duplicates. */
+export const RECENT_IDS = 1000;
 /** Name of the variable the rewritten query receives the event's subject id in. */
 export const SUBJECT_VARIABLE = '__subjectId';
 
@@ -87,12 +101,32 @@ export interface BridgeOptions {
   logger: Logger;
   /** The gateway's current API schema (undefined until it has loaded). */
   getSchema: () => GraphQLSchema | undefined;
+  /** Drop "Did you mean ...?" suggestions from validation errors (production; issue 3, security). */
+  hideSchemaDetails?: boolean;
   /** Pending events per subscription before the connection is closed (default 1000). */
   maxQueue?: number;
   /** Concurrent operations per connection (default 100). */
   maxOperationsPerConnection?: number;
   /** Most lexical tokens of a document (default 10,000). */
   maxTokens?: number;
+  /**
+   * Most subscription executions running at once in this process (default env
+   * `SUBSCRIPTION_MAX_EXECUTIONS` or 32); others wait for a slot.
+   */
+  maxConcurrentExecutions?: number;
+  /**
+   * Share one execution per event among subscribers with the same key (default true; env
+   * `SUBSCRIPTION_SHARED_EXECUTIONS=false` turns it off, for benchmarks).
+   */
+  sharedExecutions?: boolean;
+}
+
+function envPositiveInt(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
 }
 
 /** What the connection stores in graphql-ws's `ctx.extra`. */
@@ -118,6 +152,8 @@ export interface LivePlan {
   variables: Record<string, unknown>;
   /** Response key of the root field (its alias, or the field name). */
   responseKey: string;
+  /** Key under which subscribers share executions ({@link executionKey}). */
+  executionKey: string;
   /** Closes the subscriber's connection (set by the bridge). */
   closeConnection?: (code: number, reason: string) => void;
 }
@@ -243,6 +279,7 @@ interface LiveDeps {
   apollo: ApolloServer<GatewayContext>;
   logger: Logger;
   maxQueue: number;
+  executor: SharedExecutor;
   /** Called once when the queue overflows (closes the connection). */
   onOverflow: () => void;
   /** Called once when the subscription ends, whatever the reason. */
@@ -263,6 +300,7 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
   private attachment?: StreamAttachment;
   private done = false;
   private wake?: () => void;
+  private readonly seen = new RecentIds(RECENT_IDS);
 
   constructor(
     readonly plan: LivePlan,
@@ -319,6 +357,12 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
     this.deps.onEnd();
   }
 
+  /** Queues `entry` unless its event id was queued before (a relay duplicate). */
+  private enqueue(entry: StreamEntry): void {
+    if (this.seen.add(entry.event.id)) this.pending.push(entry);
+    else subscriptionMetrics.duplicatesDropped++;
+  }
+
   private matches(entry: StreamEntry): boolean {
     const e = entry.event;
     return (
@@ -330,8 +374,11 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
 
   private onLive(entries: readonly StreamEntry[]): void {
     if (this.done) return;
-    const target = this.replaying ? this.liveBuffer : this.pending;
-    for (const entry of entries) if (this.matches(entry)) target.push(entry);
+    for (const entry of entries) {
+      if (!this.matches(entry)) continue;
+      if (this.replaying) this.liveBuffer.push(entry);
+      else this.enqueue(entry);
+    }
     if (this.pending.length + this.liveBuffer.length > this.deps.maxQueue) {
       this.deps.logger.warn(
         { stream: this.plan.stream, queued: this.pending.length + this.liveBuffer.length },
@@ -376,18 +423,26 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
         break;
       }
       this.replayCursor = entry.id;
-      if (this.matches(entry)) this.pending.push(entry);
+      if (this.matches(entry)) this.enqueue(entry);
     }
     if (compareStreamIds(this.replayCursor, this.hubPosition) >= 0) caughtUp = true;
     if (caughtUp) {
       this.replaying = false;
-      for (const entry of this.liveBuffer) if (compareStreamIds(entry.id, this.replayCursor) > 0) this.pending.push(entry);
+      for (const entry of this.liveBuffer) if (compareStreamIds(entry.id, this.replayCursor) > 0) this.enqueue(entry);
       this.liveBuffer = [];
     }
   }
 
-  /** Runs the rewritten query for `entry`; undefined when there is nothing to send. */
-  private async execute(entry: StreamEntry): Promise<ExecutionResult | undefined> {
+  /**
+   * The result of the rewritten query for `entry`, shared with the subscribers of the same
+   * execution key; undefined when there is nothing to send.
+   */
+  private execute(entry: StreamEntry): Promise<ExecutionResult | undefined> {
+    return this.deps.executor.execute(this.plan.executionKey, entry.id, () => this.run(entry));
+  }
+
+  /** Runs the rewritten query for `entry`; never rejects. */
+  private async run(entry: StreamEntry): Promise<ExecutionResult | undefined> {
     const { plan } = this;
     const extensions = { cursor: entry.id };
     try {
@@ -422,10 +477,15 @@ export class SubscriptionBridge {
   private readonly maxQueue: number;
   private readonly maxOperations: number;
   private readonly maxTokens: number;
+  private readonly executor: SharedExecutor;
   private closed = false;
 
   constructor(private readonly options: BridgeOptions) {
     this.hub = new StreamHub(options.eventLog, options.logger);
+    this.executor = new SharedExecutor({
+      maxConcurrent: options.maxConcurrentExecutions ?? envPositiveInt('SUBSCRIPTION_MAX_EXECUTIONS') ?? 32,
+      share: options.sharedExecutions ?? process.env.SUBSCRIPTION_SHARED_EXECUTIONS !== 'false',
+    });
     this.maxQueue = options.maxQueue ?? 1000;
     this.maxOperations = options.maxOperationsPerConnection ?? 100;
     this.maxTokens = options.maxTokens ?? 10_000;
@@ -454,6 +514,7 @@ export class SubscriptionBridge {
     this.closed = true;
     for (const sub of [...this.live]) sub.end();
     await this.hub.close();
+    this.executor.clear();
   }
 
   private async onConnect(ctx: BridgeContext): Promise<boolean> {
@@ -506,7 +567,11 @@ export class SubscriptionBridge {
     const validationErrors = validate(schema, document);
     if (validationErrors.length > 0) {
       return validationErrors.map(
-        (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+        (e) =>
+          new GraphQLError(this.options.hideSchemaDetails ? e.message.replace(/ Did you mean(.+)\?$/, '') : e.message, {
+            nodes: e.nodes,
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          }),
       );
     }
     const operationName = payload.operationName ?? undefined;
@@ -561,14 +626,14 @@ export class SubscriptionBridge {
     if (after !== undefined) {
       if (!isValidCursor(after)) return [domainError('BAD_USER_INPUT', 'after: the cursor is malformed.', { field: 'after' })];
       if (after !== '0' && after !== '0-0') {
-        let firstId: string | undefined;
+        let expired: boolean;
         try {
-          firstId = await this.options.eventLog.firstId(stream);
+          expired = await this.options.eventLog.isExpired(stream, after);
         } catch (err) {
-          this.options.logger.error({ err: (err as Error).message, stream }, 'subscription: cannot read the oldest stream entry');
+          this.options.logger.error({ err: (err as Error).message, stream }, 'subscription: cannot read the stream retention');
           return [internalError()];
         }
-        if (firstId !== undefined && compareStreamIds(after, firstId) < 0) {
+        if (expired) {
           return [
             domainError('CURSOR_EXPIRED', 'after: the cursor is older than the retained events; subscribe without it and refetch.', {
               field: 'after',
@@ -586,6 +651,7 @@ export class SubscriptionBridge {
     }
     const keptVariables: Record<string, unknown> = {};
     for (const name of built.variableNames) if (name in variables) keptVariables[name] = variables[name];
+    const query = print(built.document);
     return {
       kind: 'live',
       principal,
@@ -593,9 +659,10 @@ export class SubscriptionBridge {
       eventTypes: new Set<string>(live.eventTypes),
       ...(subjectId !== undefined ? { subjectId } : {}),
       ...(after !== undefined ? { after } : {}),
-      query: print(built.document),
+      query,
       variables: keptVariables,
       responseKey: field.alias?.value ?? field.name.value,
+      executionKey: executionKey(principal.tenantId, principal.scopes, query, keptVariables),
     };
   }
 
@@ -609,6 +676,7 @@ export class SubscriptionBridge {
       apollo: this.options.apollo,
       logger: this.options.logger.child({ requestId: plan.principal.requestId, tenantId: plan.principal.tenantId }),
       maxQueue: this.maxQueue,
+      executor: this.executor,
       onOverflow: () => plan.closeConnection?.(CLOSE_TOO_SLOW, 'Subscriber too slow'),
       onEnd: () => this.live.delete(sub),
     });

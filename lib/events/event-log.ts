@@ -19,6 +19,32 @@ export interface ReadOptions {
   blockMs?: number;
 }
 
+/** An entry delivered to a consumer of a group. */
+export interface GroupEntry {
+  /** Key of the stream the entry belongs to. */
+  stream: string;
+  entry: StreamEntry;
+  /**
+   * How many times the group has delivered this entry, this delivery included (1 for a first
+   * delivery; Redis' XPENDING delivery counter for reclaimed entries).
+   */
+  deliveries: number;
+}
+
+/** Options of {@link EventLog.claimStale}. */
+export interface ClaimOptions {
+  /** Most entries to claim per stream (default 50). */
+  count?: number;
+}
+
+/** Suffix of the dead-letter stream of a stream: `evt:{<tenant>}:orders` -> `evt:{<tenant>}:orders:dlq`. */
+export const DEAD_LETTER_SUFFIX = ':dlq';
+
+/** Key of the dead-letter stream of `stream` (same hash tag, so same Redis Cluster slot). */
+export function deadLetterKey(stream: string): string {
+  return `${stream}${DEAD_LETTER_SUFFIX}`;
+}
+
 /** Append-only streams with consumer groups. */
 export interface EventLog {
   /** Which implementation, for start-up logs. */
@@ -39,14 +65,31 @@ export interface EventLog {
    * New entries for `consumer` of `group` across `streams` (`XREADGROUP ... >`), waiting up to
    * `blockMs`; they stay pending until {@link ack}ed.
    */
-  readGroup(
-    group: string,
-    consumer: string,
-    streams: string[],
-    options?: ReadOptions,
-  ): Promise<Array<{ stream: string; entry: StreamEntry }>>;
+  readGroup(group: string, consumer: string, streams: string[], options?: ReadOptions): Promise<GroupEntry[]>;
+  /**
+   * Takes over entries of `group` that another consumer (typically a dead one) read but has not
+   * acknowledged for at least `minIdleMs` ms (`XAUTOCLAIM`), across `streams`; each comes with its
+   * delivery count, this claim included. They stay pending, now owned by `consumer`, until
+   * {@link ack}ed. Entries whose payload cannot be parsed are moved to the dead-letter stream.
+   */
+  claimStale(group: string, consumer: string, streams: string[], minIdleMs: number, options?: ClaimOptions): Promise<GroupEntry[]>;
   /** Acknowledges an entry of a group. */
   ack(stream: string, group: string, id: string): Promise<void>;
+  /**
+   * Moves an entry of `group` that cannot be handled to the dead-letter stream
+   * {@link deadLetterKey}(`stream`) (fields `event`, `reason`, `entry` = the original entry id,
+   * `group`), then acknowledges it, atomically on Redis (`MULTI`). Returns the dead-letter entry id.
+   */
+  deadLetter(stream: string, group: string, entry: StreamEntry, reason: string): Promise<string>;
+  /**
+   * True when entries after `cursor` may have been trimmed from `stream` (the `CURSOR_EXPIRED`
+   * test): something was trimmed and `cursor` is lower than the oldest retained entry. On Redis 7.0
+   * this reads `XINFO STREAM` (`recorded-first-entry-id`, `entries-added` - `length` = entries
+   * trimmed; `max-deleted-entry-id` only tracks XDEL). Exact except for one cursor: the newest
+   * trimmed entry itself, which Redis does not report, counts as expired (the client refetches).
+   * False for a stream that does not exist or was never trimmed.
+   */
+  isExpired(stream: string, cursor: string): Promise<boolean>;
   /** Closes connections; pending blocking reads return empty. */
   close(): Promise<void>;
 }

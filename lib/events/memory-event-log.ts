@@ -5,11 +5,33 @@
 import { EventEmitter } from 'node:events';
 import type { DomainEvent, Topic } from './domain-event';
 import { streamKey, parseStreamKey } from './domain-event';
-import { compareStreamIds, type EventLog, type ReadOptions, type StreamEntry } from './event-log';
+import {
+  compareStreamIds,
+  deadLetterKey,
+  type ClaimOptions,
+  type EventLog,
+  type GroupEntry,
+  type ReadOptions,
+  type StreamEntry,
+} from './event-log';
+
+interface PendingEntry {
+  consumer: string;
+  /** Date.now() of the last delivery. */
+  deliveredAt: number;
+  deliveries: number;
+}
 
 interface Group {
   lastDelivered: string;
-  pending: Set<string>;
+  pending: Map<string, PendingEntry>;
+}
+
+interface DeadLetter {
+  id: string;
+  entry: StreamEntry;
+  reason: string;
+  group: string;
 }
 
 /** See module doc. */
@@ -17,6 +39,9 @@ export class MemoryEventLog implements EventLog {
   readonly kind = 'memory' as const;
   private readonly streams = new Map<string, StreamEntry[]>();
   private readonly groups = new Map<string, Map<string, Group>>();
+  private readonly deadLetters = new Map<string, DeadLetter[]>();
+  /** Newest id trimmed per stream. */
+  private readonly trimmed = new Map<string, string>();
   private readonly appended = new EventEmitter().setMaxListeners(0);
   private lastMs = 0;
   private seq = 0;
@@ -42,7 +67,10 @@ export class MemoryEventLog implements EventLog {
     if (!entries) this.streams.set(key, (entries = []));
     const id = this.nextId();
     entries.push({ id, event });
-    if (entries.length > this.retention) entries.splice(0, entries.length - this.retention);
+    if (entries.length > this.retention) {
+      const removed = entries.splice(0, entries.length - this.retention);
+      this.trimmed.set(key, removed[removed.length - 1]!.id);
+    }
     this.appended.emit('append', key);
     return id;
   }
@@ -101,36 +129,98 @@ export class MemoryEventLog implements EventLog {
     if (!this.streams.has(stream)) this.streams.set(stream, []);
     let groups = this.groups.get(stream);
     if (!groups) this.groups.set(stream, (groups = new Map()));
-    if (!groups.has(group)) groups.set(group, { lastDelivered: '0-0', pending: new Set() });
+    if (!groups.has(group)) groups.set(group, { lastDelivered: '0-0', pending: new Map() });
   }
 
-  private claimNew(group: string, streams: string[], count: number) {
-    const out: Array<{ stream: string; entry: StreamEntry }> = [];
+  private claimNew(group: string, consumer: string, streams: string[], count: number): GroupEntry[] {
+    const out: GroupEntry[] = [];
     for (const stream of streams) {
       const g = this.groups.get(stream)?.get(group);
       if (!g) continue;
       for (const entry of this.after(stream, g.lastDelivered, count - out.length)) {
         g.lastDelivered = entry.id;
-        g.pending.add(entry.id);
-        out.push({ stream, entry });
+        g.pending.set(entry.id, { consumer, deliveredAt: Date.now(), deliveries: 1 });
+        out.push({ stream, entry, deliveries: 1 });
       }
       if (out.length >= count) break;
     }
     return out;
   }
 
-  async readGroup(group: string, _consumer: string, streams: string[], options: ReadOptions = {}) {
+  async readGroup(group: string, consumer: string, streams: string[], options: ReadOptions = {}): Promise<GroupEntry[]> {
     const count = options.count ?? 100;
-    let out = this.claimNew(group, streams, count);
+    let out = this.claimNew(group, consumer, streams, count);
     if (out.length === 0 && options.blockMs && !this.closed) {
       await this.waitForAppend(streams, options.blockMs);
-      out = this.claimNew(group, streams, count);
+      out = this.claimNew(group, consumer, streams, count);
+    }
+    return out;
+  }
+
+  async claimStale(
+    group: string,
+    consumer: string,
+    streams: string[],
+    minIdleMs: number,
+    options: ClaimOptions = {},
+  ): Promise<GroupEntry[]> {
+    const count = options.count ?? 50;
+    const now = Date.now();
+    const out: GroupEntry[] = [];
+    for (const stream of streams) {
+      const g = this.groups.get(stream)?.get(group);
+      if (!g) continue;
+      const entries = this.streams.get(stream) ?? [];
+      let claimed = 0;
+      for (const [id, p] of [...g.pending].sort((a, b) => compareStreamIds(a[0], b[0]))) {
+        if (claimed >= count) break;
+        if (now - p.deliveredAt < minIdleMs) continue;
+        const entry = entries.find((e) => e.id === id);
+        if (!entry) {
+          g.pending.delete(id); // trimmed away, as XAUTOCLAIM does
+          continue;
+        }
+        p.consumer = consumer;
+        p.deliveredAt = now;
+        p.deliveries++;
+        claimed++;
+        out.push({ stream, entry, deliveries: p.deliveries });
+      }
     }
     return out;
   }
 
   async ack(stream: string, group: string, id: string): Promise<void> {
     this.groups.get(stream)?.get(group)?.pending.delete(id);
+  }
+
+  async deadLetter(stream: string, group: string, entry: StreamEntry, reason: string): Promise<string> {
+    const key = deadLetterKey(stream);
+    let list = this.deadLetters.get(key);
+    if (!list) this.deadLetters.set(key, (list = []));
+    const id = this.nextId();
+    list.push({ id, entry, reason, group });
+    await this.ack(stream, group, entry.id);
+    return id;
+  }
+
+  /** Entries of a dead-letter stream (tests and tooling). */
+  deadLettered(stream: string): ReadonlyArray<{ id: string; entry: StreamEntry; reason: string; group: string }> {
+    return this.deadLetters.get(deadLetterKey(stream)) ?? [];
+  }
+
+  /** Exact here: the log knows the newest trimmed id. */
+  async isExpired(stream: string, cursor: string): Promise<boolean> {
+    const trimmed = this.trimmed.get(stream);
+    return trimmed !== undefined && compareStreamIds(cursor, trimmed) < 0;
+  }
+
+  /** Trims `stream` to its newest `maxLen` entries, like `XTRIM MAXLEN` (tests). */
+  trim(stream: string, maxLen: number): void {
+    const entries = this.streams.get(stream);
+    if (!entries || entries.length <= maxLen) return;
+    const removed = entries.splice(0, entries.length - maxLen);
+    this.trimmed.set(stream, removed[removed.length - 1]!.id);
   }
 
   async close(): Promise<void> {

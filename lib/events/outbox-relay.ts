@@ -1,9 +1,22 @@
 /**
  * Outbox relay: moves committed outbox rows to the tenant's stream, in commit order, and marks them
- * published. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several relays can run at once
- * without double work. Publishing happens before the mark commits: a crash in between republishes the
- * row later (at-least-once), and consumers drop the duplicate by event id. A rolled-back write never
- * reaches the outbox, so it publishes nothing. While the event log is unreachable, rows wait.
+ * published.
+ *
+ * - **Several relays at once.** A relay's transaction first takes a transaction-scoped advisory lock
+ *   per tenant it will publish (`pg_try_advisory_xact_lock`, tenants it cannot lock are skipped), then
+ *   claims that tenant's unpublished rows with `FOR UPDATE SKIP LOCKED`, in `seq` order. So two
+ *   relays never publish the same row, and never publish rows of one tenant concurrently: a
+ *   tenant's stream receives its rows in `seq` order. Events of one order are written by
+ *   transactions that update the same order row, so they commit, and get their `seq`, in order.
+ * - **Crash between publish and mark.** Publishing (XADD) happens before the `UPDATE ... published_at`
+ *   commits. A crash in between rolls the transaction back and releases the locks; the next relay
+ *   publishes the same rows again. The result is at most a duplicate entry (same event id, new entry
+ *   id) that consumers drop by event id: the notifications consumer by its unique
+ *   `(tenant_id, source_event_id)`, the gateway's subscription bridge by a recent-id set per stream.
+ * - A rolled-back write never reaches the outbox, so it publishes nothing. While the event log is
+ *   unreachable, rows wait (the API keeps committing) and the relay retries every `retryMs`.
+ * - Row-level security: the transaction starts with `set_config('app.outbox_relay', 'on', true)`,
+ *   which the outbox's policies require to see and mark every tenant's rows.
  */
 import type { PrismaClient } from '../db/prisma-client';
 import type { Logger } from '../logger';
@@ -18,7 +31,18 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Back-off after a failure, ms (default 1000). */
   retryMs?: number;
+  /**
+   * Test hook: called after a batch was appended to the event log and before the transaction that
+   * marks it published commits. `lib/events/outbox-relay.main.ts` uses it to `SIGKILL` itself when
+   * `RELAY_CRASH_AFTER_PUBLISH=1`, so a test can crash a relay between publish and mark.
+   */
+  afterPublish?: (published: number) => void | Promise<void>;
+  /** Most tenants one transaction publishes (default 20). */
+  tenantsPerBatch?: number;
 }
+
+/** First key of the relay's per-tenant advisory locks (`pg_try_advisory_xact_lock(key1, hashtext(tenant))`). */
+export const RELAY_LOCK_NAMESPACE = 0x6f7574; // 'out'
 
 interface OutboxRow {
   id: string;
@@ -33,6 +57,8 @@ export class OutboxRelay {
   private readonly pollMs: number;
   private readonly batchSize: number;
   private readonly retryMs: number;
+  private readonly tenantsPerBatch: number;
+  private readonly afterPublish?: (published: number) => void | Promise<void>;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -43,17 +69,35 @@ export class OutboxRelay {
     this.pollMs = options.pollMs ?? 250;
     this.batchSize = options.batchSize ?? 100;
     this.retryMs = options.retryMs ?? 1000;
+    this.tenantsPerBatch = options.tenantsPerBatch ?? 20;
+    this.afterPublish = options.afterPublish;
   }
 
-  /** Publishes one batch; returns how many rows it published. */
+  /**
+   * Publishes one batch (at most `batchSize` rows of the tenants this relay could lock) in one
+   * transaction; returns how many rows it published.
+   * @throws the event log's or the database's error; the transaction then rolls back and the rows
+   *   stay unpublished (rows already appended are published again later: duplicates, see module doc).
+   */
   async publishBatch(): Promise<number> {
     return this.prisma.$transaction(
       async (tx) => {
+        // Row-level security: the outbox's relay policies require this setting (transaction-local).
+        await tx.$queryRaw`SELECT set_config('app.outbox_relay', 'on', true)`;
         const rows = await tx.$queryRaw<OutboxRow[]>`
-          SELECT id, payload FROM outbox WHERE published_at IS NULL
-          ORDER BY seq LIMIT ${this.batchSize} FOR UPDATE SKIP LOCKED`;
+          WITH candidates AS MATERIALIZED (
+            SELECT tenant_id, min(seq) AS first_seq FROM outbox WHERE published_at IS NULL
+            GROUP BY tenant_id ORDER BY first_seq LIMIT ${this.tenantsPerBatch}
+          ), mine AS MATERIALIZED (
+            SELECT tenant_id FROM candidates
+            WHERE pg_try_advisory_xact_lock(${RELAY_LOCK_NAMESPACE}::int, hashtext(tenant_id::text))
+          )
+          SELECT o.id, o.payload FROM outbox o JOIN mine m ON m.tenant_id = o.tenant_id
+          WHERE o.published_at IS NULL
+          ORDER BY o.seq LIMIT ${this.batchSize} FOR UPDATE OF o SKIP LOCKED`;
         if (rows.length === 0) return 0;
         for (const row of rows) await this.eventLog.append(row.payload);
+        await this.afterPublish?.(rows.length);
         const ids = rows.map((r) => r.id);
         await tx.$executeRaw`UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY(${ids}::uuid[])`;
         return rows.length;

@@ -7,15 +7,36 @@
 import { Redis } from 'ioredis';
 import type { DomainEvent, Topic } from './domain-event';
 import { streamKey } from './domain-event';
-import type { EventLog, ReadOptions, StreamEntry } from './event-log';
+import {
+  compareStreamIds,
+  deadLetterKey,
+  type ClaimOptions,
+  type EventLog,
+  type GroupEntry,
+  type ReadOptions,
+  type StreamEntry,
+} from './event-log';
 
 type RawEntry = [id: string, fields: string[] | null];
 
+/** The entry's event, or undefined when the entry was deleted or its payload is not an event. */
 function toEntry([id, fields]: RawEntry): StreamEntry | undefined {
   if (!fields) return undefined;
   const at = fields.indexOf('event');
   if (at < 0 || at + 1 >= fields.length) return undefined;
-  return { id, event: JSON.parse(fields[at + 1]!) as DomainEvent };
+  try {
+    const event = JSON.parse(fields[at + 1]!) as DomainEvent;
+    if (!event || typeof event !== 'object' || typeof event.id !== 'string') return undefined;
+    return { id, event };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Value of `name` in a flat RESP2 `[k1, v1, k2, v2, ...]` reply. */
+function field(reply: unknown[], name: string): unknown {
+  for (let i = 0; i + 1 < reply.length; i += 2) if (reply[i] === name) return reply[i + 1];
+  return undefined;
 }
 
 /** See module doc. */
@@ -125,11 +146,52 @@ export class RedisEventLog implements EventLog {
     ];
     const run = (conn: Redis) => conn.call('XREADGROUP', ...args) as Promise<Array<[string, RawEntry[]]> | null>;
     const reply = options.blockMs ? await this.withBlocking(run) : await run(this.commands);
-    const out: Array<{ stream: string; entry: StreamEntry }> = [];
+    const out: GroupEntry[] = [];
     for (const [stream, entries] of reply ?? []) {
       for (const raw of entries) {
         const entry = toEntry(raw);
-        if (entry) out.push({ stream, entry });
+        if (entry) out.push({ stream, entry, deliveries: 1 });
+        else await this.deadLetterRaw(stream, group, raw, 'malformed entry');
+      }
+    }
+    return out;
+  }
+
+  async claimStale(
+    group: string,
+    consumer: string,
+    streams: string[],
+    minIdleMs: number,
+    options: ClaimOptions = {},
+  ): Promise<GroupEntry[]> {
+    const count = String(options.count ?? 50);
+    const out: GroupEntry[] = [];
+    for (const stream of streams) {
+      // XAUTOCLAIM key group consumer min-idle start COUNT n -> [next-start, entries, deleted-ids]
+      const reply = (await this.commands.call('XAUTOCLAIM', stream, group, consumer, String(minIdleMs), '0-0', 'COUNT', count)) as [
+        string,
+        RawEntry[],
+        string[]?,
+      ];
+      const claimed = reply[1] ?? [];
+      if (claimed.length === 0) continue;
+      // Delivery counters of what this consumer now holds (XAUTOCLAIM incremented them).
+      const first = claimed[0]![0];
+      const last = claimed[claimed.length - 1]![0];
+      const pending = (await this.commands.call(
+        'XPENDING',
+        stream,
+        group,
+        first,
+        last,
+        String(claimed.length * 2 + 10),
+        consumer,
+      )) as Array<[string, string, number, number]>;
+      const deliveries = new Map(pending.map(([id, , , n]) => [id, Number(n)]));
+      for (const raw of claimed) {
+        const entry = toEntry(raw);
+        if (entry) out.push({ stream, entry, deliveries: deliveries.get(raw[0]) ?? 1 });
+        else if (raw[1]) await this.deadLetterRaw(stream, group, raw, 'malformed entry');
       }
     }
     return out;
@@ -137,6 +199,56 @@ export class RedisEventLog implements EventLog {
 
   async ack(stream: string, group: string, id: string): Promise<void> {
     await this.commands.call('XACK', stream, group, id);
+  }
+
+  async deadLetter(stream: string, group: string, entry: StreamEntry, reason: string): Promise<string> {
+    return this.deadLetterFields(stream, group, entry.id, JSON.stringify(entry.event), reason);
+  }
+
+  private async deadLetterRaw(stream: string, group: string, raw: RawEntry, reason: string): Promise<string> {
+    return this.deadLetterFields(stream, group, raw[0], JSON.stringify(raw[1] ?? []), reason);
+  }
+
+  private async deadLetterFields(stream: string, group: string, entryId: string, payload: string, reason: string): Promise<string> {
+    const results = await this.commands
+      .multi()
+      .call(
+        'XADD',
+        deadLetterKey(stream),
+        'MAXLEN',
+        '~',
+        String(this.retention),
+        '*',
+        'event',
+        payload,
+        'reason',
+        reason.slice(0, 1000),
+        'entry',
+        entryId,
+        'group',
+        group,
+      )
+      .call('XACK', stream, group, entryId)
+      .exec();
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw failed?.[0] ?? new Error('dead-letter transaction aborted');
+    return results[0]![1] as string;
+  }
+
+  async isExpired(stream: string, cursor: string): Promise<boolean> {
+    let reply: unknown[];
+    try {
+      reply = (await this.commands.call('XINFO', 'STREAM', stream)) as unknown[];
+    } catch (err) {
+      if (/no such key/i.test((err as Error).message)) return false;
+      throw err;
+    }
+    const length = Number(field(reply, 'length'));
+    const added = Number(field(reply, 'entries-added'));
+    if (!(added > length)) return false; // nothing trimmed
+    // Everything trimmed: only a cursor at the last generated id lost nothing.
+    const oldest = String(field(reply, length === 0 ? 'last-generated-id' : 'recorded-first-entry-id'));
+    return compareStreamIds(cursor, oldest) < 0;
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,5 @@
+import { Redis } from 'ioredis';
+import { streamKey } from '../../lib/events/domain-event';
 import { startTestStack, subscribe, sleep, type TestStack } from '../support/test-stack';
 
 const ORDER_UPDATED = /* GraphQL */ `
@@ -141,5 +143,33 @@ describe('live updates: outbox -> Redis Stream -> notifications consumer -> grap
     const probe = subscribe(stack.wsClient(acmeStaff), ORDER_UPDATED, { after: 'yesterday' });
     const ended = (await probe.ended) as unknown as Array<{ extensions?: { code?: string } }>;
     expect(ended[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('CURSOR_EXPIRED for a cursor whose following entries were trimmed (XTRIM; XINFO STREAM), resume from a retained one', async () => {
+    const live = subscribe(stack.wsClient(acmeStaff), ORDER_UPDATED);
+    await sleep(500);
+    const placed = [await place(), await place(), await place(), await place()];
+    const messages = (await live.waitFor(4)) as unknown as Array<{ data: OrderMessage; extensions: { cursor: string } }>;
+    live.unsubscribe();
+    const cursors = messages.map((m) => m.extensions.cursor);
+    const [acme] = await stack.sql<{ id: string }>("SELECT id FROM tenants WHERE slug = 'acme'");
+    const redis = new Redis(process.env.TEST_REDIS_URL!);
+    try {
+      // Keep only the last two entries (what a small STREAM_RETENTION does on XADD).
+      await redis.xtrim(streamKey(acme!.id, 'orders'), 'MAXLEN', 2);
+    } finally {
+      redis.disconnect();
+    }
+    // After the first cursor, the second entry is gone.
+    for (const cursor of [cursors[0], cursors[1]]) {
+      const expired = subscribe(stack.wsClient(acmeStaff), ORDER_UPDATED, { after: cursor });
+      const ended = (await expired.ended) as unknown as Array<{ extensions?: { code?: string; field?: string } }>;
+      expect(ended[0]?.extensions).toMatchObject({ code: 'CURSOR_EXPIRED', field: 'after' });
+    }
+    // After the oldest retained entry, nothing was lost: it resumes.
+    const resumed = subscribe(stack.wsClient(acmeStaff), ORDER_UPDATED, { after: cursors[2] });
+    const replayed = (await resumed.waitFor(1)) as unknown as Array<{ data: OrderMessage }>;
+    expect(replayed.map((m) => m.data.orderUpdated.id)).toEqual([placed[3]!.id]);
+    resumed.unsubscribe();
   });
 });

@@ -3,7 +3,10 @@
  * persistence off, for the tests. The fault tests stop and restart it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A free TCP port on loopback. */
 export function freePort(): Promise<number> {
@@ -42,18 +45,31 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
 export interface RedisServer {
   port: number;
   url: string;
-  /** Stops it (SIGTERM) and waits for exit. */
+  /** Stops it (SIGTERM: with persistence, Redis writes its append-only file first) and waits for exit. */
   stop(): Promise<void>;
-  /** Starts it again on the same port (after {@link stop}). */
+  /** Starts it again on the same port (after {@link stop}); with persistence it reloads its data. */
   restart(): Promise<void>;
+  /** Stops it and deletes its data directory (persistent servers). */
+  destroy(): Promise<void>;
+}
+
+/** Options of {@link startRedisServer}. */
+export interface RedisServerOptions {
+  /**
+   * Append-only persistence (`appendfsync always`) in a temporary directory, so a stop and restart
+   * keeps the streams, as a production Redis would (default false: nothing persisted).
+   */
+  persistent?: boolean;
 }
 
 /** Starts redis-server on `port` (default: a free one). */
-export async function startRedisServer(port?: number): Promise<RedisServer> {
+export async function startRedisServer(port?: number, options: RedisServerOptions = {}): Promise<RedisServer> {
   const p = port ?? (await freePort());
+  const dir = options.persistent ? mkdtempSync(join(tmpdir(), 'supergraph-redis-')) : undefined;
+  const persistence = dir ? ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
   let child: ChildProcess | undefined;
   const launch = async () => {
-    child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: 'ignore' });
     child.on('error', (err) => {
       throw new Error(`Cannot start redis-server (is it installed? .ci/run installs it): ${err.message}`);
     });
@@ -68,5 +84,9 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
       c.kill('SIGTERM');
     });
   };
-  return { port: p, url: `redis://127.0.0.1:${p}`, stop, restart: launch };
+  const destroy = async () => {
+    await stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  };
+  return { port: p, url: `redis://127.0.0.1:${p}`, stop, restart: launch, destroy };
 }

@@ -1,0 +1,163 @@
+/**
+ * Runs subscription executions for the bridge: one execution per (execution key, stream entry)
+ * shared by every subscriber with that key, and at most `maxConcurrent` executions at a time in
+ * this process.
+ *
+ * The execution key is tenant + scopes + rewritten query + its variables (see
+ * {@link executionKey}). It leaves out the user id: the live roots (`order(id:)`,
+ * `notification(id:)`) resolve tenant-scoped objects whose every field (`placedBy`, `lines`, `read`,
+ * ...) is the same for every user of the tenant with the same scopes, and authorization in the
+ * subgraphs depends only on tenant and scopes. If a field ever depends on the viewer (a `me`-like
+ * field or per-user visibility), the user id must join the key.
+ */
+import type { ExecutionResult } from 'graphql';
+
+/** Counters of the subscription executions of this process (tests and metrics). */
+export interface ExecutionMetrics {
+  /** Executions actually run through the gateway. */
+  executions: number;
+  /** Results reused from another subscriber's execution of the same key and entry. */
+  shared: number;
+  /** Entries a subscriber dropped because it had already queued the same event id (relay duplicates). */
+  duplicatesDropped: number;
+  /** Executions waiting for a slot right now. */
+  waiting: number;
+  /** Executions running right now. */
+  running: number;
+  /** Most executions seen running at once. */
+  maxRunning: number;
+}
+
+/** Process-wide counters, summed over every bridge in the process. */
+export const subscriptionMetrics: ExecutionMetrics = {
+  executions: 0,
+  shared: 0,
+  duplicatesDropped: 0,
+  waiting: 0,
+  running: 0,
+  maxRunning: 0,
+};
+
+/** Serializes `value` with object keys sorted, so equal variables give equal keys. */
+export function stableStringify(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  return `{${Object.keys(obj)
+    .sort()
+    .filter((k) => obj[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${stableStringify(obj[k])}`)
+    .join(',')}}`;
+}
+
+/**
+ * Key under which subscribers share executions: tenant, sorted scopes, the normalized (printed,
+ * rewritten) query and its variables, sorted.
+ */
+export function executionKey(tenantId: string, scopes: readonly string[], query: string, variables: Record<string, unknown>): string {
+  return stableStringify([tenantId, [...scopes].sort(), query, variables]);
+}
+
+/** Options of {@link SharedExecutor}. */
+export interface SharedExecutorOptions {
+  /** Most executions running at once (default 32). */
+  maxConcurrent?: number;
+  /** Share one execution per key and entry (default true); false runs one per subscriber. */
+  share?: boolean;
+  /** How long a shared result is kept for subscribers that reach the entry later, ms (default 30,000). */
+  ttlMs?: number;
+  /** Most results kept (default 10,000). */
+  maxEntries?: number;
+}
+
+interface Cached {
+  at: number;
+  result: Promise<ExecutionResult | undefined>;
+}
+
+/** See module doc. */
+export class SharedExecutor {
+  private readonly cache = new Map<string, Cached>();
+  private readonly queue: Array<() => void> = [];
+  private running = 0;
+  private readonly maxConcurrent: number;
+  private readonly share: boolean;
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+
+  constructor(options: SharedExecutorOptions = {}) {
+    this.maxConcurrent = Math.max(1, options.maxConcurrent ?? 32);
+    this.share = options.share ?? true;
+    this.ttlMs = options.ttlMs ?? 30_000;
+    this.maxEntries = options.maxEntries ?? 10_000;
+  }
+
+  /**
+   * The result of `run` for (`key`, `entryId`): started now, or the one another subscriber with the
+   * same key started for that entry. `run` must not reject (it returns an error result instead).
+   */
+  execute(key: string, entryId: string, run: () => Promise<ExecutionResult | undefined>): Promise<ExecutionResult | undefined> {
+    if (!this.share) return this.limited(run);
+    const now = Date.now();
+    this.evict(now);
+    const cacheKey = `${entryId}\n${key}`;
+    const hit = this.cache.get(cacheKey);
+    if (hit) {
+      subscriptionMetrics.shared++;
+      return hit.result;
+    }
+    const result = this.limited(run);
+    this.cache.set(cacheKey, { at: now, result });
+    return result;
+  }
+
+  private evict(now: number): void {
+    for (const [k, v] of this.cache) {
+      if (this.cache.size <= this.maxEntries && now - v.at < this.ttlMs) break;
+      this.cache.delete(k);
+    }
+  }
+
+  /** Runs `run` when a slot is free (a semaphore of `maxConcurrent` slots, handed over in FIFO order). */
+  private async limited(run: () => Promise<ExecutionResult | undefined>): Promise<ExecutionResult | undefined> {
+    if (this.running < this.maxConcurrent) {
+      this.running++;
+    } else {
+      subscriptionMetrics.waiting++;
+      await new Promise<void>((resolve) => this.queue.push(resolve)); // the releaser hands its slot over
+      subscriptionMetrics.waiting--;
+    }
+    subscriptionMetrics.running++;
+    subscriptionMetrics.maxRunning = Math.max(subscriptionMetrics.maxRunning, subscriptionMetrics.running);
+    subscriptionMetrics.executions++;
+    try {
+      return await run();
+    } finally {
+      subscriptionMetrics.running--;
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+
+  /** Drops every kept result. */
+  clear(): void {
+    this.cache.clear();
+  }
+}
+
+/** A bounded set of recent ids: remembers the last `capacity` ids added (FIFO eviction). */
+export class RecentIds {
+  private readonly set = new Set<string>();
+
+  /** @param capacity most ids remembered (default 1,000). */
+  constructor(private readonly capacity = 1000) {}
+
+  /** Adds `id`; false when it was already there (a duplicate). */
+  add(id: string): boolean {
+    if (this.set.has(id)) return false;
+    this.set.add(id);
+    if (this.set.size > this.capacity) this.set.delete(this.set.values().next().value!);
+    return true;
+  }
+}
