@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { createClient, type Client as WsClient, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { mintDevToken, type DevTokenOptions } from '../../lib/auth/dev-token';
+import type { AppConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { startLocalSupergraph, type LocalSupergraph } from '../../scripts/local-supergraph';
 import { createDatabaseFromTemplate } from './test-database';
@@ -19,6 +20,7 @@ export interface GqlResponse<T = Record<string, unknown>> {
 
 /** A running supergraph for one test file. */
 export interface TestStack extends LocalSupergraph {
+  /** Owner URL of this file's database (superuser: sees every row, for assertions). */
   databaseUrl: string;
   /** SQL statements sent through Prisma since the last {@link resetQueries}. */
   queries: string[];
@@ -43,12 +45,16 @@ export interface TestStack extends LocalSupergraph {
 export interface TestStackOptions {
   /** Event log: `redis` (default) or `memory`. */
   eventLog?: 'redis' | 'memory';
+  /** Overrides of the loaded configuration (for example a custom `jwt`, or `tenantPools: false`). */
+  config?: Partial<AppConfig>;
+  /** Redis to use instead of the global one (fault tests start their own redis-server). */
+  redisUrl?: string;
 }
 
 /** Starts the stack; call `stop()` in `afterAll`. */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const templateUrl = process.env.TEST_TEMPLATE_DATABASE_URL;
-  const redisUrl = process.env.TEST_REDIS_URL;
+  const redisUrl = options.redisUrl ?? process.env.TEST_REDIS_URL;
   if (!templateUrl || !redisUrl) throw new Error('Run the tests with jest (npm test): the global setup provides the databases.');
   const databaseUrl = await createDatabaseFromTemplate(templateUrl);
   const useRedis = (options.eventLog ?? 'redis') === 'redis';
@@ -64,6 +70,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     logger: createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent'),
     ephemeralPorts: true,
     onQuery: (q) => queries.push(q),
+    config: options.config,
   });
   const sqlClient = new Client({ connectionString: databaseUrl });
   await sqlClient.connect();
