@@ -107,8 +107,19 @@ describe('live updates: outbox -> Redis Stream -> notifications consumer -> grap
     expect(notifications.messages).toHaveLength(2);
   });
 
+  /** Waits until every committed event is published, so a new subscription starts after them. */
+  const settle = async () => {
+    for (let i = 0; i < 100; i++) {
+      const [row] = await stack.sql<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+      if (row!.n === 0) break;
+      await sleep(50);
+    }
+    await sleep(300);
+  };
+
   it('filters orderUpdated by id', async () => {
     const first = await place();
+    await settle();
     const only = subscribe(stack.wsClient(acmeStaff), ORDER_UPDATED, { id: first.id });
     await sleep(500);
     await place();
@@ -120,6 +131,7 @@ describe('live updates: outbox -> Redis Stream -> notifications consumer -> grap
   });
 
   it('resumes after a cursor: replays what was missed in order, then continues live, without duplicates', async () => {
+    await settle();
     const live = subscribe(stack.wsClient(acmeStaff), ORDER_UPDATED);
     await sleep(500);
     const a = await place();

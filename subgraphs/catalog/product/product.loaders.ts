@@ -1,5 +1,6 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import type { SubgraphContext } from '../../shared/context';
+import { rowsById } from '../../shared/loaders';
 import { ProductRepository, type ProductRow } from './product.repository';
 
 /**
@@ -8,12 +9,5 @@ import { ProductRepository, type ProductRow } from './product.repository';
  * tenant, load as null.
  */
 export function productById(ctx: SubgraphContext): DataLoader<string, ProductRow | null> {
-  return ctx.loaders.get('product.byId', () => {
-    const repository = new ProductRepository(ctx.db);
-    return new DataLoader<string, ProductRow | null>(async (ids) => {
-      const rows = await repository.findByIds(ctx.principal.tenantId, ids);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return ids.map((id) => byId.get(id) ?? null);
-    });
-  });
+  return rowsById(ctx, 'product.byId', (tenantId, ids) => new ProductRepository(ctx.db).findByIds(tenantId, ids));
 }

@@ -1,5 +1,6 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import type { SubgraphContext } from '../../shared/context';
+import { rowsById } from '../../shared/loaders';
 import { NotificationRepository, type NotificationRow } from './notification.repository';
 
 /**
@@ -8,12 +9,5 @@ import { NotificationRepository, type NotificationRow } from './notification.rep
  * ids, and ids of another tenant, load as null. Callers pass only UUIDs.
  */
 export function notificationById(ctx: SubgraphContext): DataLoader<string, NotificationRow | null> {
-  return ctx.loaders.get('notification.byId', () => {
-    const repository = new NotificationRepository(ctx.db);
-    return new DataLoader<string, NotificationRow | null>(async (ids) => {
-      const rows = await repository.findByIds(ctx.principal.tenantId, ids);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return ids.map((id) => byId.get(id) ?? null);
-    });
-  });
+  return rowsById(ctx, 'notification.byId', (tenantId, ids) => new NotificationRepository(ctx.db).findByIds(tenantId, ids));
 }

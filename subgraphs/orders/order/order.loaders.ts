@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { SubgraphContext } from '../../shared/context';
+import { rowsById } from '../../shared/loaders';
 import { OrderRepository, type OrderLineRow, type OrderRow } from './order.repository';
 
 /**
@@ -8,14 +9,7 @@ import { OrderRepository, type OrderLineRow, type OrderRow } from './order.repos
  * of another tenant, load as null. Callers pass only UUIDs.
  */
 export function orderById(ctx: SubgraphContext): DataLoader<string, OrderRow | null> {
-  return ctx.loaders.get('order.byId', () => {
-    const repository = new OrderRepository(ctx.db);
-    return new DataLoader<string, OrderRow | null>(async (ids) => {
-      const rows = await repository.findByIds(ctx.principal.tenantId, ids);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return ids.map((id) => byId.get(id) ?? null);
-    });
-  });
+  return rowsById(ctx, 'order.byId', (tenantId, ids) => new OrderRepository(ctx.db).findByIds(tenantId, ids));
 }
 
 /**

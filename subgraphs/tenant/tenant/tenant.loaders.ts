@@ -1,5 +1,6 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import type { SubgraphContext } from '../../shared/context';
+import { rowsById } from '../../shared/loaders';
 import { TenantRepository, type TenantRow } from './tenant.repository';
 
 /**
@@ -8,12 +9,5 @@ import { TenantRepository, type TenantRow } from './tenant.repository';
  * loads; any other id (unknown or another tenant's) loads as null. Callers pass only UUIDs.
  */
 export function tenantById(ctx: SubgraphContext): DataLoader<string, TenantRow | null> {
-  return ctx.loaders.get('tenant.byId', () => {
-    const repository = new TenantRepository(ctx.db);
-    return new DataLoader<string, TenantRow | null>(async (ids) => {
-      const rows = await repository.findByIds(ctx.principal.tenantId, ids);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return ids.map((id) => byId.get(id) ?? null);
-    });
-  });
+  return rowsById(ctx, 'tenant.byId', (tenantId, ids) => new TenantRepository(ctx.db).findByIds(tenantId, ids));
 }

@@ -1,5 +1,6 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import type { SubgraphContext } from '../../shared/context';
+import { rowsById } from '../../shared/loaders';
 import { UserRepository, type UserRow } from './user.repository';
 
 /**
@@ -8,12 +9,5 @@ import { UserRepository, type UserRow } from './user.repository';
  * another tenant's users, load as null. Callers pass only UUIDs.
  */
 export function userById(ctx: SubgraphContext): DataLoader<string, UserRow | null> {
-  return ctx.loaders.get('user.byId', () => {
-    const repository = new UserRepository(ctx.db);
-    return new DataLoader<string, UserRow | null>(async (ids) => {
-      const rows = await repository.findByIds(ctx.principal.tenantId, ids);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return ids.map((id) => byId.get(id) ?? null);
-    });
-  });
+  return rowsById(ctx, 'user.byId', (tenantId, ids) => new UserRepository(ctx.db).findByIds(tenantId, ids));
 }
