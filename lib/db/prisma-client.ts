@@ -5,6 +5,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../../generated/prisma/client.ts';
 
 export { PrismaClient };
+/** Prisma's generated namespace: input, where and transaction-client types of the models. */
 export type { Prisma } from '../../generated/prisma/client.ts';
 
 /** Options of {@link createPrismaClient}. */

@@ -5,8 +5,9 @@
  */
 import { badInput } from '../../lib/errors';
 
-/** Default and largest page size. */
+/** Page size when `first` is omitted. */
 export const DEFAULT_PAGE_SIZE = 20;
+/** Largest accepted `first`. */
 export const MAX_PAGE_SIZE = 100;
 
 /** Decoded position of a cursor. */
