@@ -2,13 +2,13 @@
  * How the gateway calls a subgraph: a {@link RemoteGraphQLDataSource} that sends only a
  * gateway-signed credential for the principal (audience = the subgraph) and a request id. No client
  * header is forwarded, so a client's `x-tenant-id`, `x-user-id` or `authorization` never reaches a
- * subgraph. Fetches go through {@link createHttpFetcher}: `node:http`/`node:https` over a keep-alive
- * connection pool shared by all subgraphs, with a timeout (profiles showed Node's global fetch, its
- * WHATWG streams and per-request AbortSignal costing more CPU than the query plan execution);
+ * subgraph. Fetches go through {@link createHttpFetcher}: undici's `request` over a keep-alive
+ * connection pool, with a timeout (profiles showed Node's global fetch, its WHATWG streams and
+ * per-request AbortSignal costing more CPU than the query plan execution);
  * HTTP-level failures become errors that carry no subgraph URL or response body.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent, request, type Dispatcher } from 'undici';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import type { CredentialSigner } from '../lib/auth/internal-credential';
@@ -109,63 +109,23 @@ class BufferedResponse {
 }
 
 /**
- * A `fetcher` for {@link RemoteGraphQLDataSource} on `node:http`/`node:https` with keep-alive agents
- * (up to {@link SUBGRAPH_MAX_SOCKETS} connections per origin, reused most-recent-first) and a
+ * A `fetcher` for {@link RemoteGraphQLDataSource} on undici's `request` API with one keep-alive
+ * {@link Agent} (up to {@link SUBGRAPH_MAX_SOCKETS} connections per origin; undici honours the
+ * servers' keep-alive hints, so an idle connection is not reused after the subgraph closed it) and a
  * whole-exchange timeout: a subgraph that does not answer within `timeoutMs` fails the fetch.
  */
 export function createHttpFetcher(timeoutMs: number = SUBGRAPH_TIMEOUT_MS): Fetcher {
-  const agents = {
-    http: new HttpAgent({ keepAlive: true, maxSockets: SUBGRAPH_MAX_SOCKETS, scheduling: 'lifo' }),
-    https: new HttpsAgent({ keepAlive: true, maxSockets: SUBGRAPH_MAX_SOCKETS, scheduling: 'lifo' }),
-  };
-  const urls = new Map<string, URL>();
-  return (url, init = {}) =>
-    new Promise<FetcherResponse>((resolve, reject) => {
-      let target = urls.get(url);
-      if (!target) {
-        target = new URL(url);
-        if (urls.size < 1000) urls.set(url, target);
-      }
-      const secure = target.protocol === 'https:';
-      const body = init.body ?? '';
-      const req = (secure ? httpsRequest : httpRequest)(
-        {
-          agent: secure ? agents.https : agents.http,
-          protocol: target.protocol,
-          hostname: target.hostname,
-          port: target.port,
-          path: target.pathname + target.search,
-          method: init.method ?? 'POST',
-          headers: { ...init.headers, 'content-length': String(Buffer.byteLength(body)) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            clearTimeout(timer);
-            const status = res.statusCode ?? 0;
-            const response = new BufferedResponse(
-              url,
-              status,
-              res.statusMessage ?? '',
-              new ResponseHeaders(res.headers),
-              Buffer.concat(chunks),
-            );
-            resolve(response as unknown as FetcherResponse);
-          });
-          res.on('error', (err) => {
-            clearTimeout(timer);
-            reject(err);
-          });
-        },
-      );
-      const timer = setTimeout(() => req.destroy(new Error(`subgraph request timed out after ${timeoutMs} ms`)), timeoutMs);
-      req.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      req.end(body);
+  const agent = new Agent({ connections: SUBGRAPH_MAX_SOCKETS, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  return async (url, init = {}) => {
+    const res = await request(url, {
+      dispatcher: agent,
+      method: (init.method ?? 'POST') as Dispatcher.HttpMethod,
+      headers: init.headers as Record<string, string> | undefined,
+      body: init.body ?? '',
     });
+    const body = Buffer.from(await res.body.arrayBuffer());
+    return new BufferedResponse(url, res.statusCode, '', new ResponseHeaders(res.headers), body) as unknown as FetcherResponse;
+  };
 }
 
 /** See module doc. */
