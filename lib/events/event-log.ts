@@ -45,6 +45,19 @@ export function deadLetterKey(stream: string): string {
   return `${stream}${DEAD_LETTER_SUFFIX}`;
 }
 
+/**
+ * Key of the lease that gives one consumer of `group` the exclusive right to consume `stream`:
+ * `evt:{<tenant>}:orders` -> `lease:{<tenant>}:orders:<group>` (same hash tag as the stream).
+ */
+export function leaseKey(stream: string, group: string): string {
+  return `${stream.startsWith('evt:') ? `lease:${stream.slice(4)}` : `lease:${stream}`}:${group}`;
+}
+
+/** Key of the member set of the live consumers of `group` on `topic`'s streams: `members:<topic>:<group>`. */
+export function groupMembersKey(topic: string, group: string): string {
+  return `members:${topic}:${group}`;
+}
+
 /** Append-only streams with consumer groups. */
 export interface EventLog {
   /** Which implementation, for start-up logs. */
@@ -68,11 +81,32 @@ export interface EventLog {
   readGroup(group: string, consumer: string, streams: string[], options?: ReadOptions): Promise<GroupEntry[]>;
   /**
    * Takes over entries of `group` that another consumer (typically a dead one) read but has not
-   * acknowledged for at least `minIdleMs` ms (`XAUTOCLAIM`), across `streams`; each comes with its
-   * delivery count, this claim included. They stay pending, now owned by `consumer`, until
-   * {@link ack}ed. Entries whose payload cannot be parsed are moved to the dead-letter stream.
+   * acknowledged for at least `minIdleMs` ms (`XAUTOCLAIM`), across `streams`, in id order per
+   * stream, at most `count` per stream (entries trimmed from the stream are dropped from the pending
+   * list and skipped, so fewer than `count` means there are no more); `minIdleMs` 0 takes every
+   * pending entry, `consumer`'s own included. Each comes with its delivery count, this claim
+   * included. They stay pending, now owned by `consumer`, until {@link ack}ed. Entries whose payload
+   * cannot be parsed are moved to the dead-letter stream.
    */
   claimStale(group: string, consumer: string, streams: string[], minIdleMs: number, options?: ClaimOptions): Promise<GroupEntry[]>;
+  /**
+   * Takes the lease `key` for `owner` for `ttlMs` ms if nobody holds it (`SET key owner NX PX ttl`).
+   * True when `owner` now holds it (also when it already did: the TTL is then extended).
+   */
+  acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Extends the lease `key` to `ttlMs` ms from now if `owner` still holds it (atomic compare and set); false when it does not. */
+  renewLease(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease `key` up if `owner` holds it (atomic compare and delete); false when it did not. */
+  releaseLease(key: string, owner: string): Promise<boolean>;
+  /** Holder of the lease `key`, or undefined when nobody holds it (tests and tooling). */
+  leaseHolder(key: string): Promise<string | undefined>;
+  /**
+   * Records `member` as alive in the member set `key` until `ttlMs` ms from now, forgets members not
+   * seen for longer, and returns how many members are alive (`member` included).
+   */
+  heartbeat(key: string, member: string, ttlMs: number): Promise<number>;
+  /** Removes `member` from the member set `key` (a consumer stopping). */
+  leave(key: string, member: string): Promise<void>;
   /** Acknowledges an entry of a group. */
   ack(stream: string, group: string, id: string): Promise<void>;
   /**

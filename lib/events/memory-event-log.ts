@@ -43,6 +43,10 @@ export class MemoryEventLog implements EventLog {
   /** Newest id trimmed per stream. */
   private readonly trimmed = new Map<string, string>();
   private readonly appended = new EventEmitter().setMaxListeners(0);
+  /** Lease key -> holder and Date.now() at which the lease lapses. */
+  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+  /** Member set key -> member -> Date.now() at which it is forgotten. */
+  private readonly members = new Map<string, Map<string, number>>();
   private lastMs = 0;
   private seq = 0;
   private closed = false;
@@ -188,6 +192,53 @@ export class MemoryEventLog implements EventLog {
       }
     }
     return out;
+  }
+
+  /** The live lease of `key`, dropping a lapsed one. */
+  private lease(key: string): { owner: string; expiresAt: number } | undefined {
+    const lease = this.leases.get(key);
+    if (lease && lease.expiresAt <= Date.now()) {
+      this.leases.delete(key);
+      return undefined;
+    }
+    return lease;
+  }
+
+  async acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const lease = this.lease(key);
+    if (lease && lease.owner !== owner) return false;
+    this.leases.set(key, { owner, expiresAt: Date.now() + ttlMs });
+    return true;
+  }
+
+  async renewLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const lease = this.lease(key);
+    if (lease?.owner !== owner) return false;
+    lease.expiresAt = Date.now() + ttlMs;
+    return true;
+  }
+
+  async releaseLease(key: string, owner: string): Promise<boolean> {
+    if (this.lease(key)?.owner !== owner) return false;
+    this.leases.delete(key);
+    return true;
+  }
+
+  async leaseHolder(key: string): Promise<string | undefined> {
+    return this.lease(key)?.owner;
+  }
+
+  async heartbeat(key: string, member: string, ttlMs: number): Promise<number> {
+    let set = this.members.get(key);
+    if (!set) this.members.set(key, (set = new Map()));
+    const now = Date.now();
+    set.set(member, now + ttlMs);
+    for (const [m, expiresAt] of set) if (expiresAt < now) set.delete(m);
+    return set.size;
+  }
+
+  async leave(key: string, member: string): Promise<void> {
+    this.members.get(key)?.delete(member);
   }
 
   async ack(stream: string, group: string, id: string): Promise<void> {

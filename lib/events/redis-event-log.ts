@@ -1,7 +1,9 @@
 /**
  * Event log on Redis Streams (ioredis): `XADD ... MAXLEN ~ <retention>` per tenant and topic, `XREAD`
  * for subscribers, `XREADGROUP`/`XACK` for consumers. Blocking reads each lease a dedicated connection,
- * so a waiting reader never delays commands. ioredis reconnects on its own; reads made while Redis is
+ * so a waiting reader never delays commands. Consumer leases are plain keys changed by small Lua
+ * scripts (compare and set, compare and delete); consumer membership is a sorted set scored by expiry.
+ * The lease keys carry the stream's hash tag; the member set is one key per topic and group. ioredis reconnects on its own; reads made while Redis is
  * down reject, and callers retry from their last position.
  */
 import { Redis } from 'ioredis';
@@ -38,6 +40,20 @@ function field(reply: unknown[], name: string): unknown {
   for (let i = 0; i + 1 < reply.length; i += 2) if (reply[i] === name) return reply[i + 1];
   return undefined;
 }
+
+/** `SET key owner NX PX ttl`, or extend the TTL when `owner` already holds the lease. */
+const ACQUIRE_LEASE = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0`;
+/** Extends the lease only while `owner` holds it. */
+const RENEW_LEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0`;
+/** Deletes the lease only while `owner` holds it. */
+const RELEASE_LEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+return 0`;
 
 /** See module doc. */
 export class RedisEventLog implements EventLog {
@@ -164,37 +180,88 @@ export class RedisEventLog implements EventLog {
     minIdleMs: number,
     options: ClaimOptions = {},
   ): Promise<GroupEntry[]> {
-    const count = String(options.count ?? 50);
+    const count = options.count ?? 50;
     const out: GroupEntry[] = [];
     for (const stream of streams) {
-      // XAUTOCLAIM key group consumer min-idle start COUNT n -> [next-start, entries, deleted-ids]
-      const reply = (await this.commands.call('XAUTOCLAIM', stream, group, consumer, String(minIdleMs), '0-0', 'COUNT', count)) as [
-        string,
-        RawEntry[],
-        string[]?,
-      ];
-      const claimed = reply[1] ?? [];
-      if (claimed.length === 0) continue;
-      // Delivery counters of what this consumer now holds (XAUTOCLAIM incremented them).
-      const first = claimed[0]![0];
-      const last = claimed[claimed.length - 1]![0];
-      const pending = (await this.commands.call(
-        'XPENDING',
-        stream,
-        group,
-        first,
-        last,
-        String(claimed.length * 2 + 10),
-        consumer,
-      )) as Array<[string, string, number, number]>;
-      const deliveries = new Map(pending.map(([id, , , n]) => [id, Number(n)]));
-      for (const raw of claimed) {
-        const entry = toEntry(raw);
-        if (entry) out.push({ stream, entry, deliveries: deliveries.get(raw[0]) ?? 1 });
-        else if (raw[1]) await this.deadLetterRaw(stream, group, raw, 'malformed entry');
-      }
+      let start = '0-0';
+      let taken = 0;
+      do {
+        // XAUTOCLAIM key group consumer min-idle start COUNT n -> [next-start, entries, deleted-ids].
+        // Continue from next-start until `count` entries or the end of the pending list: trimmed
+        // (deleted) or malformed entries are not returned, and must not hide the ones after them.
+        const reply = (await this.commands.call(
+          'XAUTOCLAIM',
+          stream,
+          group,
+          consumer,
+          String(minIdleMs),
+          start,
+          'COUNT',
+          String(count - taken),
+        )) as [string, RawEntry[], string[]?];
+        start = reply[0];
+        const claimed = reply[1] ?? [];
+        if (claimed.length === 0) continue;
+        // Delivery counters of what this consumer now holds (XAUTOCLAIM incremented them).
+        const first = claimed[0]![0];
+        const last = claimed[claimed.length - 1]![0];
+        const pending = (await this.commands.call(
+          'XPENDING',
+          stream,
+          group,
+          first,
+          last,
+          String(claimed.length * 2 + 10),
+          consumer,
+        )) as Array<[string, string, number, number]>;
+        const deliveries = new Map(pending.map(([id, , , n]) => [id, Number(n)]));
+        for (const raw of claimed) {
+          const entry = toEntry(raw);
+          if (entry) {
+            out.push({ stream, entry, deliveries: deliveries.get(raw[0]) ?? 1 });
+            taken++;
+          } else if (raw[1]) await this.deadLetterRaw(stream, group, raw, 'malformed entry');
+        }
+      } while (taken < count && start !== '0-0');
     }
     return out;
+  }
+
+  async acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const reply = await this.commands.eval(ACQUIRE_LEASE, 1, key, owner, String(ttlMs));
+    return Number(reply) === 1;
+  }
+
+  async renewLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const reply = await this.commands.eval(RENEW_LEASE, 1, key, owner, String(ttlMs));
+    return Number(reply) === 1;
+  }
+
+  async releaseLease(key: string, owner: string): Promise<boolean> {
+    const reply = await this.commands.eval(RELEASE_LEASE, 1, key, owner);
+    return Number(reply) === 1;
+  }
+
+  async leaseHolder(key: string): Promise<string | undefined> {
+    return (await this.commands.get(key)) ?? undefined;
+  }
+
+  async heartbeat(key: string, member: string, ttlMs: number): Promise<number> {
+    const now = Date.now();
+    const results = await this.commands
+      .multi()
+      .zadd(key, String(now + ttlMs), member)
+      .zremrangebyscore(key, '-inf', `(${now}`)
+      .zcard(key)
+      .pexpire(key, ttlMs * 2)
+      .exec();
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw failed?.[0] ?? new Error('heartbeat transaction aborted');
+    return Number(results[2]![1]);
+  }
+
+  async leave(key: string, member: string): Promise<void> {
+    await this.commands.zrem(key, member);
   }
 
   async ack(stream: string, group: string, id: string): Promise<void> {

@@ -50,7 +50,7 @@ describe('OrderEventConsumer', () => {
     await prisma.$disconnect();
   });
 
-  it('claimStale: takes over the entries a dead consumer left pending and acknowledges them once handled', async () => {
+  it('pending first: takes over the entries a dead consumer left pending and acknowledges them once handled', async () => {
     const tenantId = randomUUID();
     const stream = streamKey(tenantId, 'orders');
     await eventLog.ensureGroup(stream, NOTIFICATIONS_GROUP);
@@ -66,8 +66,6 @@ describe('OrderEventConsumer', () => {
       logger,
       consumerName: 'survivor',
       refreshMs: 100,
-      claimIdleMs: 300,
-      claimEveryMs: 100,
       handle: async (event) => {
         handled.push(event.id);
         return 'created';
@@ -91,11 +89,10 @@ describe('OrderEventConsumer', () => {
       logger,
       consumerName: 'dlq-test',
       refreshMs: 100,
-      claimIdleMs: 200,
-      claimEveryMs: 100,
       maxDeliveries: 3,
       handleAttempts: 1,
       retryMs: 20,
+      redeliverMs: 50,
       handle: async (event) => {
         attempts.set(event.id, (attempts.get(event.id) ?? 0) + 1);
         if (event.id === poison.id) throw new Error('boom: cannot handle');
@@ -160,6 +157,29 @@ describe('MemoryEventLog', () => {
     await log.deadLetter(stream, 'g', claimed!.entry, 'broken');
     expect(log.deadLettered(stream)).toEqual([expect.objectContaining({ reason: 'broken', group: 'g' })]);
     expect(await log.claimStale('g', 'b', [stream], 0)).toHaveLength(0);
+    await log.close();
+  });
+
+  it('leases and members: one holder at a time, compare-and-set renew and release, expiry', async () => {
+    const log = new MemoryEventLog();
+    expect(await log.acquireLease('l', 'a', 50)).toBe(true);
+    expect(await log.acquireLease('l', 'b', 50)).toBe(false);
+    expect(await log.renewLease('l', 'b', 50)).toBe(false);
+    expect(await log.releaseLease('l', 'b')).toBe(false);
+    expect(await log.renewLease('l', 'a', 50)).toBe(true);
+    expect(await log.leaseHolder('l')).toBe('a');
+    await new Promise((r) => setTimeout(r, 70));
+    expect(await log.leaseHolder('l')).toBeUndefined();
+    expect(await log.renewLease('l', 'a', 50)).toBe(false);
+    expect(await log.acquireLease('l', 'b', 1000)).toBe(true);
+    expect(await log.releaseLease('l', 'b')).toBe(true);
+    expect(await log.leaseHolder('l')).toBeUndefined();
+    expect(await log.heartbeat('m', 'a', 30)).toBe(1);
+    expect(await log.heartbeat('m', 'b', 1000)).toBe(2);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await log.heartbeat('m', 'b', 1000)).toBe(1);
+    await log.leave('m', 'b');
+    expect(await log.heartbeat('m', 'c', 1000)).toBe(1);
     await log.close();
   });
 
