@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     rounds: quick ? 2 : 3,
     throughputMs: quick ? 6000 : 10_000,
     connections: 16,
-    latencyMs: quick ? 0 : 15_000,
+    latencyMs: quick ? 0 : 40_000,
     latencyLoad: 0.5,
     cpuProfDir: profile ? profileDir : undefined,
     log,
