@@ -10,4 +10,5 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 ENV NODE_ENV=production
 EXPOSE 4000 4001 4002 4003 4004
-CMD ["npm", "run", "start:gateway"]
+# tsx, not npm, as the command: npm does not pass SIGTERM on to the script.
+CMD ["node_modules/.bin/tsx", "gateway/main.ts"]

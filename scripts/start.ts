@@ -82,7 +82,7 @@ Live updates: npm run demo   |   Ctrl-C stops everything.
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-main().catch((err: Error) => {
-  console.error(`Start-up failed: ${err.message}`);
+main().catch((err: unknown) => {
+  console.error(`Start-up failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

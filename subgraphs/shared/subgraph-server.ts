@@ -87,6 +87,9 @@ export async function startSubgraph(factory: SubgraphFactory, deps: SubgraphDeps
     schema: enforceRequiredScopes(buildSubgraphSchema([{ typeDefs: parse(readSubgraphSdl(module.name)), resolvers: module.resolvers }]))
       .schema,
     includeStacktraceInErrorResponses: false,
+    // The process entry points handle SIGINT/SIGTERM and stop everything in order; Apollo's own
+    // handlers would race them.
+    stopOnTerminationSignals: false,
     formatError: (formatted, error) => maskError(formatted, error, logger),
     // Inline traces (`apollo-federation-include-trace`) are off: the gateway reports no usage to Apollo.
     plugins: [
