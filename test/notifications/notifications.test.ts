@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { DEMO_ORDERS_PER_TENANT } from '../../lib/db/demo-data';
 import { findDemoUser } from '../../lib/auth/dev-token';
 import { streamKey } from '../../lib/events/domain-event';
-import { startTestStack, sleep, type TestStack } from '../support/test-stack';
+import { waitForGroupDrained, waitForOutboxDrained } from '../support/event-waits';
+import { startTestStack, type TestStack } from '../support/test-stack';
 
 const LIST =
   'query($first: Int, $after: String, $unreadOnly: Boolean) { notifications(first: $first, after: $after, unreadOnly: $unreadOnly) { unreadCount edges { node { id read } } pageInfo { hasNextPage endCursor } } }';
@@ -75,18 +76,9 @@ describe('notifications', () => {
     };
     await stack.eventLog.append(event);
     await stack.eventLog.append(event);
-    const deadline = Date.now() + 10_000;
-    let rows: Array<{ title: string }> = [];
-    while (Date.now() < deadline) {
-      rows = await stack.sql<{ title: string }>('SELECT title FROM notifications WHERE source_event_id = $1', [event.id]);
-      const pending = await stack.sql<{ n: number }>(
-        "SELECT count(*)::int AS n FROM outbox WHERE type = 'notification.created' AND published_at IS NULL",
-      );
-      if (rows.length > 0 && pending[0]!.n === 0) break;
-      await sleep(100);
-    }
-    await sleep(1500);
-    rows = await stack.sql<{ title: string }>('SELECT title FROM notifications WHERE source_event_id = $1', [event.id]);
+    await waitForGroupDrained(process.env.TEST_REDIS_URL!, streamKey(acme.tenantId, 'orders'), 'notifications');
+    await waitForOutboxDrained((text) => stack.sql(text));
+    const rows = await stack.sql<{ title: string }>('SELECT title FROM notifications WHERE source_event_id = $1', [event.id]);
     expect(rows).toEqual([{ title: `Order ${order!.number} shipped` }]);
     const announced = await stack.eventLog.read(streamKey(acme.tenantId, 'notifications'), '0');
     expect(announced.filter((e) => e.event.type === 'notification.created')).toHaveLength(1);

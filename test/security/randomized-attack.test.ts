@@ -136,8 +136,10 @@ describe('randomized cross-tenant attack: 2 tenants × 400 mixed concurrent requ
     }
     const results = await Promise.all(attacks.map((a) => a()));
     const leaks: string[] = [];
+    const ownRows = { A: 0, B: 0 };
     for (const { who, kind, body } of results) {
       for (const id of uuidsIn((body as { data?: unknown }).data ?? null)) {
+        if (owners.get(id) === users[who].tenantId) ownRows[who]++;
         const owner =
           owners.get(id) ??
           (id === users.A.tenantId || id === users.A.id
@@ -152,6 +154,9 @@ describe('randomized cross-tenant attack: 2 tenants × 400 mixed concurrent requ
     }
     expect(leaks).toEqual([]);
     expect(results.filter((r) => r.kind === 'lists').length).toBeGreaterThan(0);
+    // Positive control: the attacks did return data, so an empty-leak list is not vacuous.
+    expect(ownRows.A).toBeGreaterThan(0);
+    expect(ownRows.B).toBeGreaterThan(0);
     expect(await checksum()).toEqual(before);
   }, 120_000);
 });

@@ -35,8 +35,15 @@ describe('tenant isolation through the gateway', () => {
       {},
       { token },
     );
+    expect(res.body.errors).toBeUndefined();
+    // Exactly the caller's rows: none of the other tenant's, and not an empty list.
     const own = (ids: string[], all: Array<{ id: string; tenantId: string }>) =>
-      ids.every((id) => all.find((x) => x.id === id)?.tenantId === acme.tenantId);
+      [...ids].sort().join() ===
+      all
+        .filter((x) => x.tenantId === acme.tenantId)
+        .map((x) => x.id)
+        .sort()
+        .join();
     expect(
       own(
         res.body.data!.orders.edges.map((e) => e.node.id),

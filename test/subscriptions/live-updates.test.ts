@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { streamKey } from '../../lib/events/domain-event';
+import { waitForOutboxDrained } from '../support/event-waits';
 import { startTestStack, subscribe, sleep, type TestStack } from '../support/test-stack';
 
 const ORDER_UPDATED = /* GraphQL */ `
@@ -109,12 +110,8 @@ describe('live updates: outbox -> Redis Stream -> notifications consumer -> grap
 
   /** Waits until every committed event is published, so a new subscription starts after them. */
   const settle = async () => {
-    for (let i = 0; i < 100; i++) {
-      const [row] = await stack.sql<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
-      if (row!.n === 0) break;
-      await sleep(50);
-    }
-    await sleep(300);
+    await waitForOutboxDrained((text) => stack.sql(text));
+    await sleep(300); // the hub fans the last published entries out
   };
 
   it('filters orderUpdated by id', async () => {
