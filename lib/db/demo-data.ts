@@ -4,6 +4,7 @@
  * a seeded user without a database.
  */
 import { createHash } from 'node:crypto';
+import { Scope } from '../principal';
 
 /** A name-based UUID (version 5 layout, SHA-1 of `supergraph-demo:<name>`). */
 export function demoId(name: string): string {
@@ -32,7 +33,7 @@ export interface DemoUser {
   scopes: string[];
 }
 
-const TENANT_SCOPES = ['catalog:write', 'orders:write', 'tenant:admin'];
+const TENANT_SCOPES: string[] = [Scope.CatalogWrite, Scope.OrdersWrite, Scope.TenantAdmin];
 
 /** Tenants: `acme` and `globex` (customers), `platform` (home of the platform admin). */
 export const DEMO_TENANTS: DemoTenant[] = [
@@ -46,7 +47,7 @@ export const DEMO_USERS: DemoUser[] = [
   { tenantSlug: 'acme', email: 'owner@acme.test', name: 'Ava Owner', scopes: TENANT_SCOPES },
   { tenantSlug: 'acme', email: 'staff@acme.test', name: 'Sam Staff', scopes: [] },
   { tenantSlug: 'globex', email: 'owner@globex.test', name: 'Gus Owner', scopes: TENANT_SCOPES },
-  { tenantSlug: 'platform', email: 'admin@platform.test', name: 'Pat Admin', scopes: ['platform:admin'] },
+  { tenantSlug: 'platform', email: 'admin@platform.test', name: 'Pat Admin', scopes: [Scope.PlatformAdmin] },
 ].map((u) => ({ ...u, id: demoId(`user:${u.tenantSlug}:${u.email}`) }));
 
 /** Products per customer tenant. */

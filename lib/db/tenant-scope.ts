@@ -16,6 +16,7 @@
  */
 import type { Prisma, PrismaClient } from './prisma-client';
 import { createPrismaClient } from './prisma-client';
+import { isUuid } from '../uuid';
 
 /** Name of the role the services connect as (not owner, not superuser, no BYPASSRLS). */
 export const APP_ROLE = 'supergraph_app';
@@ -23,13 +24,11 @@ export const APP_ROLE = 'supergraph_app';
 /** A transaction client, or a tenant's own client: what `fn` of {@link withTenant} receives. */
 export type TenantTx = Prisma.TransactionClient;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Thrown when a tenant id handed to the database layer is not a UUID (a bug, never client input). */
 export class InvalidTenantIdError extends Error {}
 
 function requireTenantId(tenantId: string): string {
-  if (!UUID.test(tenantId)) throw new InvalidTenantIdError('The tenant id of a database scope must be a UUID.');
+  if (!isUuid(tenantId)) throw new InvalidTenantIdError('The tenant id of a database scope must be a UUID.');
   return tenantId.toLowerCase();
 }
 

@@ -4,6 +4,7 @@
  * stay stable while rows are added.
  */
 import { badInput } from '../../lib/errors';
+import { isUuid } from '../../lib/uuid';
 
 /** Page size when `first` is omitted. */
 export const DEFAULT_PAGE_SIZE = 20;
@@ -23,13 +24,14 @@ export function encodeCursor(row: { createdAt: Date; id: string }): string {
 
 /**
  * Decodes a cursor from {@link encodeCursor}.
- * @throws GraphQLError `BAD_USER_INPUT` for anything else.
+ * @throws GraphQLError `BAD_USER_INPUT` for anything else, including an id that is not a UUID (so a
+ *   crafted cursor never reaches a `uuid` column).
  */
 export function decodeCursor(cursor: string, field = 'after'): CursorPosition {
   try {
     const [iso, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
     const createdAt = new Date(iso);
-    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(createdAt.getTime())) throw new Error();
+    if (typeof id !== 'string' || !isUuid(id) || Number.isNaN(createdAt.getTime())) throw new Error();
     return { createdAt, id };
   } catch {
     throw badInput(field, 'is not a valid cursor.');

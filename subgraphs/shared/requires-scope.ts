@@ -9,7 +9,7 @@
  */
 import { defaultFieldResolver, isObjectType, Kind, type GraphQLField, type GraphQLSchema } from 'graphql';
 import { domainError } from '../../lib/errors';
-import { Scope, type ScopeName } from '../../lib/principal';
+import { hasScope, Scope, type ScopeName } from '../../lib/principal';
 import type { SubgraphContext } from './context';
 
 /** Name of the directive in the SDL. */
@@ -47,7 +47,7 @@ export function enforceRequiredScopes(schema: GraphQLSchema): { schema: GraphQLS
       if (!scope) continue;
       const resolve = field.resolve ?? defaultFieldResolver;
       field.resolve = (source, args, context: SubgraphContext, info) => {
-        if (!context.principal.scopes.includes(scope)) throw domainError('FORBIDDEN', `The ${scope} scope is required.`);
+        if (!hasScope(context.principal, scope)) throw domainError('FORBIDDEN', `The ${scope} scope is required.`);
         return resolve(source, args, context, info);
       };
       guarded.set(`${type.name}.${field.name}`, scope);

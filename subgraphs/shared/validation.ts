@@ -3,12 +3,8 @@
  */
 import { badInput } from '../../lib/errors';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True when `id` is a UUID; ids that are not cannot exist, so callers answer "not found". */
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
-}
+/** True when `id` is a UUID; ids that are not cannot exist, so callers answer "not found" (lib/uuid.ts). */
+export { isUuid } from '../../lib/uuid';
 
 /** Trims `value` and checks its length is within 1..`max` characters. */
 export function requireText(field: string, value: string, max: number): string {

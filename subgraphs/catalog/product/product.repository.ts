@@ -5,6 +5,7 @@
  */
 import type { Prisma } from '../../../lib/db/prisma-client';
 import { withTenant, type TenantDb } from '../../../lib/db/tenant-scope';
+import { isUniqueViolation } from '../../../lib/db/errors';
 import type { ProductModel } from '../../../generated/prisma/models';
 import { afterCursorWhere, type CursorPosition } from '../../shared/pagination';
 
@@ -41,17 +42,12 @@ export class ProductRepository {
     );
   }
 
-  /** True when the tenant already has a product with `sku`. */
-  async skuExists(tenantId: string, sku: string): Promise<boolean> {
-    return (await withTenant(this.db, tenantId, (tx) => tx.product.count({ where: { tenantId, sku } }))) > 0;
-  }
-
   /** Inserts a product; returns undefined when the SKU is taken (unique violation). */
   async create(tenantId: string, id: string, data: NewProduct): Promise<ProductRow | undefined> {
     try {
       return await withTenant(this.db, tenantId, (tx) => tx.product.create({ data: { id, tenantId, ...data } }));
     } catch (err) {
-      if ((err as { code?: string }).code === 'P2002') return undefined;
+      if (isUniqueViolation(err)) return undefined;
       throw err;
     }
   }

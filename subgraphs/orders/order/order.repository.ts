@@ -77,15 +77,6 @@ export interface StatusDecision {
   restock: boolean;
 }
 
-/** True for a unique-constraint violation (Prisma `P2002`, or PostgreSQL `23505` from raw SQL). */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown; originalCode?: unknown } } | null;
-  if (!e || typeof e !== 'object') return false;
-  if (e.code === 'P2002' || e.code === '23505') return true;
-  if (e.cause && (e.cause.code === '23505' || e.cause.originalCode === '23505')) return true;
-  return typeof e.message === 'string' && e.message.includes('23505');
-}
-
 /** Transaction options: generous waits so bursts of concurrent orders queue instead of failing. */
 const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
 
@@ -138,7 +129,7 @@ export class OrderRepository {
    * callback or the database) rolls everything back, stock included.
    * @returns the inserted order.
    * @throws whatever the plan's callbacks throw; database errors, including a unique violation when
-   *   a concurrent request committed an order with the same idempotency key (see {@link isUniqueViolation}).
+   *   a concurrent request committed an order with the same idempotency key (see `isUniqueViolation`, lib/db/errors.ts).
    */
   async placeOrder(plan: PlaceOrderPlan): Promise<OrderRow> {
     const { tenantId } = plan;

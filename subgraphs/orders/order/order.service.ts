@@ -6,12 +6,12 @@
  */
 import { GraphQLError } from 'graphql';
 import { badInput, domainError, notFound } from '../../../lib/errors';
+import { isUniqueViolation } from '../../../lib/db/errors';
 import type { SubgraphContext } from '../../shared/context';
 import { pageArgs, toConnection, type Connection } from '../../shared/pagination';
 import { isUuid, requireInt, requireText } from '../../shared/validation';
 import { orderById, orderLinesByOrderId } from './order.loaders';
 import {
-  isUniqueViolation,
   OrderRepository,
   type LockedOrder,
   type OrderLineRow,

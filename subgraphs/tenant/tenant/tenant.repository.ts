@@ -5,6 +5,7 @@
  * ({@link withPlatformAdmin}).
  */
 import { withPlatformAdmin, withTenant, type TenantDb } from '../../../lib/db/tenant-scope';
+import { isUniqueViolation } from '../../../lib/db/errors';
 import type { TenantModel } from '../../../generated/prisma/models';
 
 /** A tenant row: `id`, `slug`, `name`, `createdAt`. */
@@ -30,7 +31,7 @@ export class TenantRepository {
     try {
       return await withPlatformAdmin(this.db, id, (tx) => tx.tenant.create({ data: { id, slug, name } }));
     } catch (err) {
-      if ((err as { code?: string }).code === 'P2002') return undefined;
+      if (isUniqueViolation(err)) return undefined;
       throw err;
     }
   }

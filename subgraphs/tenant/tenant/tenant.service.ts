@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { badInput, domainError } from '../../../lib/errors';
 import type { SubgraphContext } from '../../shared/context';
-import { isUuid } from '../../shared/validation';
+import { isUuid, requireText } from '../../shared/validation';
 import { tenantById } from './tenant.loaders';
 import { TenantRepository, type TenantRow } from './tenant.repository';
 
@@ -41,15 +41,9 @@ export const TENANT_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$/;
 export async function createTenant(ctx: SubgraphContext, input: { slug: string; name: string }): Promise<TenantRow> {
   const slug = input.slug.trim();
   if (!TENANT_SLUG.test(slug)) throw badInput('input.slug', 'must be 2-40 lower-case letters, digits or inner hyphens.');
-  const name = requireTextField('input.name', input.name);
+  const name = requireText('input.name', input.name, 200);
   const created = await new TenantRepository(ctx.db).create(randomUUID(), slug, name);
   if (!created) throw badInput('input.slug', `a tenant with slug ${slug} already exists.`);
   ctx.logger.info({ newTenantId: created.id, slug }, 'tenant created');
   return created;
-}
-
-function requireTextField(field: string, value: string): string {
-  const v = value.trim();
-  if (v.length === 0 || v.length > 200) throw badInput(field, 'must be 1-200 characters.');
-  return v;
 }

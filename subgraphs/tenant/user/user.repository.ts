@@ -5,6 +5,7 @@
  */
 import type { Prisma } from '../../../lib/db/prisma-client';
 import { withTenant, type TenantDb } from '../../../lib/db/tenant-scope';
+import { isUniqueViolation } from '../../../lib/db/errors';
 import type { UserModel } from '../../../generated/prisma/models';
 import { afterCursorWhere, type CursorPosition } from '../../shared/pagination';
 
@@ -40,7 +41,7 @@ export class UserRepository {
     try {
       return await withTenant(this.db, tenantId, (tx) => tx.user.create({ data: { id, tenantId, ...data } }));
     } catch (err) {
-      if ((err as { code?: string }).code === 'P2002') return undefined;
+      if (isUniqueViolation(err)) return undefined;
       throw err;
     }
   }
