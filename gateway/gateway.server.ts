@@ -8,10 +8,9 @@
 import { createServer, type Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import { CredentialSigner } from '../lib/auth/internal-credential';
@@ -19,11 +18,12 @@ import type { AppConfig } from '../lib/config';
 import type { EventLog } from '../lib/events/event-log';
 import { createGraphQLHttpHandler } from '../lib/http/graphql-http-handler';
 import type { Logger } from '../lib/logger';
+import { maskError } from '../lib/mask-error';
 import type { Principal } from '../lib/principal';
 import { readCommittedSupergraph, type SubgraphName } from '../lib/schema/compose';
 import { JwtVerifier } from './auth/jwt-verifier';
 import { authenticate } from './auth/principal';
-import { CLIENT_ERROR_CODES, SubgraphDataSource } from './subgraph-data-source';
+import { SubgraphDataSource } from './subgraph-data-source';
 import { SubscriptionBridge } from './subscriptions/subscription-bridge';
 
 /** Context of every gateway operation. */
@@ -60,44 +60,6 @@ export interface StartGatewayOptions {
 
 /** Largest WebSocket message accepted, bytes. */
 export const MAX_WS_PAYLOAD_BYTES = 1024 * 1024;
-
-/** Codes, beyond the domain ones, whose messages are written for clients. */
-const PASS_THROUGH_CODES = new Set([
-  ...CLIENT_ERROR_CODES,
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
-/** Extensions that reveal internals (subgraph names, URLs, bodies, stacks) and never reach clients. */
-const INTERNAL_EXTENSIONS = new Set(['stacktrace', 'exception', 'serviceName', 'response', 'http']);
-
-/**
- * Apollo `formatError` of the gateway: errors with a client-facing code keep their message, path and
- * safe extensions (subgraph errors included); anything else is logged and replaced by
- * `INTERNAL_SERVER_ERROR` "Internal server error.".
- */
-export function maskGatewayError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
-  const code = formatted.extensions?.code;
-  if (typeof code === 'string' && PASS_THROUGH_CODES.has(code)) {
-    const extensions: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(formatted.extensions ?? {})) if (!INTERNAL_EXTENSIONS.has(k)) extensions[k] = v;
-    return {
-      message: formatted.message,
-      ...(formatted.locations ? { locations: formatted.locations } : {}),
-      ...(formatted.path ? { path: formatted.path } : {}),
-      extensions,
-    };
-  }
-  const original = unwrapResolverError(error);
-  logger.error(
-    { err: original instanceof Error ? { message: original.message, stack: original.stack } : original, code, path: formatted.path },
-    'internal error',
-  );
-  return new GraphQLError('Internal server error.', { path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } }).toJSON();
-}
 
 /**
  * Starts the gateway; resolves once it listens.
@@ -167,7 +129,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     // No "Did you mean" field suggestions in production (HIDE_SCHEMA_DETAILS).
     hideSchemaDetailsFromClientErrors: config.hideSchemaDetails,
     introspection: true,
-    formatError: (formatted, error) => maskGatewayError(formatted, error, logger),
+    formatError: (formatted, error) => maskError(formatted, error, logger),
     plugins: [
       subscriptionsOverWebSocket,
       disposeWebSockets,

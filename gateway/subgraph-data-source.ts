@@ -12,6 +12,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import type { CredentialSigner } from '../lib/auth/internal-credential';
+import { CLIENT_ERROR_CODES as CLIENT_ERROR_CODES_LIST } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import type { GatewayContext } from './gateway.server';
 
@@ -22,14 +23,7 @@ type Fetcher = RemoteGraphQLDataSource['fetcher'];
 type FetcherResponse = Awaited<ReturnType<Fetcher>>;
 
 /** Subgraph error codes that are meant for clients and pass through the gateway unchanged. */
-export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'BAD_USER_INPUT',
-  'NOT_FOUND',
-  'INSUFFICIENT_STOCK',
-  'CURSOR_EXPIRED',
-]);
+const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set(CLIENT_ERROR_CODES_LIST);
 
 /** Options of {@link SubgraphDataSource}. */
 export interface SubgraphDataSourceOptions {

@@ -69,11 +69,19 @@ export interface AppConfig {
   logLevel: string;
 }
 
-function int(name: string, fallback: number): number {
+/**
+ * The integer in environment variable `name`, or `fallback` when it is unset or empty.
+ * @param min Least accepted value (default 0; pass 1 for a positive integer).
+ * @throws Error naming the variable when its value is not an integer of at least `min`.
+ */
+export function envInt(name: string, fallback: number, min = 0): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min) {
+    const what = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer of at least ${min}`;
+    throw new Error(`${name} must be ${what}, got "${raw}"`);
+  }
   return n;
 }
 
@@ -127,10 +135,10 @@ export function loadConfig(): AppConfig {
   if (algorithms.some((a) => a.toLowerCase() === 'none')) throw new Error('JWT_ALGORITHMS must not contain "none".');
 
   const subgraphPorts = {
-    tenant: int('TENANT_PORT', 4001),
-    catalog: int('CATALOG_PORT', 4002),
-    orders: int('ORDERS_PORT', 4003),
-    notifications: int('NOTIFICATIONS_PORT', 4004),
+    tenant: envInt('TENANT_PORT', 4001),
+    catalog: envInt('CATALOG_PORT', 4002),
+    orders: envInt('ORDERS_PORT', 4003),
+    notifications: envInt('NOTIFICATIONS_PORT', 4004),
   };
   const url = (name: SubgraphName, envName: string) => str(envName) ?? `http://localhost:${subgraphPorts[name]}/graphql`;
   return {
@@ -144,14 +152,14 @@ export function loadConfig(): AppConfig {
       secret,
       publicKeyPem,
       jwksUrl,
-      jwksCooldownMs: int('JWT_JWKS_COOLDOWN_MS', 30_000),
+      jwksCooldownMs: envInt('JWT_JWKS_COOLDOWN_MS', 30_000),
       issuer: str('JWT_ISSUER'),
       audience: str('JWT_AUDIENCE'),
       tenantClaim: str('JWT_TENANT_CLAIM') ?? 'tenant_id',
       algorithms,
     },
     internalSecret: str('INTERNAL_JWT_SECRET'),
-    gatewayPort: int('PORT', 4000),
+    gatewayPort: envInt('PORT', 4000),
     subgraphPorts,
     subgraphUrls: {
       tenant: url('tenant', 'TENANT_URL'),
@@ -159,7 +167,7 @@ export function loadConfig(): AppConfig {
       orders: url('orders', 'ORDERS_URL'),
       notifications: url('notifications', 'NOTIFICATIONS_URL'),
     },
-    streamRetention: int('STREAM_RETENTION', 10_000),
+    streamRetention: envInt('STREAM_RETENTION', 10_000),
     logLevel: str('LOG_LEVEL') ?? (env === 'test' ? 'silent' : 'info'),
   };
 }

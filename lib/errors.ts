@@ -1,8 +1,20 @@
 import { GraphQLError } from 'graphql';
 
-/** `extensions.code` values clients can rely on (CONTRACT.md). */
-export type ErrorCode =
-  'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CURSOR_EXPIRED' | 'INSUFFICIENT_STOCK' | 'INTERNAL_SERVER_ERROR';
+/**
+ * Domain `extensions.code` values whose messages are written for clients (CONTRACT.md); errors with
+ * these codes pass through error masking and the gateway unchanged.
+ */
+export const CLIENT_ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'CURSOR_EXPIRED',
+  'INSUFFICIENT_STOCK',
+] as const;
+
+/** `extensions.code` values clients can rely on (CONTRACT.md): the client codes plus `INTERNAL_SERVER_ERROR`. */
+export type ErrorCode = (typeof CLIENT_ERROR_CODES)[number] | 'INTERNAL_SERVER_ERROR';
 
 /**
  * A client-facing GraphQL error with `extensions.code`. `UNAUTHENTICATED` carries HTTP status 401

@@ -33,6 +33,14 @@ const ASYMMETRIC_ALGS = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'P
 type KeySource =
   { kind: 'secret'; key: Uint8Array } | { kind: 'spki'; keys: Promise<Map<string, CryptoKey>> } | { kind: 'jwks'; getKey: JWTVerifyGetKey };
 
+/**
+ * A configured `JWT_PUBLIC_KEY` that cannot be used (no asymmetric algorithm allowed, or a key that
+ * imports for none of them): a configuration error, reported as such rather than as a bad token.
+ */
+export class PublicKeyConfigError extends Error {
+  override readonly name = 'PublicKeyConfigError';
+}
+
 /** Thrown for a client token that is missing or does not verify; its message is safe to show. */
 function unauthenticated(message: string) {
   return domainError('UNAUTHENTICATED', message);
@@ -59,7 +67,7 @@ export class JwtVerifier {
     } else if (config.publicKeyPem) {
       const pem = config.publicKeyPem;
       const algs = config.algorithms.filter((a) => ASYMMETRIC_ALGS.has(a));
-      if (algs.length === 0) throw new Error('JWT_PUBLIC_KEY needs an asymmetric algorithm in JWT_ALGORITHMS.');
+      if (algs.length === 0) throw new PublicKeyConfigError('JWT_PUBLIC_KEY needs an asymmetric algorithm in JWT_ALGORITHMS.');
       const keys = (async () => {
         const out = new Map<string, CryptoKey>();
         for (const alg of algs) {
@@ -69,7 +77,7 @@ export class JwtVerifier {
             // This key type does not fit `alg` (an RSA key for ES256, ...); try the next one.
           }
         }
-        if (out.size === 0) throw new Error(`JWT_PUBLIC_KEY cannot be used with any of ${algs.join(', ')}.`);
+        if (out.size === 0) throw new PublicKeyConfigError(`JWT_PUBLIC_KEY cannot be used with any of ${algs.join(', ')}.`);
         return out;
       })();
       keys.catch(() => undefined); // reported on first use
@@ -99,7 +107,7 @@ export class JwtVerifier {
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) throw unauthenticated('The token has expired.');
       if (err instanceof joseErrors.JOSEError) throw unauthenticated('The token is invalid.');
-      if (err instanceof Error && /JWT_PUBLIC_KEY/.test(err.message)) throw err;
+      if (err instanceof PublicKeyConfigError) throw err;
       throw unauthenticated('The token is invalid.');
     }
     const tenant = payload[this.config.tenantClaim];

@@ -3,42 +3,19 @@
  * token only; `x-tenant-id` is honoured for platform admins (`platform:admin`) and ignored for
  * everyone else, as are `x-user-id` and any other identity header.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { bearerToken, requestIdFrom, single } from '../../lib/auth/http-credentials';
 import { domainError } from '../../lib/errors';
 import { Scope, type Principal } from '../../lib/principal';
 import type { JwtVerifier } from './jwt-verifier';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAX_REQUEST_ID = 100;
-
-function single(value: unknown): string | undefined {
-  if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : undefined;
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** The token of an `Authorization: Bearer <jwt>` value, or undefined. */
-export function bearerToken(authorization: unknown): string | undefined {
-  const value = single(authorization)?.trim();
-  if (!value) return undefined;
-  const m = /^Bearer\s+(\S+)$/i.exec(value);
-  return m ? m[1] : undefined;
-}
 
 /** Raw identity inputs of a request, however they arrived (HTTP headers or connection params). */
 export interface CredentialsInput {
   authorization?: unknown;
   tenantOverride?: unknown;
   requestId?: unknown;
-}
-
-/**
- * Verifies the credentials and returns the principal.
- * @throws GraphQLError `UNAUTHENTICATED` (401) for a missing or invalid token; `BAD_USER_INPUT` when a
- * platform admin sends an `x-tenant-id` that is not a UUID.
- */
-export async function principalFrom(verifier: JwtVerifier, input: CredentialsInput): Promise<Principal> {
-  return (await verifyCredentials(verifier, input)).principal;
 }
 
 /** A principal with the expiry of the token it came from. */
@@ -48,15 +25,22 @@ export interface AuthenticatedSession {
   expiresAt: number;
 }
 
-/** Like {@link principalFrom}, also returning when the token expires. */
+/**
+ * Verifies the credentials and returns the principal with the expiry of its token.
+ * @throws GraphQLError `UNAUTHENTICATED` (401) for a missing or invalid token; `BAD_USER_INPUT` when a
+ * platform admin sends an `x-tenant-id` that is not a UUID.
+ */
 export async function verifyCredentials(verifier: JwtVerifier, input: CredentialsInput): Promise<AuthenticatedSession> {
-  const hasAuthorization = single(input.authorization) !== undefined && single(input.authorization) !== '';
   const token = bearerToken(input.authorization);
-  if (!token)
+  if (!token) {
+    const authorization = single(input.authorization);
     throw domainError(
       'UNAUTHENTICATED',
-      hasAuthorization ? 'The Authorization header must be "Bearer <token>".' : 'A bearer token is required.',
+      authorization !== undefined && authorization !== ''
+        ? 'The Authorization header must be "Bearer <token>".'
+        : 'A bearer token is required.',
     );
+  }
   const claims = await verifier.verify(token);
   let tenantId = claims.tenantId;
   const override = single(input.tenantOverride)?.trim();
@@ -64,18 +48,21 @@ export async function verifyCredentials(verifier: JwtVerifier, input: Credential
     if (!UUID.test(override)) throw domainError('BAD_USER_INPUT', 'x-tenant-id must be a tenant id (UUID).', { field: 'x-tenant-id' });
     tenantId = override.toLowerCase();
   }
-  const rawRequestId = single(input.requestId)?.trim();
-  const requestId = rawRequestId && rawRequestId.length <= MAX_REQUEST_ID ? rawRequestId : randomUUID();
+  const requestId = requestIdFrom(input.requestId);
   return { principal: { tenantId, userId: claims.sub, scopes: claims.scopes, requestId }, expiresAt: claims.expiresAt };
 }
 
-/** The principal of an HTTP request (`authorization`, `x-tenant-id`, `x-request-id` headers). */
-export function authenticate(verifier: JwtVerifier, headers: IncomingHttpHeaders): Promise<Principal> {
-  return principalFrom(verifier, {
+/**
+ * The principal of an HTTP request (`authorization`, `x-tenant-id`, `x-request-id` headers).
+ * @throws GraphQLError as {@link verifyCredentials}.
+ */
+export async function authenticate(verifier: JwtVerifier, headers: IncomingHttpHeaders): Promise<Principal> {
+  const session = await verifyCredentials(verifier, {
     authorization: headers.authorization,
     tenantOverride: headers['x-tenant-id'],
     requestId: headers['x-request-id'],
   });
+  return session.principal;
 }
 
 /**

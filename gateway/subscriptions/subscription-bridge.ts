@@ -62,6 +62,7 @@ import type { ApolloServer } from '@apollo/server';
 import type { Context, Disposable, SubscribePayload } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { WebSocketServer } from 'ws';
+import { envInt } from '../../lib/config';
 import { domainError } from '../../lib/errors';
 import type { DomainEventType, Topic } from '../../lib/events/domain-event';
 import { streamKey } from '../../lib/events/domain-event';
@@ -119,14 +120,6 @@ export interface BridgeOptions {
    * `SUBSCRIPTION_SHARED_EXECUTIONS=false` turns it off, for benchmarks).
    */
   sharedExecutions?: boolean;
-}
-
-function envPositiveInt(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
 }
 
 /** What the connection stores in graphql-ws's `ctx.extra`. */
@@ -483,7 +476,7 @@ export class SubscriptionBridge {
   constructor(private readonly options: BridgeOptions) {
     this.hub = new StreamHub(options.eventLog, options.logger);
     this.executor = new SharedExecutor({
-      maxConcurrent: options.maxConcurrentExecutions ?? envPositiveInt('SUBSCRIPTION_MAX_EXECUTIONS') ?? 32,
+      maxConcurrent: options.maxConcurrentExecutions ?? envInt('SUBSCRIPTION_MAX_EXECUTIONS', 32, 1),
       share: options.sharedExecutions ?? process.env.SUBSCRIPTION_SHARED_EXECUTIONS !== 'false',
     });
     this.maxQueue = options.maxQueue ?? 1000;

@@ -36,11 +36,12 @@ export class CredentialSigner {
 
   /** Returns a credential for `principal` with audience `subgraph` (a subgraph name). */
   async sign(principal: Principal, subgraph: string): Promise<string> {
-    const cacheKey = `${subgraph}\u0000${principal.tenantId}\u0000${principal.userId}\u0000${principal.scopes.join(' ')}`;
+    const scope = principal.scopes.join(' ');
+    const cacheKey = `${subgraph}\u0000${principal.tenantId}\u0000${principal.userId}\u0000${scope}`;
     const now = Math.floor(Date.now() / 1000);
     const hit = this.cache.get(cacheKey);
     if (hit && hit.refreshAt > now) return hit.token;
-    const token = await new SignJWT({ tid: principal.tenantId, scope: principal.scopes.join(' ') })
+    const token = await new SignJWT({ tid: principal.tenantId, scope })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(GATEWAY_ISSUER)
       .setAudience(subgraph)

@@ -14,19 +14,11 @@
  *
  * Prints `relay ready` on stdout once it runs (tests wait for it).
  */
-import { appDatabaseUrl, loadConfig } from '../config';
+import { appDatabaseUrl, envInt, loadConfig } from '../config';
 import { createPrismaClient } from '../db/prisma-client';
 import { createLogger } from '../logger';
 import { OutboxRelay } from './outbox-relay';
 import { RedisEventLog } from './redis-event-log';
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -39,8 +31,8 @@ async function main(): Promise<void> {
   const prisma = createPrismaClient({ url: config.appDatabaseUrl ?? appDatabaseUrl(config.databaseUrl!), poolSize: 2 });
   const eventLog = new RedisEventLog(config.redisUrl, config.streamRetention);
   const relay = new OutboxRelay(prisma, eventLog, logger, {
-    pollMs: positiveInt('RELAY_POLL_MS', 250),
-    batchSize: positiveInt('RELAY_BATCH_SIZE', 100),
+    pollMs: envInt('RELAY_POLL_MS', 250, 1),
+    batchSize: envInt('RELAY_BATCH_SIZE', 100, 1),
     ...(crashAfterPublish
       ? {
           afterPublish: (published: number) => {

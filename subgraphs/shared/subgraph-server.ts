@@ -5,13 +5,13 @@
  * throws `UNAUTHENTICATED` (HTTP 401) before anything executes, `_service` and `_entities` included.
  */
 import { createServer, type Server } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { parse } from 'graphql';
+import { bearerToken, requestIdFrom } from '../../lib/auth/http-credentials';
 import { CredentialVerifier, InvalidCredentialError } from '../../lib/auth/internal-credential';
 import type { PrismaClient } from '../../lib/db/prisma-client';
 import type { TenantDb } from '../../lib/db/tenant-scope';
@@ -20,9 +20,9 @@ import type { EventLog } from '../../lib/events/event-log';
 import { OutboxRelay } from '../../lib/events/outbox-relay';
 import { createGraphQLHttpHandler } from '../../lib/http/graphql-http-handler';
 import type { Logger } from '../../lib/logger';
+import { maskError } from '../../lib/mask-error';
 import { readSubgraphSdl, type SubgraphName } from '../../lib/schema/compose';
 import { LoaderRegistry, type SubgraphContext, type SubgraphEvents } from './context';
-import { maskError } from './mask-error';
 import { enforceRequiredScopes } from './requires-scope';
 
 /** What every subgraph module gets from the process that runs it. */
@@ -104,12 +104,11 @@ export async function startSubgraph(factory: SubgraphFactory, deps: SubgraphDeps
     createGraphQLHttpHandler({
       server,
       context: async ({ req }) => {
-        const header = req.headers.authorization ?? '';
-        const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+        const token = bearerToken(req.headers.authorization);
         if (!token) throw domainError('UNAUTHENTICATED', 'A gateway credential is required.');
         try {
           const principal = await verifier.verify(token);
-          const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 100) : randomUUID();
+          const requestId = requestIdFrom(req.headers['x-request-id']);
           return {
             principal: { ...principal, requestId },
             db: deps.db ?? deps.prisma,

@@ -45,6 +45,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { envInt } from '../../../lib/config';
 import type { PrismaClient } from '../../../lib/db/prisma-client';
 import { parseStreamKey } from '../../../lib/events/domain-event';
 import type { DomainEvent } from '../../../lib/events/domain-event';
@@ -101,14 +102,6 @@ const READ_COUNT = 50;
 const BLOCK_MS = 1000;
 const IDLE_MS = 500;
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
 /** Fisher-Yates shuffle (a copy), so replicas do not all try the same streams first. */
 function shuffled<T>(items: readonly T[]): T[] {
   const out = [...items];
@@ -148,8 +141,8 @@ export class OrderEventConsumer implements Worker {
     this.consumer = options.consumerName ?? `notifications-${hostname()}-${process.pid}`;
     this.owner = `${this.consumer}#${randomUUID().slice(0, 8)}`;
     this.refreshMs = options.refreshMs ?? 2000;
-    this.leaseMs = options.leaseMs ?? envInt('CONSUMER_LEASE_MS', 10_000);
-    this.maxDeliveries = options.maxDeliveries ?? envInt('CONSUMER_MAX_DELIVERIES', 5);
+    this.leaseMs = options.leaseMs ?? envInt('CONSUMER_LEASE_MS', 10_000, 1);
+    this.maxDeliveries = options.maxDeliveries ?? envInt('CONSUMER_MAX_DELIVERIES', 5, 1);
     this.handleAttempts = options.handleAttempts ?? 3;
     this.retryMs = options.retryMs ?? 1000;
     this.redeliverMs = options.redeliverMs ?? 5000;
