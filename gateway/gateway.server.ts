@@ -20,7 +20,7 @@ import { createGraphQLHttpHandler } from '../lib/http/graphql-http-handler';
 import type { Logger } from '../lib/logger';
 import { maskError } from '../lib/mask-error';
 import type { Principal } from '../lib/principal';
-import { readCommittedSupergraph, type SubgraphName } from '../lib/schema/compose';
+import { readCommittedSupergraph, type SubgraphName } from '../lib/schema/subgraphs';
 import { JwtVerifier } from './auth/jwt-verifier';
 import { authenticate } from './auth/principal';
 import { SubgraphDataSource } from './subgraph-data-source';
@@ -79,7 +79,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
         name,
-        url: options.subgraphUrls?.[name] ?? config.subgraphUrls[name as SubgraphName] ?? url ?? '',
+        url: options.subgraphUrls?.[name] ?? config.gateway.subgraphUrls[name as SubgraphName] ?? url ?? '',
         signer,
         logger,
       }),

@@ -33,7 +33,7 @@ export interface OutboxRelayOptions {
   retryMs?: number;
   /**
    * Test hook: called after a batch was appended to the event log and before the transaction that
-   * marks it published commits. `lib/events/outbox-relay.main.ts` uses it to `SIGKILL` itself when
+   * marks it published commits. `apps/relay.main.ts` uses it to `SIGKILL` itself when
    * `RELAY_CRASH_AFTER_PUBLISH=1`, so a test can crash a relay between publish and mark.
    */
   afterPublish?: (published: number) => void | Promise<void>;

@@ -72,7 +72,7 @@ describe('outbox relay process: kill -9 between publish and mark', () => {
     const before = await redis.xlen(stream);
 
     const env = { DATABASE_URL: relayDbUrl, REDIS_URL: process.env.TEST_REDIS_URL!, RELAY_POLL_MS: '50' };
-    const crashing = spawnTsx('lib/events/outbox-relay.main.ts', { ...env, RELAY_CRASH_AFTER_PUBLISH: '1' });
+    const crashing = spawnTsx('apps/relay.main.ts', { ...env, RELAY_CRASH_AFTER_PUBLISH: '1' });
     const crashed = await crashing.exited;
     expect(crashed.signal).toBe('SIGKILL');
     expect(crashing.output()).toContain('relay crashing after publishing 8');
@@ -81,7 +81,7 @@ describe('outbox relay process: kill -9 between publish and mark', () => {
     const [unpublished] = (await relayDb.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).rows;
     expect(unpublished.n).toBe(8);
 
-    const second = spawnTsx('lib/events/outbox-relay.main.ts', env);
+    const second = spawnTsx('apps/relay.main.ts', env);
     try {
       await waitUntil(
         async () => (await relayDb.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).rows[0].n === 0,

@@ -75,7 +75,10 @@ describe('gateway with an unreachable subgraph', () => {
   beforeAll(async () => {
     stack = await startTestStack({ eventLog: 'memory' });
     gateway = await startGateway({
-      config: { ...stack.config, subgraphUrls: { ...stack.subgraphUrls, notifications: 'http://127.0.0.1:9/graphql' } },
+      config: {
+        ...stack.config,
+        gateway: { ...stack.config.gateway, subgraphUrls: { ...stack.subgraphUrls, notifications: 'http://127.0.0.1:9/graphql' } },
+      },
       eventLog: new MemoryEventLog(),
       logger: createLogger('test', 'silent'),
       port: 0,

@@ -7,9 +7,9 @@ import { Redis } from 'ioredis';
 import { createClient, type Client as WsClient, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { mintDevToken, type DevTokenOptions } from '../../lib/auth/dev-token';
-import type { AppConfig } from '../../lib/config';
+import { loadConfig, type AppConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
-import { startLocalSupergraph, type LocalSupergraph } from '../../scripts/local-supergraph';
+import { startLocalSupergraph, type LocalSupergraph } from '../../apps/local-supergraph';
 import { createDatabaseFromTemplate } from './test-database';
 
 /** Response of {@link TestStack.gql}. */
@@ -45,8 +45,8 @@ export interface TestStack extends LocalSupergraph {
 export interface TestStackOptions {
   /** Event log: `redis` (default) or `memory`. */
   eventLog?: 'redis' | 'memory';
-  /** Overrides of the loaded configuration (for example a custom `jwt`, or `tenantPools: false`). */
-  config?: Partial<AppConfig>;
+  /** Changes to the test configuration (for example a custom `jwt`, or `hideSchemaDetails: true`). */
+  config?: (config: AppConfig) => AppConfig;
   /** Redis to use instead of the global one (fault tests start their own redis-server). */
   redisUrl?: string;
 }
@@ -64,13 +64,13 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     redis.disconnect();
   }
   const queries: string[] = [];
+  const base = loadConfig({ NODE_ENV: 'test' });
+  const config: AppConfig = { ...base, database: { ...base.database, url: databaseUrl }, redisUrl: useRedis ? redisUrl : undefined };
   const supergraph = await startLocalSupergraph({
-    databaseUrl,
-    redisUrl: useRedis ? redisUrl : undefined,
+    config: options.config ? options.config(config) : config,
     logger: createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent'),
     ephemeralPorts: true,
     onQuery: (q) => queries.push(q),
-    config: options.config,
   });
   const sqlClient = new Client({ connectionString: databaseUrl });
   await sqlClient.connect();
