@@ -5,7 +5,7 @@
  * default ports. Stops gracefully on SIGINT/SIGTERM.
  */
 import { loadConfig } from '../lib/config';
-import { RedisEventLog } from '../lib/events/redis-event-log';
+import { RedisEventLog } from '../lib/events/redis/redis-event-log';
 import { createLogger } from '../lib/logger';
 import { startGateway } from './gateway.server';
 

@@ -18,7 +18,7 @@ import { appDatabaseUrl, envInt, loadConfig } from '../config';
 import { createPrismaClient } from '../db/prisma-client';
 import { createLogger } from '../logger';
 import { OutboxRelay } from './outbox-relay';
-import { RedisEventLog } from './redis-event-log';
+import { RedisEventLog } from './redis/redis-event-log';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   // The relay connects like the services, as the row-level-security-bound app role.
   const prisma = createPrismaClient({ url: config.appDatabaseUrl ?? appDatabaseUrl(config.databaseUrl!), poolSize: 2 });
   const eventLog = new RedisEventLog(config.redisUrl, config.streamRetention);
-  const relay = new OutboxRelay(prisma, eventLog, logger, {
+  const relay = new OutboxRelay(prisma, eventLog.streams, logger, {
     pollMs: envInt('RELAY_POLL_MS', 250, 1),
     batchSize: envInt('RELAY_BATCH_SIZE', 100, 1),
     ...(crashAfterPublish

@@ -80,7 +80,7 @@ export async function startSubgraph(factory: SubgraphFactory, deps: SubgraphDeps
   const module = factory({ ...deps, events });
   const logger = deps.logger.child({ subgraph: module.name });
   const verifier = new CredentialVerifier(options.internalSecret, module.name);
-  if (module.writesOutbox) relay = new OutboxRelay(deps.prisma, deps.eventLog, logger);
+  if (module.writesOutbox) relay = new OutboxRelay(deps.prisma, deps.eventLog.streams, logger);
   const httpServer: Server = createServer();
   const server = new ApolloServer<SubgraphContext>({
     // `@requiresScope` fields answer FORBIDDEN before their resolvers run (./requires-scope.ts).

@@ -7,8 +7,8 @@ import { Redis } from 'ioredis';
 import { createPrismaClient, type PrismaClient } from '../../lib/db/prisma-client';
 import { streamKey, type DomainEvent } from '../../lib/events/domain-event';
 import { deadLetterKey } from '../../lib/events/event-log';
-import { MemoryEventLog } from '../../lib/events/memory-event-log';
-import { RedisEventLog } from '../../lib/events/redis-event-log';
+import { MemoryEventLog } from '../../lib/events/memory/memory-event-log';
+import { RedisEventLog } from '../../lib/events/redis/redis-event-log';
 import { createLogger } from '../../lib/logger';
 import { NOTIFICATIONS_GROUP, OrderEventConsumer } from '../../subgraphs/notifications/notification/order-event.consumer';
 import { waitUntil } from '../support/processes';
@@ -53,11 +53,11 @@ describe('OrderEventConsumer', () => {
   it('pending first: takes over the entries a dead consumer left pending and acknowledges them once handled', async () => {
     const tenantId = randomUUID();
     const stream = streamKey(tenantId, 'orders');
-    await eventLog.ensureGroup(stream, NOTIFICATIONS_GROUP);
+    await eventLog.groups.ensureGroup(stream, NOTIFICATIONS_GROUP);
     const events = [orderEvent(tenantId), orderEvent(tenantId)];
-    for (const e of events) await eventLog.append(e);
+    for (const e of events) await eventLog.streams.append(e);
     // A consumer reads both entries, then dies without acknowledging.
-    expect(await eventLog.readGroup(NOTIFICATIONS_GROUP, 'dead-consumer', [stream])).toHaveLength(2);
+    expect(await eventLog.groups.readGroup(NOTIFICATIONS_GROUP, 'dead-consumer', [stream])).toHaveLength(2);
 
     const handled: string[] = [];
     consumer = new OrderEventConsumer({
@@ -99,8 +99,8 @@ describe('OrderEventConsumer', () => {
         return 'created';
       },
     });
-    await eventLog.append(poison);
-    await eventLog.append(good);
+    await eventLog.streams.append(poison);
+    await eventLog.streams.append(good);
     consumer.start();
     await waitUntil(async () => (await redis.xlen(deadLetterKey(stream))) === 1, 'the dead letter', 10_000);
     const entries = (await redis.xrange(deadLetterKey(stream), '-', '+')) as Array<[string, string[]]>;
@@ -119,8 +119,8 @@ describe('OrderEventConsumer', () => {
     const [acme] = await prisma.$queryRaw<Array<{ id: string }>>`SELECT id FROM tenants WHERE slug = 'acme'`;
     const [order] = await prisma.$queryRaw<Array<{ id: string }>>`SELECT id FROM orders WHERE tenant_id = ${acme!.id}::uuid LIMIT 1`;
     const event = orderEvent(acme!.id, order!.id);
-    await eventLog.append(event);
-    await eventLog.append(event);
+    await eventLog.streams.append(event);
+    await eventLog.streams.append(event);
     consumer = new OrderEventConsumer({ prisma, eventLog, logger, consumerName: 'dup-test', refreshMs: 100 });
     consumer.start();
     const stream = streamKey(acme!.id, 'orders');
@@ -146,52 +146,52 @@ describe('MemoryEventLog', () => {
     const log = new MemoryEventLog();
     const tenantId = randomUUID();
     const stream = streamKey(tenantId, 'orders');
-    await log.ensureGroup(stream, 'g');
-    await log.append(orderEvent(tenantId));
-    const [first] = await log.readGroup('g', 'a', [stream]);
+    await log.groups.ensureGroup(stream, 'g');
+    await log.streams.append(orderEvent(tenantId));
+    const [first] = await log.groups.readGroup('g', 'a', [stream]);
     expect(first!.deliveries).toBe(1);
-    expect(await log.claimStale('g', 'b', [stream], 60_000)).toHaveLength(0);
+    expect(await log.groups.claimPending('g', 'b', [stream], 60_000)).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 30));
-    const [claimed] = await log.claimStale('g', 'b', [stream], 20);
+    const [claimed] = await log.groups.claimPending('g', 'b', [stream], 20);
     expect(claimed).toMatchObject({ stream, deliveries: 2, entry: { id: first!.entry.id } });
-    await log.deadLetter(stream, 'g', claimed!.entry, 'broken');
-    expect(log.deadLettered(stream)).toEqual([expect.objectContaining({ reason: 'broken', group: 'g' })]);
-    expect(await log.claimStale('g', 'b', [stream], 0)).toHaveLength(0);
+    await log.groups.deadLetter(stream, 'g', claimed!.entry, 'broken');
+    expect(await log.groups.deadLetters(stream)).toEqual([expect.objectContaining({ reason: 'broken', group: 'g' })]);
+    expect(await log.groups.claimPending('g', 'b', [stream], 0)).toHaveLength(0);
     await log.close();
   });
 
   it('leases and members: one holder at a time, compare-and-set renew and release, expiry', async () => {
     const log = new MemoryEventLog();
-    expect(await log.acquireLease('l', 'a', 50)).toBe(true);
-    expect(await log.acquireLease('l', 'b', 50)).toBe(false);
-    expect(await log.renewLease('l', 'b', 50)).toBe(false);
-    expect(await log.releaseLease('l', 'b')).toBe(false);
-    expect(await log.renewLease('l', 'a', 50)).toBe(true);
-    expect(await log.leaseHolder('l')).toBe('a');
+    expect(await log.leases.acquire('l', 'a', 50)).toBe(true);
+    expect(await log.leases.acquire('l', 'b', 50)).toBe(false);
+    expect(await log.leases.renew('l', 'b', 50)).toBe(false);
+    expect(await log.leases.release('l', 'b')).toBe(false);
+    expect(await log.leases.renew('l', 'a', 50)).toBe(true);
+    expect(await log.leases.holder('l')).toBe('a');
     await new Promise((r) => setTimeout(r, 70));
-    expect(await log.leaseHolder('l')).toBeUndefined();
-    expect(await log.renewLease('l', 'a', 50)).toBe(false);
-    expect(await log.acquireLease('l', 'b', 1000)).toBe(true);
-    expect(await log.releaseLease('l', 'b')).toBe(true);
-    expect(await log.leaseHolder('l')).toBeUndefined();
-    expect(await log.heartbeat('m', 'a', 30)).toBe(1);
-    expect(await log.heartbeat('m', 'b', 1000)).toBe(2);
+    expect(await log.leases.holder('l')).toBeUndefined();
+    expect(await log.leases.renew('l', 'a', 50)).toBe(false);
+    expect(await log.leases.acquire('l', 'b', 1000)).toBe(true);
+    expect(await log.leases.release('l', 'b')).toBe(true);
+    expect(await log.leases.holder('l')).toBeUndefined();
+    expect(await log.leases.heartbeat('m', 'a', 30)).toBe(1);
+    expect(await log.leases.heartbeat('m', 'b', 1000)).toBe(2);
     await new Promise((r) => setTimeout(r, 50));
-    expect(await log.heartbeat('m', 'b', 1000)).toBe(1);
-    await log.leave('m', 'b');
-    expect(await log.heartbeat('m', 'c', 1000)).toBe(1);
+    expect(await log.leases.heartbeat('m', 'b', 1000)).toBe(1);
+    await log.leases.leave('m', 'b');
+    expect(await log.leases.heartbeat('m', 'c', 1000)).toBe(1);
     await log.close();
   });
 
-  it('isExpired: true only for cursors below the newest trimmed id', async () => {
+  it('cursorStatus: expired for cursors below the oldest retained entry, ahead for unknown streams', async () => {
     const log = new MemoryEventLog(2);
     const tenantId = randomUUID();
     const stream = streamKey(tenantId, 'orders');
-    expect(await log.isExpired(stream, '1-0')).toBe(false);
+    expect(await log.streams.cursorStatus(stream, '1-0')).toBe('ahead');
     const ids = [];
-    for (let i = 0; i < 4; i++) ids.push(await log.append(orderEvent(tenantId)));
-    expect(await log.isExpired(stream, ids[0]!)).toBe(true);
-    expect(await log.isExpired(stream, ids[1]!)).toBe(false);
+    for (let i = 0; i < 4; i++) ids.push(await log.streams.append(orderEvent(tenantId)));
+    expect(await log.streams.cursorStatus(stream, ids[0]!)).toBe('expired');
+    expect(await log.streams.cursorStatus(stream, ids[2]!)).toBe('ok');
     await log.close();
   });
 });

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { createPrismaClient, type PrismaClient } from '../../lib/db/prisma-client';
 import { streamKey, type DomainEvent } from '../../lib/events/domain-event';
 import { deadLetterKey, leaseKey } from '../../lib/events/event-log';
-import { RedisEventLog } from '../../lib/events/redis-event-log';
+import { RedisEventLog } from '../../lib/events/redis/redis-event-log';
 import { createLogger } from '../../lib/logger';
 import { handleOrderEvent, type OrderEventOutcome } from '../../subgraphs/notifications/notification/notification.service';
 import {
@@ -129,24 +129,24 @@ describe('OrderEventConsumer ordering', () => {
     logs.push(log);
     const key = leaseKey(streamKey(randomUUID(), 'orders'), NOTIFICATIONS_GROUP);
     expect(key).toMatch(/^lease:\{[0-9a-f-]+\}:orders:notifications$/);
-    expect(await log.acquireLease(key, 'a', 200)).toBe(true);
-    expect(await log.acquireLease(key, 'b', 200)).toBe(false);
-    expect(await log.renewLease(key, 'b', 200)).toBe(false);
-    expect(await log.releaseLease(key, 'b')).toBe(false);
-    expect(await log.renewLease(key, 'a', 200)).toBe(true);
-    expect(await log.leaseHolder(key)).toBe('a');
+    expect(await log.leases.acquire(key, 'a', 200)).toBe(true);
+    expect(await log.leases.acquire(key, 'b', 200)).toBe(false);
+    expect(await log.leases.renew(key, 'b', 200)).toBe(false);
+    expect(await log.leases.release(key, 'b')).toBe(false);
+    expect(await log.leases.renew(key, 'a', 200)).toBe(true);
+    expect(await log.leases.holder(key)).toBe('a');
     await sleep(250);
-    expect(await log.leaseHolder(key)).toBeUndefined();
-    expect(await log.renewLease(key, 'a', 200)).toBe(false);
-    expect(await log.acquireLease(key, 'b', 5000)).toBe(true);
-    expect(await log.releaseLease(key, 'b')).toBe(true);
+    expect(await log.leases.holder(key)).toBeUndefined();
+    expect(await log.leases.renew(key, 'a', 200)).toBe(false);
+    expect(await log.leases.acquire(key, 'b', 5000)).toBe(true);
+    expect(await log.leases.release(key, 'b')).toBe(true);
     expect(await redis.exists(key)).toBe(0);
-    expect(await log.heartbeat('members:t', 'a', 100)).toBe(1);
-    expect(await log.heartbeat('members:t', 'b', 5000)).toBe(2);
+    expect(await log.leases.heartbeat('members:t', 'a', 100)).toBe(1);
+    expect(await log.leases.heartbeat('members:t', 'b', 5000)).toBe(2);
     await sleep(150);
-    expect(await log.heartbeat('members:t', 'b', 5000)).toBe(1);
-    await log.leave('members:t', 'b');
-    expect(await log.heartbeat('members:t', 'c', 5000)).toBe(1);
+    expect(await log.leases.heartbeat('members:t', 'b', 5000)).toBe(1);
+    await log.leases.leave('members:t', 'b');
+    expect(await log.leases.heartbeat('members:t', 'c', 5000)).toBe(1);
   });
 
   it('two replicas: each stream has one owner at a time, streams spread over both, and every order is applied in order', async () => {
@@ -173,14 +173,14 @@ describe('OrderEventConsumer ordering', () => {
     const allEvents = lives.flat(2);
     const log = new RedisEventLog(process.env.TEST_REDIS_URL!);
     logs.push(log);
-    for (const stream of streams) await log.ensureGroup(stream, NOTIFICATIONS_GROUP);
+    for (const stream of streams) await log.groups.ensureGroup(stream, NOTIFICATIONS_GROUP);
 
     const a = replica('replica-a', calls, handle);
     const b = replica('replica-b', calls, handle);
     // Half of the events before the replicas start, the rest while they start and rebalance.
     let step = 0;
     const appendStep = async () => {
-      for (const perTenant of lives) for (const life of perTenant) await log.append(life[step]!);
+      for (const perTenant of lives) for (const life of perTenant) await log.streams.append(life[step]!);
       step++;
     };
     await appendStep();
@@ -256,14 +256,14 @@ describe('OrderEventConsumer ordering', () => {
       // deliveries shipped got while waiting behind confirmed would dead-letter it.
       { maxDeliveries: 4, redeliverMs: 300 },
     );
-    await log.ensureGroup(stream, NOTIFICATIONS_GROUP);
-    await log.ensureGroup(streamKey(otherTenant, 'orders'), NOTIFICATIONS_GROUP);
-    for (const e of life) await log.append(e);
+    await log.groups.ensureGroup(stream, NOTIFICATIONS_GROUP);
+    await log.groups.ensureGroup(streamKey(otherTenant, 'orders'), NOTIFICATIONS_GROUP);
+    for (const e of life) await log.streams.append(e);
     consumer.start();
     await waitUntil(() => calls.some((c) => c.status === 'CONFIRMED' && !c.ok), 'the first failure', 5000);
     // While confirmed waits for its next delivery, another tenant's order goes through.
     const other = orderLife(otherTenant);
-    for (const e of other) await log.append(e);
+    for (const e of other) await log.streams.append(e);
     await waitUntil(() => calls.filter((c) => c.ok).length === 8, 'both orders to be applied', 10_000);
 
     const confirmedOk = calls.find((c) => c.status === 'CONFIRMED' && c.orderId === confirmed!.subjectId && c.ok)!;
@@ -288,8 +288,8 @@ describe('OrderEventConsumer ordering', () => {
     // Replica A reads the whole burst, applies "placed", then hangs on "confirmed" and loses Redis
     // (its connection closed: no renewal, no release, no ack), like a crashed process.
     const a = replica('dying', calls, async (event) => (event.id === life[1]!.id ? stuck : 'created'), { leaseMs: 1000 });
-    await a.log.ensureGroup(stream, NOTIFICATIONS_GROUP);
-    for (const e of life.slice(0, 3)) await a.log.append(e);
+    await a.log.groups.ensureGroup(stream, NOTIFICATIONS_GROUP);
+    for (const e of life.slice(0, 3)) await a.log.streams.append(e);
     try {
       a.consumer.start();
       await waitUntil(() => calls.some((c) => c.status === 'CONFIRMED'), 'A to hang on confirmed', 5000);
@@ -299,7 +299,7 @@ describe('OrderEventConsumer ordering', () => {
       // A newer event arrives after the death; B starts while A's lease still holds.
       const log = new RedisEventLog(process.env.TEST_REDIS_URL!);
       logs.push(log);
-      await log.append(life[3]!);
+      await log.streams.append(life[3]!);
       const pendingWithA = (await redis.xpending(stream, NOTIFICATIONS_GROUP, '-', '+', 10, 'dying')) as Array<[string]>;
       expect(pendingWithA.map(([id]) => id)).toHaveLength(2); // confirmed and shipped: read, never acked
       const holders: Array<string | null> = [];

@@ -174,8 +174,8 @@ export class OrderEventConsumer implements Worker {
     await this.renewing;
     const owned = [...this.owned.values()];
     this.owned.clear();
-    await Promise.all(owned.map((s) => this.eventLog.releaseLease(s.lease, this.owner).catch(() => false)));
-    await this.eventLog.leave(this.membersKey, this.owner).catch(() => undefined);
+    await Promise.all(owned.map((s) => this.eventLog.leases.release(s.lease, this.owner).catch(() => false)));
+    await this.eventLog.leases.leave(this.membersKey, this.owner).catch(() => undefined);
   }
 
   /** Keys of the streams this consumer holds the lease of (observability and tests). */
@@ -213,7 +213,7 @@ export class OrderEventConsumer implements Worker {
         [...this.owned].map(async ([stream, s]) => {
           const start = Date.now();
           try {
-            const held = await this.eventLog.renewLease(s.lease, this.owner, this.leaseMs);
+            const held = await this.eventLog.leases.renew(s.lease, this.owner, this.leaseMs);
             if (this.owned.get(stream) !== s) return;
             if (held) s.validUntil = this.validFrom(start);
             else {
@@ -236,25 +236,25 @@ export class OrderEventConsumer implements Worker {
    * the fair share and takes unowned streams up to it.
    */
   private async refreshStreams(): Promise<void> {
-    const streams = await this.eventLog.listStreams('orders');
+    const streams = await this.eventLog.streams.listStreams('orders');
     for (const stream of streams) {
       if (this.known.has(stream)) continue;
-      await this.eventLog.ensureGroup(stream, NOTIFICATIONS_GROUP);
+      await this.eventLog.groups.ensureGroup(stream, NOTIFICATIONS_GROUP);
       this.known.add(stream);
     }
-    const live = await this.eventLog.heartbeat(this.membersKey, this.owner, Math.max(this.leaseMs, 3 * this.refreshMs));
+    const live = await this.eventLog.leases.heartbeat(this.membersKey, this.owner, Math.max(this.leaseMs, 3 * this.refreshMs));
     const share = Math.ceil(this.known.size / Math.max(1, live));
     for (const [stream, s] of [...this.owned].reverse()) {
       if (this.owned.size <= share) break;
       this.owned.delete(stream);
-      await this.eventLog.releaseLease(s.lease, this.owner);
+      await this.eventLog.leases.release(s.lease, this.owner);
       this.logger.info({ stream }, 'gave a stream lease back to balance the replicas');
     }
     for (const stream of shuffled([...this.known].filter((k) => !this.owned.has(k)))) {
       if (this.owned.size >= share || !this.running) break;
       const lease = leaseKey(stream, NOTIFICATIONS_GROUP);
       const start = Date.now();
-      if (!(await this.eventLog.acquireLease(lease, this.owner, this.leaseMs))) continue;
+      if (!(await this.eventLog.leases.acquire(lease, this.owner, this.leaseMs))) continue;
       this.owned.set(stream, { lease, validUntil: this.validFrom(start), pendingFirst: true, retryAt: 0, unattempted: new Map() });
       this.logger.info({ stream }, 'took the lease of a stream');
     }
@@ -289,7 +289,7 @@ export class OrderEventConsumer implements Worker {
         }
         // Block no longer than until the next failed entry's redelivery.
         const nextRetry = Math.min(now + BLOCK_MS, ...[...this.owned.values()].map((s) => s.retryAt).filter((t) => t > now));
-        const batch = await this.eventLog.readGroup(NOTIFICATIONS_GROUP, this.consumer, ready, {
+        const batch = await this.eventLog.groups.readGroup(NOTIFICATIONS_GROUP, this.consumer, ready, {
           count: READ_COUNT,
           blockMs: pendingReady ? undefined : Math.max(1, nextRetry - now),
         });
@@ -323,7 +323,7 @@ export class OrderEventConsumer implements Worker {
 
   /** Takes the stream's pending entries (every consumer's) and handles them in id order. */
   private async drainPending(stream: string, s: OwnedStream): Promise<void> {
-    const claimed = await this.eventLog.claimStale(NOTIFICATIONS_GROUP, this.consumer, [stream], 0, { count: READ_COUNT });
+    const claimed = await this.eventLog.groups.claimPending(NOTIFICATIONS_GROUP, this.consumer, [stream], 0, { count: READ_COUNT });
     if (claimed.length) this.logger.debug({ stream, claimed: claimed.length }, 'handling pending entries first');
     const done = await this.handleInOrder(stream, s, claimed);
     if (done && claimed.length < READ_COUNT) {
@@ -367,7 +367,7 @@ export class OrderEventConsumer implements Worker {
     const key = parseStreamKey(stream);
     if (!key || key.tenantId !== event.tenantId) {
       this.logger.warn({ stream, entryId: entry.id, eventId: event.id }, 'dropped an event whose tenant does not match its stream');
-      await this.eventLog.ack(stream, NOTIFICATIONS_GROUP, entry.id);
+      await this.eventLog.groups.ack(stream, NOTIFICATIONS_GROUP, entry.id);
       return true;
     }
     for (let attempt = 1; ; attempt++) {
@@ -379,7 +379,7 @@ export class OrderEventConsumer implements Worker {
         const message = err instanceof Error ? err.message : String(err);
         if (attempt >= this.handleAttempts || !this.running) {
           if (deliveries >= this.maxDeliveries) {
-            await this.eventLog.deadLetter(stream, NOTIFICATIONS_GROUP, entry, message);
+            await this.eventLog.groups.deadLetter(stream, NOTIFICATIONS_GROUP, entry, message);
             this.logger.error(
               { err: message, eventId: event.id, stream, entryId: entry.id, deliveries },
               'order event moved to the dead-letter stream',
@@ -396,7 +396,7 @@ export class OrderEventConsumer implements Worker {
         await this.sleep(this.retryMs);
       }
     }
-    await this.eventLog.ack(stream, NOTIFICATIONS_GROUP, entry.id);
+    await this.eventLog.groups.ack(stream, NOTIFICATIONS_GROUP, entry.id);
     return true;
   }
 }
