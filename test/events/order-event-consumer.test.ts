@@ -7,7 +7,6 @@ import { Redis } from 'ioredis';
 import { createPrismaClient, type PrismaClient } from '../../lib/db/prisma-client';
 import { streamKey, type DomainEvent } from '../../lib/events/domain-event';
 import { deadLetterKey } from '../../lib/events/event-log';
-import { MemoryEventLog } from '../../lib/events/memory/memory-event-log';
 import { RedisEventLog } from '../../lib/events/redis/redis-event-log';
 import { createLogger } from '../../lib/logger';
 import { NOTIFICATIONS_GROUP, OrderEventConsumer } from '../../subgraphs/notifications/notification/order-event.consumer';
@@ -138,60 +137,5 @@ describe('OrderEventConsumer', () => {
       Array<{ n: number }>
     >`SELECT count(*)::int AS n FROM notifications WHERE source_event_id = ${event.id}::uuid`;
     expect(rows[0]!.n).toBe(1);
-  });
-});
-
-describe('MemoryEventLog', () => {
-  it('claimStale and deadLetter: same semantics as Redis (idle time, delivery count, ack)', async () => {
-    const log = new MemoryEventLog();
-    const tenantId = randomUUID();
-    const stream = streamKey(tenantId, 'orders');
-    await log.groups.ensureGroup(stream, 'g');
-    await log.streams.append(orderEvent(tenantId));
-    const [first] = await log.groups.readGroup('g', 'a', [stream]);
-    expect(first!.deliveries).toBe(1);
-    expect(await log.groups.claimPending('g', 'b', [stream], 60_000)).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 30));
-    const [claimed] = await log.groups.claimPending('g', 'b', [stream], 20);
-    expect(claimed).toMatchObject({ stream, deliveries: 2, entry: { id: first!.entry.id } });
-    await log.groups.deadLetter(stream, 'g', claimed!.entry, 'broken');
-    expect(await log.groups.deadLetters(stream)).toEqual([expect.objectContaining({ reason: 'broken', group: 'g' })]);
-    expect(await log.groups.claimPending('g', 'b', [stream], 0)).toHaveLength(0);
-    await log.close();
-  });
-
-  it('leases and members: one holder at a time, compare-and-set renew and release, expiry', async () => {
-    const log = new MemoryEventLog();
-    expect(await log.leases.acquire('l', 'a', 50)).toBe(true);
-    expect(await log.leases.acquire('l', 'b', 50)).toBe(false);
-    expect(await log.leases.renew('l', 'b', 50)).toBe(false);
-    expect(await log.leases.release('l', 'b')).toBe(false);
-    expect(await log.leases.renew('l', 'a', 50)).toBe(true);
-    expect(await log.leases.holder('l')).toBe('a');
-    await new Promise((r) => setTimeout(r, 70));
-    expect(await log.leases.holder('l')).toBeUndefined();
-    expect(await log.leases.renew('l', 'a', 50)).toBe(false);
-    expect(await log.leases.acquire('l', 'b', 1000)).toBe(true);
-    expect(await log.leases.release('l', 'b')).toBe(true);
-    expect(await log.leases.holder('l')).toBeUndefined();
-    expect(await log.leases.heartbeat('m', 'a', 30)).toBe(1);
-    expect(await log.leases.heartbeat('m', 'b', 1000)).toBe(2);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(await log.leases.heartbeat('m', 'b', 1000)).toBe(1);
-    await log.leases.leave('m', 'b');
-    expect(await log.leases.heartbeat('m', 'c', 1000)).toBe(1);
-    await log.close();
-  });
-
-  it('cursorStatus: expired for cursors below the oldest retained entry, ahead for unknown streams', async () => {
-    const log = new MemoryEventLog(2);
-    const tenantId = randomUUID();
-    const stream = streamKey(tenantId, 'orders');
-    expect(await log.streams.cursorStatus(stream, '1-0')).toBe('ahead');
-    const ids = [];
-    for (let i = 0; i < 4; i++) ids.push(await log.streams.append(orderEvent(tenantId)));
-    expect(await log.streams.cursorStatus(stream, ids[0]!)).toBe('expired');
-    expect(await log.streams.cursorStatus(stream, ids[2]!)).toBe('ok');
-    await log.close();
   });
 });
