@@ -1,21 +1,19 @@
 /**
- * "Events of one order are applied in order": the notifications consumer owns each tenant stream
- * alone (a lease in Redis), handles pending entries first, and never applies an entry before an
- * earlier one of its stream, across replicas, failures and a dead consumer.
+ * "Events of one order are applied in order", on Redis: the ordered consumer in the notifications
+ * group owns each tenant stream alone (a lease), handles pending entries first, and never applies an
+ * entry before an earlier one of its stream, across replicas, failures and a dead consumer.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createPrismaClient, type PrismaClient } from '../../lib/db/prisma-client';
 import { streamKey, type DomainEvent } from '../../lib/events/domain-event';
 import { deadLetterKey, leaseKey } from '../../lib/events/event-log';
+import { OrderedConsumer } from '../../lib/events/ordered-consumer';
+import type { OrderedConsumerOptions } from '../../lib/events/ordered-consumer-options';
 import { RedisEventLog } from '../../lib/events/redis/redis-event-log';
 import { createLogger } from '../../lib/logger';
-import { handleOrderEvent, type OrderEventOutcome } from '../../subgraphs/notifications/notification/notification.service';
-import {
-  NOTIFICATIONS_GROUP,
-  OrderEventConsumer,
-  type OrderEventConsumerOptions,
-} from '../../subgraphs/notifications/notification/order-event.consumer';
+import { handleOrderEvent } from '../../subgraphs/notifications/notification/notification.service';
+import { NOTIFICATIONS_GROUP } from '../../subgraphs/notifications/notification/order-event.consumer';
 import { waitUntil } from '../support/processes';
 import { createDatabaseFromTemplate } from '../support/test-database';
 
@@ -48,24 +46,24 @@ interface Call {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('OrderEventConsumer ordering', () => {
+describe('OrderedConsumer ordering on Redis', () => {
   let prisma: PrismaClient;
   let redis: Redis;
   const logs: RedisEventLog[] = [];
-  let consumers: OrderEventConsumer[] = [];
+  let consumers: OrderedConsumer[] = [];
 
   /** A consumer on its own connection (a replica), recording every handle call into `calls`. */
   function replica(
     name: string,
     calls: Call[],
-    handle: (event: DomainEvent) => Promise<OrderEventOutcome>,
-    options: Partial<OrderEventConsumerOptions> = {},
-  ): { consumer: OrderEventConsumer; log: RedisEventLog } {
+    handle: (event: DomainEvent) => Promise<unknown>,
+    options: Partial<OrderedConsumerOptions> = {},
+  ): { consumer: OrderedConsumer; log: RedisEventLog } {
     const log = new RedisEventLog(process.env.TEST_REDIS_URL!);
     logs.push(log);
-    const consumer = new OrderEventConsumer({
-      prisma,
-      eventLog: log,
+    const settings: OrderedConsumerOptions = {
+      topic: 'orders',
+      group: NOTIFICATIONS_GROUP,
       logger,
       consumerName: name,
       refreshMs: 100,
@@ -74,25 +72,25 @@ describe('OrderEventConsumer ordering', () => {
       retryMs: 20,
       redeliverMs: 100,
       ...options,
-      handle: async (event) => {
-        const call: Call = {
-          consumer: name,
-          stream: streamKey(event.tenantId, 'orders'),
-          orderId: event.subjectId,
-          status: event.data.status!,
-          start: Date.now(),
-          end: 0,
-          ok: false,
-        };
-        calls.push(call);
-        try {
-          const outcome = await handle(event);
-          call.ok = true;
-          return outcome;
-        } finally {
-          call.end = Date.now();
-        }
-      },
+    };
+    const consumer = new OrderedConsumer(log, settings, async (event, entry) => {
+      const call: Call = {
+        consumer: name,
+        stream: entry.stream,
+        orderId: event.subjectId,
+        status: event.data.status!,
+        start: Date.now(),
+        end: 0,
+        ok: false,
+      };
+      calls.push(call);
+      try {
+        const outcome = await handle(event);
+        call.ok = true;
+        return outcome;
+      } finally {
+        call.end = Date.now();
+      }
     });
     consumers.push(consumer);
     return { consumer, log };
@@ -135,7 +133,7 @@ describe('OrderEventConsumer ordering', () => {
     const tenantIds = [...realOrders.keys(), randomUUID(), randomUUID()];
     const streams = tenantIds.map((t) => streamKey(t, 'orders'));
     const calls: Call[] = [];
-    const handle = async (event: DomainEvent): Promise<OrderEventOutcome> => {
+    const handle = async (event: DomainEvent): Promise<unknown> => {
       await sleep(Math.floor(Math.random() * 8)); // uneven handling times
       return realOrders.has(event.tenantId) ? handleOrderEvent(prisma, event) : 'created';
     };
@@ -161,11 +159,10 @@ describe('OrderEventConsumer ordering', () => {
     await appendStep();
     await appendStep();
     a.consumer.start();
-    await sleep(50);
+    await waitUntil(() => a.consumer.ownedStreams().length > 0, 'A to take streams', 5000);
     b.consumer.start();
-    await sleep(120);
-    await appendStep();
-    await sleep(150);
+    await appendStep(); // while B joins
+    await waitUntil(() => b.consumer.ownedStreams().length > 0, 'A to give streams back and B to take them', 5000);
     await appendStep();
 
     await waitUntil(() => calls.filter((c) => c.ok).length >= allEvents.length, 'every event to be applied', 10_000);
