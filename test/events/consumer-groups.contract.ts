@@ -1,10 +1,11 @@
-/** The {@link ConsumerGroups} part of the event-log contract (./event-log.contract.ts). */
+/** The `ConsumerGroups` part of the event-log contract (./event-log.contract.ts). */
 import type { GroupEntry } from '../../lib/events/event-log';
 import { appendEvents, freshStream, settledFlag, testEvent, type ContractContext } from './contract-fixtures';
 
 const ids = (entries: GroupEntry[]) => entries.map((e) => e.entry.id);
 const counts = (entries: GroupEntry[]) => entries.map((e) => e.deliveries);
 
+/** Defines the `ConsumerGroups` tests of the contract; `context` makes the logs under test. */
 export function describeConsumerGroupsContract(context: ContractContext): void {
   describe('ConsumerGroups', () => {
     it('ensureGroup starts the group at the beginning of the stream, and is idempotent', async () => {

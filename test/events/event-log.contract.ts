@@ -1,5 +1,5 @@
 /**
- * The behavioural contract of an {@link EventLog}: one suite that every implementation must pass
+ * The behavioural contract of an `EventLog`: one suite that every implementation must pass
  * (test/events/event-log-contract.test.ts runs it against Redis and against the in-process log).
  * Each test works on stream, group, lease and member-set keys of its own (random tenant ids), so the
  * suite never needs to empty Redis.

@@ -1,4 +1,4 @@
-/** The {@link EventStreams} part of the event-log contract (./event-log.contract.ts). */
+/** The `EventStreams` part of the event-log contract (./event-log.contract.ts). */
 import { randomUUID } from 'node:crypto';
 import { streamKey } from '../../lib/events/domain-event';
 import { deadLetterKey, type EventStreams } from '../../lib/events/event-log';
@@ -10,6 +10,7 @@ function shifted(id: string, deltaMs: number): string {
   return `${BigInt(id.split('-')[0]!) + BigInt(deltaMs)}-0`;
 }
 
+/** Defines the `EventStreams` tests of the contract (cursorStatus included); `context` makes the logs under test. */
 export function describeEventStreamsContract(context: ContractContext): void {
   describe('EventStreams', () => {
     it('appends entries with growing ids and reads the entries after a cursor in id order, at most count', async () => {

@@ -1,8 +1,9 @@
-/** The {@link StreamLeases} part of the event-log contract (./event-log.contract.ts). */
+/** The `StreamLeases` part of the event-log contract (./event-log.contract.ts). */
 import { randomUUID } from 'node:crypto';
 import { waitUntil } from '../support/processes';
 import type { ContractContext } from './contract-fixtures';
 
+/** Defines the `StreamLeases` tests of the contract; `context` makes the logs under test. */
 export function describeStreamLeasesContract(context: ContractContext): void {
   describe('StreamLeases', () => {
     it('a lease has one holder at a time; renew and release only work for the holder', async () => {
