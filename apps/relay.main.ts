@@ -20,7 +20,7 @@ runProcess(
     if (!config.redisUrl) throw new Error('REDIS_URL is required to run the outbox relay.');
     const infra = createInfrastructure({ ...config, database: { ...config.database, tenantPools: false } }, logger, { poolSize: 2 });
     const crash = config.events.relayCrashAfterPublish;
-    const relay = new OutboxRelay(infra.prisma, infra.eventLog, logger, {
+    const relay = new OutboxRelay(infra.prisma, infra.eventLog.streams, logger, {
       pollMs: config.events.relayPollMs,
       batchSize: config.events.relayBatchSize,
       ...(crash

@@ -141,7 +141,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
   const bridge = new SubscriptionBridge({
     apollo,
-    eventLog,
+    eventLog: eventLog.streams,
     verifier,
     logger,
     getSchema: () => apiSchema,

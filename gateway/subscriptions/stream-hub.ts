@@ -5,7 +5,7 @@
  * detaches. A failed read is logged and retried from the same position after a short pause, so
  * listeners see no gap while Redis is briefly unreachable.
  */
-import type { EventLog, StreamEntry } from '../../lib/events/event-log';
+import type { EventStreams, StreamEntry } from '../../lib/events/event-log';
 import type { Logger } from '../../lib/logger';
 
 /** Receives every entry of a stream read after the listener attached, in stream order. */
@@ -45,7 +45,7 @@ class StreamReader {
 
   constructor(
     readonly stream: string,
-    private readonly eventLog: EventLog,
+    private readonly eventLog: EventStreams,
     private readonly logger: Logger,
     private readonly options: Required<StreamHubOptions>,
   ) {
@@ -105,7 +105,7 @@ export class StreamHub {
   private closed = false;
 
   constructor(
-    private readonly eventLog: EventLog,
+    private readonly eventLog: EventStreams,
     private readonly logger: Logger,
     options: StreamHubOptions = {},
   ) {

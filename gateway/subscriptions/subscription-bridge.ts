@@ -20,10 +20,10 @@
  * 4. `after: <cursor>` replays the entries after the cursor, then continues live, without gap or
  *    duplicate: the subscription attaches to the hub first (buffering live entries), replays history
  *    up to the hub's position, then delivers the buffered entries it has not replayed. A malformed
- *    cursor is `BAD_USER_INPUT`. A cursor is `CURSOR_EXPIRED` when entries after it were trimmed
- *    ({@link EventLog.isExpired}: something was trimmed and the cursor is below `XINFO STREAM`'s
- *    `recorded-first-entry-id`); a cursor below the first entry of a never-trimmed stream is fine.
- *    `after: "0"` means "everything retained" and never expires.
+ *    cursor is `BAD_USER_INPUT`. A cursor is `CURSOR_EXPIRED` when {@link EventStreams.cursorStatus}
+ *    is not `ok`: entries after it may have been trimmed, it is older than the stream's oldest
+ *    retained entry, or it is newer than anything the stream generated. `after: "0"` means
+ *    "everything retained" and never expires.
  * 5. Each subscription queues at most {@link BridgeOptions.maxQueue} pending events and executes them
  *    one at a time, in stream order. A subscriber that falls further behind has its connection
  *    closed with 4429 `Subscriber too slow`; it can reconnect with its last cursor.
@@ -66,7 +66,8 @@ import { envInt } from '../../lib/config';
 import { domainError } from '../../lib/errors';
 import type { DomainEventType, Topic } from '../../lib/events/domain-event';
 import { streamKey } from '../../lib/events/domain-event';
-import { compareStreamIds, isStreamId, type EventLog, type StreamEntry } from '../../lib/events/event-log';
+import type { EventStreams, StreamEntry } from '../../lib/events/event-log';
+import { compareStreamIds, isStreamId } from '../../lib/events/stream-id';
 import type { Logger } from '../../lib/logger';
 import type { Principal } from '../../lib/principal';
 import { authenticateConnectionParams } from '../auth/principal';
@@ -97,7 +98,7 @@ type LiveFieldName = keyof typeof LIVE_FIELDS;
 /** Options of {@link SubscriptionBridge}. */
 export interface BridgeOptions {
   apollo: ApolloServer<GatewayContext>;
-  eventLog: EventLog;
+  eventLog: EventStreams;
   verifier: JwtVerifier;
   logger: Logger;
   /** The gateway's current API schema (undefined until it has loaded). */
@@ -268,7 +269,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** Dependencies of a {@link LiveSubscription}. */
 interface LiveDeps {
   hub: StreamHub;
-  eventLog: EventLog;
+  eventLog: EventStreams;
   apollo: ApolloServer<GatewayContext>;
   logger: Logger;
   maxQueue: number;
@@ -621,7 +622,7 @@ export class SubscriptionBridge {
       if (after !== '0' && after !== '0-0') {
         let expired: boolean;
         try {
-          expired = await this.options.eventLog.isExpired(stream, after);
+          expired = (await this.options.eventLog.cursorStatus(stream, after)) !== 'ok'; // 'expired' or 'ahead'
         } catch (err) {
           this.options.logger.error({ err: (err as Error).message, stream }, 'subscription: cannot read the stream retention');
           return [internalError()];

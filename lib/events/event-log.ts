@@ -84,7 +84,7 @@ export interface DeadLetter {
   entryId: string;
   /** The event, or undefined when the original entry could not be parsed. */
   event?: DomainEvent;
-  /** Why it was dead-lettered (the last error). */
+  /** Why it was dead-lettered (the last error, cut to {@link MAX_DEAD_LETTER_REASON} characters). */
   reason: string;
   /** The consumer group that gave up on it. */
   group: string;
@@ -95,9 +95,10 @@ export interface ConsumerGroups {
   /** Creates consumer group `group` on `stream` at its start (`0`) if it does not exist (creating an empty stream if needed). */
   ensureGroup(stream: string, group: string): Promise<void>;
   /**
-   * New entries for `consumer` of `group` across `streams` (`XREADGROUP ... >`), waiting up to
-   * `blockMs`; they stay pending until {@link ack}ed. Entries whose payload cannot be parsed are
-   * moved to the dead-letter stream instead.
+   * New entries for `consumer` of `group` across `streams` (`XREADGROUP ... >`), at most `count` per
+   * stream (as Redis' `COUNT`), waiting up to `blockMs`; they stay pending until {@link ack}ed.
+   * Entries whose payload cannot be parsed are moved to the dead-letter stream instead.
+   * @throws Error whose message starts with `NOGROUP` when a stream or its group does not exist.
    */
   readGroup(group: string, consumer: string, streams: string[], options?: ReadOptions): Promise<GroupEntry[]>;
   /**
@@ -107,6 +108,7 @@ export interface ConsumerGroups {
    * than `count` means there are no more); `minIdleMs` 0 takes every pending entry, `consumer`'s own
    * included. Each comes with its delivery count, this claim included. They stay pending, now owned
    * by `consumer`, until {@link ack}ed. Entries whose payload cannot be parsed are dead-lettered.
+   * @throws Error whose message starts with `NOGROUP` when a stream or its group does not exist.
    */
   claimPending(group: string, consumer: string, streams: string[], minIdleMs: number, options?: ClaimOptions): Promise<GroupEntry[]>;
   /** Acknowledges an entry of a group (it leaves the pending list). */
@@ -154,6 +156,9 @@ export interface EventLog {
   close(): Promise<void>;
 }
 
+/** Longest dead-letter reason kept, characters; longer reasons are cut. */
+export const MAX_DEAD_LETTER_REASON = 1000;
+
 /** Suffix of the dead-letter stream of a stream: `evt:{<tenant>}:orders` -> `evt:{<tenant>}:orders:dlq`. */
 export const DEAD_LETTER_SUFFIX = ':dlq';
 
@@ -174,6 +179,3 @@ export function leaseKey(stream: string, group: string): string {
 export function groupMembersKey(topic: string, group: string): string {
   return `members:${topic}:${group}`;
 }
-
-// TEMPORARY (refactor in progress): old import path of the stream-id helpers.
-export { compareStreamIds, isStreamId } from './stream-id';

@@ -21,7 +21,7 @@
 import type { PrismaClient } from '../db/prisma-client';
 import type { Logger } from '../logger';
 import type { DomainEvent } from './domain-event';
-import type { EventLog } from './event-log';
+import type { EventStreams } from './event-log';
 
 /** Options of {@link OutboxRelay}. */
 export interface OutboxRelayOptions {
@@ -62,7 +62,7 @@ export class OutboxRelay {
 
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly eventLog: EventLog,
+    private readonly streams: Pick<EventStreams, 'append'>,
     private readonly logger: Logger,
     options: OutboxRelayOptions = {},
   ) {
@@ -96,7 +96,7 @@ export class OutboxRelay {
           WHERE o.published_at IS NULL
           ORDER BY o.seq LIMIT ${this.batchSize} FOR UPDATE OF o SKIP LOCKED`;
         if (rows.length === 0) return 0;
-        for (const row of rows) await this.eventLog.append(row.payload);
+        for (const row of rows) await this.streams.append(row.payload);
         await this.afterPublish?.(rows.length);
         const ids = rows.map((r) => r.id);
         await tx.$executeRaw`UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY(${ids}::uuid[])`;

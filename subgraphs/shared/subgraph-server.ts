@@ -55,7 +55,7 @@ export async function startSubgraph(
   const module = factory({ ...deps, outbox });
   const logger = deps.logger.child({ subgraph: module.name });
   const verifier = new CredentialVerifier(options.internalSecret, module.name);
-  if (module.writesOutbox) relay = new OutboxRelay(deps.database.shared, deps.eventLog, logger);
+  if (module.writesOutbox) relay = new OutboxRelay(deps.database.shared, deps.eventLog.streams, logger);
   const httpServer: Server = createServer();
   const server = new ApolloServer<SubgraphContext>({
     // `@requiresScope` fields answer FORBIDDEN before their resolvers run (./requires-scope.ts).

@@ -15,7 +15,7 @@ import { spawnTsx, waitUntil } from '../support/processes';
 import { createDatabaseFromTemplate } from '../support/test-database';
 import { startTestStack, subscribe, sleep, type TestStack } from '../support/test-stack';
 
-const ORDER_UPDATED = 'subscription { orderUpdated { id number } }';
+const ORDER_UPDATED = 'subscription ($after: String) { orderUpdated(after: $after) { id number } }';
 
 describe('outbox relay process: kill -9 between publish and mark', () => {
   let stack: TestStack;
@@ -43,8 +43,11 @@ describe('outbox relay process: kill -9 between publish and mark', () => {
     ]);
     const staff = await stack.token({ tenant: 'acme', user: 'staff@acme.test' });
     const owner = await stack.token({ tenant: 'acme', user: 'owner@acme.test' });
-    const subscribers = [subscribe(stack.wsClient(staff), ORDER_UPDATED), subscribe(stack.wsClient(owner), ORDER_UPDATED)];
-    await sleep(500);
+    const stream = streamKey(acme!.id, 'orders');
+    // Subscribe from the stream's current end: whenever the subscriptions attach, they get every later entry.
+    const [last] = await redis.xrevrange(stream, '+', '-', 'COUNT', 1);
+    const after = { after: last?.[0] ?? '0' };
+    const subscribers = [subscribe(stack.wsClient(staff), ORDER_UPDATED, after), subscribe(stack.wsClient(owner), ORDER_UPDATED, after)];
 
     // Commit 8 events, in one transaction, into the relay's outbox.
     const subjects = [...orders, ...orders].slice(0, 8).map((o) => o.id);
@@ -68,7 +71,6 @@ describe('outbox relay process: kill -9 between publish and mark', () => {
       ]);
     }
     await relayDb.query('COMMIT');
-    const stream = streamKey(acme!.id, 'orders');
     const before = await redis.xlen(stream);
 
     const env = { DATABASE_URL: relayDbUrl, REDIS_URL: process.env.TEST_REDIS_URL!, RELAY_POLL_MS: '50' };
@@ -97,7 +99,7 @@ describe('outbox relay process: kill -9 between publish and mark', () => {
       const messages = (await probe.waitFor(8)) as unknown as Array<{ data: { orderUpdated: { id: string } } }>;
       expect(messages.map((m) => m.data.orderUpdated.id)).toEqual(subjects);
     }
-    await sleep(1000);
+    await sleep(1000); // the subject: no duplicate arrives later
     for (const probe of subscribers) expect(probe.messages).toHaveLength(8);
   });
 });

@@ -1,7 +1,7 @@
 import { buildDemoData } from '../../lib/db/demo-data';
 import { findDemoUser } from '../../lib/auth/dev-token';
 import { createLogger } from '../../lib/logger';
-import { MemoryEventLog } from '../../lib/events/memory-event-log';
+import { MemoryEventLog } from '../../lib/events/memory/memory-event-log';
 import { startGateway, type GatewayService } from '../../gateway/gateway.server';
 import { startTestStack, subscribe, sleep, type TestStack } from '../support/test-stack';
 
