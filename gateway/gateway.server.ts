@@ -19,17 +19,12 @@ import type { EventLog } from '../lib/events/event-log';
 import { createGraphQLHttpHandler } from '../lib/http/graphql-http-handler';
 import type { Logger } from '../lib/logger';
 import { maskError } from '../lib/mask-error';
-import type { Principal } from '../lib/principal';
 import { readCommittedSupergraph, type SubgraphName } from '../lib/schema/compose';
 import { JwtVerifier } from './auth/jwt-verifier';
 import { authenticate } from './auth/principal';
+import type { GatewayContext } from './gateway-context';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { SubscriptionBridge } from './subscriptions/subscription-bridge';
-
-/** Context of every gateway operation. */
-export interface GatewayContext {
-  principal: Principal;
-}
 
 /** A started gateway. */
 export interface GatewayService {

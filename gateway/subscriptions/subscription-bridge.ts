@@ -71,7 +71,7 @@ import type { Logger } from '../../lib/logger';
 import type { Principal } from '../../lib/principal';
 import { authenticateConnectionParams } from '../auth/principal';
 import type { JwtVerifier } from '../auth/jwt-verifier';
-import type { GatewayContext } from '../gateway.server';
+import type { GatewayContext } from '../gateway-context';
 import { SharedExecutor, RecentIds, executionKey, subscriptionMetrics } from './shared-executor';
 import { StreamHub, type StreamAttachment } from './stream-hub';
 
