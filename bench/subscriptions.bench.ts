@@ -56,8 +56,13 @@ interface ModeResult {
 }
 
 async function runMode(mode: 'shared' | 'unshared', databaseUrl: string, redisUrl: string): Promise<ModeResult> {
-  process.env.SUBSCRIPTION_SHARED_EXECUTIONS = mode === 'shared' ? 'true' : 'false';
-  const supergraph = await startLocalSupergraph({ databaseUrl, redisUrl, logger: createLogger('bench', 'silent'), ephemeralPorts: true });
+  const supergraph = await startLocalSupergraph({
+    databaseUrl,
+    redisUrl,
+    logger: createLogger('bench', 'silent'),
+    ephemeralPorts: true,
+    subscriptions: { sharedExecutions: mode === 'shared' },
+  });
   const pg = new PgClient({ connectionString: databaseUrl });
   await pg.connect();
   const tenants = ['acme', 'globex'] as const;

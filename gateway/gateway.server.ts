@@ -15,7 +15,7 @@ import type { Disposable } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import { CredentialSigner } from '../lib/auth/internal-credential';
 import type { AppConfig } from '../lib/config';
-import type { EventLog } from '../lib/events/event-log';
+import type { EventStreams } from '../lib/events/event-log';
 import { createGraphQLHttpHandler } from '../lib/http/graphql-http-handler';
 import type { Logger } from '../lib/logger';
 import { maskError } from '../lib/mask-error';
@@ -39,10 +39,46 @@ export interface GatewayService {
   stop(): Promise<void>;
 }
 
+/** Limits and switches of the subscriptions the gateway serves over graphql-ws; plain values, see {@link SUBSCRIPTION_DEFAULTS}. */
+export interface GatewaySubscriptionOptions {
+  /** Most subscription executions running at once in this process; others wait for a slot (default 32). */
+  maxConcurrentExecutions?: number;
+  /** Share one execution per event among subscribers with the same execution key (default true; false for benchmarks). */
+  sharedExecutions?: boolean;
+  /** Pending events per subscription before its connection is closed with 4429 (default 1000). */
+  maxQueue?: number;
+  /** Operations running at once on one connection (default 100). */
+  maxOperationsPerConnection?: number;
+  /** Most lexical tokens of a document sent over graphql-ws (default 10,000). */
+  maxTokens?: number;
+}
+
+/** Defaults of {@link GatewaySubscriptionOptions}. */
+export const SUBSCRIPTION_DEFAULTS: Readonly<Required<GatewaySubscriptionOptions>> = {
+  maxConcurrentExecutions: 32,
+  sharedExecutions: true,
+  maxQueue: 1000,
+  maxOperationsPerConnection: 100,
+  maxTokens: 10_000,
+};
+
+/** `options` with each unset value replaced by its default. */
+function subscriptionSettings(options: GatewaySubscriptionOptions = {}): Required<GatewaySubscriptionOptions> {
+  const d = SUBSCRIPTION_DEFAULTS;
+  return {
+    maxConcurrentExecutions: options.maxConcurrentExecutions ?? d.maxConcurrentExecutions,
+    sharedExecutions: options.sharedExecutions ?? d.sharedExecutions,
+    maxQueue: options.maxQueue ?? d.maxQueue,
+    maxOperationsPerConnection: options.maxOperationsPerConnection ?? d.maxOperationsPerConnection,
+    maxTokens: options.maxTokens ?? d.maxTokens,
+  };
+}
+
 /** Options of {@link startGateway}. */
 export interface StartGatewayOptions {
   config: AppConfig;
-  eventLog: EventLog;
+  /** The tenants' event streams: subscriptions read them and check resume cursors against them. */
+  eventStreams: EventStreams;
   logger: Logger;
   /** Listen port; 0 picks a free one. */
   port: number;
@@ -51,6 +87,8 @@ export interface StartGatewayOptions {
   supergraphSdl?: string;
   /** Subgraph URLs by subgraph name; they win over `config.subgraphUrls` and the supergraph's URLs. */
   subgraphUrls?: Readonly<Record<string, string>>;
+  /** Subscription limits; each unset one takes its {@link SUBSCRIPTION_DEFAULTS} value. */
+  subscriptions?: GatewaySubscriptionOptions;
 }
 
 /** Largest WebSocket message accepted, bytes. */
@@ -61,7 +99,8 @@ export const MAX_WS_PAYLOAD_BYTES = 1024 * 1024;
  * @throws Error when `config.internalSecret` is missing or the supergraph does not load.
  */
 export async function startGateway(options: StartGatewayOptions): Promise<GatewayService> {
-  const { config, eventLog } = options;
+  const { config, eventStreams } = options;
+  const subscriptions = subscriptionSettings(options.subscriptions);
   const logger = options.logger.child({ service: 'gateway' });
   if (!config.internalSecret) {
     throw new Error('The gateway needs INTERNAL_JWT_SECRET (config.internalSecret) to sign subgraph credentials.');
@@ -136,11 +175,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
   const bridge = new SubscriptionBridge({
     apollo,
-    eventLog,
+    eventStreams,
     verifier,
     logger,
     getSchema: () => apiSchema,
     hideSchemaDetails: config.hideSchemaDetails,
+    ...subscriptions,
   });
   webSockets.server = bridge.listen(wss);
   let ready = false;
@@ -165,7 +205,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   ready = true;
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  logger.info({ port, eventLog: eventLog.kind }, 'gateway listening');
+  logger.info({ port }, 'gateway listening');
   let stopping: Promise<void> | undefined;
   return {
     name: 'gateway',

@@ -2,12 +2,23 @@
  * Runs the gateway alone (`npm run start:gateway`), for deployments where each subgraph is its own
  * process. Needs `REDIS_URL` (subscriptions read the tenants' streams) and `INTERNAL_JWT_SECRET`
  * (shared with the subgraphs); subgraph URLs come from `TENANT_URL`, `CATALOG_URL`, ... or the
- * default ports. Stops gracefully on SIGINT/SIGTERM.
+ * default ports. `SUBSCRIPTION_MAX_EXECUTIONS` and `SUBSCRIPTION_SHARED_EXECUTIONS` (`false` = one
+ * execution per subscriber, for benchmarks) override the subscription defaults. Stops gracefully on
+ * SIGINT/SIGTERM.
  */
-import { loadConfig } from '../lib/config';
+import { envInt, loadConfig } from '../lib/config';
+import { legacyEventStreams } from '../lib/events/legacy-event-streams';
 import { RedisEventLog } from '../lib/events/redis-event-log';
 import { createLogger } from '../lib/logger';
-import { startGateway } from './gateway.server';
+import { startGateway, SUBSCRIPTION_DEFAULTS, type GatewaySubscriptionOptions } from './gateway.server';
+
+/** The subscription settings this entry point takes from the environment. */
+function subscriptionOptionsFromEnv(): GatewaySubscriptionOptions {
+  return {
+    maxConcurrentExecutions: envInt('SUBSCRIPTION_MAX_EXECUTIONS', SUBSCRIPTION_DEFAULTS.maxConcurrentExecutions, 1),
+    sharedExecutions: process.env.SUBSCRIPTION_SHARED_EXECUTIONS !== 'false',
+  };
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -17,7 +28,13 @@ async function main(): Promise<void> {
   const eventLog = new RedisEventLog(config.redisUrl, config.streamRetention);
   let gateway;
   try {
-    gateway = await startGateway({ config, eventLog, logger, port: config.gatewayPort });
+    gateway = await startGateway({
+      config,
+      eventStreams: legacyEventStreams(eventLog),
+      logger,
+      port: config.gatewayPort,
+      subscriptions: subscriptionOptionsFromEnv(),
+    });
   } catch (err) {
     await eventLog.close();
     throw err;

@@ -7,10 +7,11 @@ import { appDatabaseUrl, loadConfig, type AppConfig } from '../lib/config';
 import { createPrismaClient, type PrismaClient } from '../lib/db/prisma-client';
 import { TenantClients, type TenantDb } from '../lib/db/tenant-scope';
 import { createEventLog } from '../lib/events/create-event-log';
-import type { EventLog } from '../lib/events/event-log';
+import type { EventLog, EventStreams } from '../lib/events/event-log';
+import { legacyEventStreams } from '../lib/events/legacy-event-streams';
 import type { Logger } from '../lib/logger';
 import { SUBGRAPHS, type SubgraphName } from '../lib/schema/compose';
-import { startGateway } from '../gateway/gateway.server';
+import { startGateway, type GatewaySubscriptionOptions } from '../gateway/gateway.server';
 import { SUBGRAPH_FACTORIES } from '../subgraphs/registry';
 import { startSubgraph, type RunningService } from '../subgraphs/shared/subgraph-server';
 
@@ -29,6 +30,8 @@ export interface LocalSupergraphOptions {
   config?: Partial<AppConfig>;
   /** Called with every SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
+  /** The gateway's subscription limits (default: the gateway's defaults). */
+  subscriptions?: GatewaySubscriptionOptions;
 }
 
 /** A running local supergraph. */
@@ -42,6 +45,8 @@ export interface LocalSupergraph {
   /** URL the services connect with (app role). */
   appDatabaseUrl: string;
   eventLog: EventLog;
+  /** The event log's streams, as the gateway reads them. */
+  eventStreams: EventStreams;
   /** Stops gateway, subgraphs, event log and database client, in that order. */
   stop(): Promise<void>;
 }
@@ -62,6 +67,7 @@ export async function startLocalSupergraph(options: LocalSupergraphOptions): Pro
   const tenantClients = config.tenantPools ? new TenantClients(prisma, { url: appUrl, onQuery: options.onQuery }) : undefined;
   const db: TenantDb = tenantClients ?? prisma;
   const eventLog = createEventLog(options.redisUrl, config.streamRetention);
+  const eventStreams = legacyEventStreams(eventLog);
   const subgraphs: RunningService[] = [];
   const subgraphUrls = { ...config.subgraphUrls };
   try {
@@ -79,9 +85,10 @@ export async function startLocalSupergraph(options: LocalSupergraphOptions): Pro
     }
     const gateway = await startGateway({
       config: { ...config, subgraphUrls },
-      eventLog,
+      eventStreams,
       logger: options.logger,
       port: options.ephemeralPorts ? 0 : config.gatewayPort,
+      subscriptions: options.subscriptions,
     });
     return {
       config: { ...config, subgraphUrls },
@@ -91,6 +98,7 @@ export async function startLocalSupergraph(options: LocalSupergraphOptions): Pro
       prisma,
       appDatabaseUrl: appUrl,
       eventLog,
+      eventStreams,
       async stop() {
         await gateway.stop();
         for (const s of subgraphs.reverse()) await s.stop();

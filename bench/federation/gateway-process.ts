@@ -13,6 +13,7 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { startGateway } from '../../gateway/gateway.server';
 import { loadConfig } from '../../lib/config';
 import { createEventLog } from '../../lib/events/create-event-log';
+import { legacyEventStreams } from '../../lib/events/legacy-event-streams';
 import { createLogger } from '../../lib/logger';
 
 async function main(): Promise<void> {
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     const eventLog = createEventLog(undefined, config.streamRetention);
     const gateway = await startGateway({
       config,
-      eventLog,
+      eventStreams: legacyEventStreams(eventLog),
       logger: createLogger('bench', process.env.LOG_LEVEL ?? 'warn'),
       port: 0,
       host: '127.0.0.1',

@@ -220,7 +220,7 @@ export async function runDashboardBench(options: DashboardBenchOptions): Promise
     const proxies = await Promise.all(Object.entries(stack.subgraphUrls).map(([name, url]) => recordingProxy(name, url, recorded)));
     const recGateway = await startGateway({
       config: stack.config,
-      eventLog: stack.eventLog,
+      eventStreams: stack.eventStreams,
       logger,
       port: 0,
       host: '127.0.0.1',

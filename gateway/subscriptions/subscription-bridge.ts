@@ -20,10 +20,10 @@
  * 4. `after: <cursor>` replays the entries after the cursor, then continues live, without gap or
  *    duplicate: the subscription attaches to the hub first (buffering live entries), replays history
  *    up to the hub's position, then delivers the buffered entries it has not replayed. A malformed
- *    cursor is `BAD_USER_INPUT`. A cursor is `CURSOR_EXPIRED` when entries after it were trimmed
- *    ({@link EventLog.isExpired}: something was trimmed and the cursor is below `XINFO STREAM`'s
- *    `recorded-first-entry-id`); a cursor below the first entry of a never-trimmed stream is fine.
- *    `after: "0"` means "everything retained" and never expires.
+ *    cursor is `BAD_USER_INPUT`. A cursor whose {@link EventStreams.cursorStatus} is not `ok` is
+ *    `CURSOR_EXPIRED` (`extensions.field = 'after'`), with one message when entries after it may have
+ *    been trimmed (`expired`) and another when it is newer than anything the stream generated
+ *    (`ahead`). `after: "0"` means "everything retained" and never expires.
  * 5. Each subscription queues at most {@link BridgeOptions.maxQueue} pending events and executes them
  *    one at a time, in stream order. A subscriber that falls further behind has its connection
  *    closed with 4429 `Subscriber too slow`; it can reconnect with its last cursor.
@@ -62,11 +62,11 @@ import type { ApolloServer } from '@apollo/server';
 import type { Context, Disposable, SubscribePayload } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { WebSocketServer } from 'ws';
-import { envInt } from '../../lib/config';
 import { domainError } from '../../lib/errors';
 import type { DomainEventType, Topic } from '../../lib/events/domain-event';
 import { streamKey } from '../../lib/events/domain-event';
-import { compareStreamIds, isStreamId, type EventLog, type StreamEntry } from '../../lib/events/event-log';
+import type { CursorStatus, EventStreams, StreamEntry } from '../../lib/events/event-log';
+import { compareStreamIds, isValidCursor } from '../../lib/events/stream-id';
 import type { Logger } from '../../lib/logger';
 import type { Principal } from '../../lib/principal';
 import { authenticateConnectionParams } from '../auth/principal';
@@ -97,29 +97,23 @@ type LiveFieldName = keyof typeof LIVE_FIELDS;
 /** Options of {@link SubscriptionBridge}. */
 export interface BridgeOptions {
   apollo: ApolloServer<GatewayContext>;
-  eventLog: EventLog;
+  eventStreams: EventStreams;
   verifier: JwtVerifier;
   logger: Logger;
   /** The gateway's current API schema (undefined until it has loaded). */
   getSchema: () => GraphQLSchema | undefined;
   /** Drop "Did you mean ...?" suggestions from validation errors (production; issue 3, security). */
   hideSchemaDetails?: boolean;
-  /** Pending events per subscription before the connection is closed (default 1000). */
-  maxQueue?: number;
-  /** Concurrent operations per connection (default 100). */
-  maxOperationsPerConnection?: number;
-  /** Most lexical tokens of a document (default 10,000). */
-  maxTokens?: number;
-  /**
-   * Most subscription executions running at once in this process (default env
-   * `SUBSCRIPTION_MAX_EXECUTIONS` or 32); others wait for a slot.
-   */
-  maxConcurrentExecutions?: number;
-  /**
-   * Share one execution per event among subscribers with the same key (default true; env
-   * `SUBSCRIPTION_SHARED_EXECUTIONS=false` turns it off, for benchmarks).
-   */
-  sharedExecutions?: boolean;
+  /** Pending events per subscription before the connection is closed. */
+  maxQueue: number;
+  /** Concurrent operations per connection. */
+  maxOperationsPerConnection: number;
+  /** Most lexical tokens of a document. */
+  maxTokens: number;
+  /** Most subscription executions running at once in this process; others wait for a slot. */
+  maxConcurrentExecutions: number;
+  /** Share one execution per event among subscribers with the same key. */
+  sharedExecutions: boolean;
 }
 
 /** What the connection stores in graphql-ws's `ctx.extra`. */
@@ -162,17 +156,18 @@ interface OperationPlan {
 
 type Plan = LivePlan | OperationPlan;
 
-const MAX_U64 = (1n << 64n) - 1n;
-
-/** True when `cursor` is a stream id Redis accepts (each part at most 2^64 - 1). */
-export function isValidCursor(cursor: string): boolean {
-  if (!isStreamId(cursor)) return false;
-  return cursor.split('-').every((part) => BigInt(part) <= MAX_U64);
-}
-
 /** graphql-ws only accepts GraphQLError instances; rebuild them from Apollo's formatted errors. */
 function toGraphQLError(e: GraphQLFormattedError): GraphQLError {
   return new GraphQLError(e.message, { path: e.path, extensions: e.extensions });
+}
+
+/** `CURSOR_EXPIRED` on `after` for a cursor that is not `ok` ({@link CursorStatus}). */
+function cursorExpired(status: Exclude<CursorStatus, 'ok'>): GraphQLError {
+  const message =
+    status === 'expired'
+      ? 'after: the cursor is older than the retained events; subscribe without it and refetch.'
+      : 'after: the cursor is newer than any event of this stream; subscribe without it and refetch.';
+  return domainError('CURSOR_EXPIRED', message, { field: 'after' });
 }
 
 function internalError(): GraphQLError {
@@ -268,7 +263,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** Dependencies of a {@link LiveSubscription}. */
 interface LiveDeps {
   hub: StreamHub;
-  eventLog: EventLog;
+  eventStreams: Pick<EventStreams, 'read'>;
   apollo: ApolloServer<GatewayContext>;
   logger: Logger;
   maxQueue: number;
@@ -402,7 +397,7 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
   private async replayBatch(): Promise<void> {
     let entries: StreamEntry[];
     try {
-      entries = await this.deps.eventLog.read(this.plan.stream, this.replayCursor, { count: 100 });
+      entries = await this.deps.eventStreams.read(this.plan.stream, this.replayCursor, { count: 100 });
     } catch (err) {
       this.deps.logger.warn({ stream: this.plan.stream, err: (err as Error).message }, 'subscription replay: read failed, retrying');
       await sleep(500);
@@ -474,14 +469,11 @@ export class SubscriptionBridge {
   private closed = false;
 
   constructor(private readonly options: BridgeOptions) {
-    this.hub = new StreamHub(options.eventLog, options.logger);
-    this.executor = new SharedExecutor({
-      maxConcurrent: options.maxConcurrentExecutions ?? envInt('SUBSCRIPTION_MAX_EXECUTIONS', 32, 1),
-      share: options.sharedExecutions ?? process.env.SUBSCRIPTION_SHARED_EXECUTIONS !== 'false',
-    });
-    this.maxQueue = options.maxQueue ?? 1000;
-    this.maxOperations = options.maxOperationsPerConnection ?? 100;
-    this.maxTokens = options.maxTokens ?? 10_000;
+    this.hub = new StreamHub(options.eventStreams, options.logger);
+    this.executor = new SharedExecutor({ maxConcurrent: options.maxConcurrentExecutions, share: options.sharedExecutions });
+    this.maxQueue = options.maxQueue;
+    this.maxOperations = options.maxOperationsPerConnection;
+    this.maxTokens = options.maxTokens;
   }
 
   /** Live subscriptions in this process (for tests and metrics). */
@@ -618,22 +610,14 @@ export class SubscriptionBridge {
     const after = typeof args.after === 'string' ? args.after : undefined;
     if (after !== undefined) {
       if (!isValidCursor(after)) return [domainError('BAD_USER_INPUT', 'after: the cursor is malformed.', { field: 'after' })];
-      if (after !== '0' && after !== '0-0') {
-        let expired: boolean;
-        try {
-          expired = await this.options.eventLog.isExpired(stream, after);
-        } catch (err) {
-          this.options.logger.error({ err: (err as Error).message, stream }, 'subscription: cannot read the stream retention');
-          return [internalError()];
-        }
-        if (expired) {
-          return [
-            domainError('CURSOR_EXPIRED', 'after: the cursor is older than the retained events; subscribe without it and refetch.', {
-              field: 'after',
-            }),
-          ];
-        }
+      let status: CursorStatus;
+      try {
+        status = await this.options.eventStreams.cursorStatus(stream, after);
+      } catch (err) {
+        this.options.logger.error({ err: (err as Error).message, stream }, 'subscription: cannot read the stream retention');
+        return [internalError()];
       }
+      if (status !== 'ok') return [cursorExpired(status)];
     }
     const subjectId = 'id' in args && typeof args.id === 'string' ? args.id : undefined;
     const built = buildLiveQuery(document, operation, field, live.queryField);
@@ -665,7 +649,7 @@ export class SubscriptionBridge {
     if (plan.kind !== 'live') return this.execute(args);
     const sub: LiveSubscription = new LiveSubscription(plan, {
       hub: this.hub,
-      eventLog: this.options.eventLog,
+      eventStreams: this.options.eventStreams,
       apollo: this.options.apollo,
       logger: this.options.logger.child({ requestId: plan.principal.requestId, tenantId: plan.principal.tenantId }),
       maxQueue: this.maxQueue,

@@ -1,6 +1,7 @@
 import { buildDemoData } from '../../lib/db/demo-data';
 import { findDemoUser } from '../../lib/auth/dev-token';
 import { createLogger } from '../../lib/logger';
+import { legacyEventStreams } from '../../lib/events/legacy-event-streams';
 import { MemoryEventLog } from '../../lib/events/memory-event-log';
 import { startGateway, type GatewayService } from '../../gateway/gateway.server';
 import { startTestStack, subscribe, sleep, type TestStack } from '../support/test-stack';
@@ -76,7 +77,7 @@ describe('gateway with an unreachable subgraph', () => {
     stack = await startTestStack({ eventLog: 'memory' });
     gateway = await startGateway({
       config: { ...stack.config, subgraphUrls: { ...stack.subgraphUrls, notifications: 'http://127.0.0.1:9/graphql' } },
-      eventLog: new MemoryEventLog(),
+      eventStreams: legacyEventStreams(new MemoryEventLog()),
       logger: createLogger('test', 'silent'),
       port: 0,
     });
