@@ -3,7 +3,7 @@
  * HTTP (`/graphql`, `/healthz`, `/readyz`) and graphql-ws (`/graphql`). Clients authenticate with a
  * bearer JWT; the gateway calls subgraphs with its own short-lived credential for the principal and
  * forwards no client header. Subscriptions are served by the gateway itself from the tenant's event
- * streams (gateway/subscriptions/subscription-bridge.ts).
+ * streams over graphql-ws (gateway/subscriptions/graphql-ws.adapter.ts).
  */
 import { createServer, type Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
@@ -24,7 +24,8 @@ import { JwtVerifier } from './auth/jwt-verifier';
 import { authenticate } from './auth/principal';
 import type { GatewayContext } from './gateway-context';
 import { SubgraphDataSource } from './subgraph-data-source';
-import { SubscriptionBridge } from './subscriptions/subscription-bridge';
+import { serveGraphQLWs } from './subscriptions/graphql-ws.adapter';
+import { LiveSubscriptions } from './subscriptions/live-subscriptions';
 
 /** A started gateway. */
 export interface GatewayService {
@@ -35,6 +36,11 @@ export interface GatewayService {
   /** graphql-ws endpoint, `ws://localhost:<port>/graphql`. */
   wsUrl: string;
   apollo: ApolloServer<GatewayContext>;
+  /**
+   * Live subscriptions of this gateway attached to their stream (replaying or live): every event
+   * appended from now on reaches them (tests wait for it; metrics).
+   */
+  readonly liveSubscriptions: number;
   /** Closes WebSockets, drains HTTP requests, stops the stream readers. */
   stop(): Promise<void>;
 }
@@ -173,16 +179,25 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   });
   await apollo.start();
 
-  const bridge = new SubscriptionBridge({
+  const liveSubscriptions = new LiveSubscriptions({
     apollo,
     eventStreams,
+    logger,
+    maxQueue: subscriptions.maxQueue,
+    maxConcurrentExecutions: subscriptions.maxConcurrentExecutions,
+    sharedExecutions: subscriptions.sharedExecutions,
+  });
+  webSockets.server = serveGraphQLWs(wss, {
+    apollo,
     verifier,
     logger,
     getSchema: () => apiSchema,
+    liveSubscriptions,
+    eventStreams,
     hideSchemaDetails: config.hideSchemaDetails,
-    ...subscriptions,
+    maxTokens: subscriptions.maxTokens,
+    maxOperationsPerConnection: subscriptions.maxOperationsPerConnection,
   });
-  webSockets.server = bridge.listen(wss);
   let ready = false;
   httpServer.on(
     'request',
@@ -198,7 +213,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       httpServer.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
     });
   } catch (err) {
-    await bridge.close();
+    await liveSubscriptions.close();
     await apollo.stop();
     throw err;
   }
@@ -213,10 +228,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     url: `http://localhost:${port}/graphql`,
     wsUrl: `ws://localhost:${port}/graphql`,
     apollo,
+    get liveSubscriptions() {
+      return liveSubscriptions.attached;
+    },
     stop() {
       stopping ??= (async () => {
         ready = false;
-        await bridge.close();
+        await liveSubscriptions.close();
         await apollo.stop(); // drains HTTP and disposes the WebSocket server (plugins above)
       })();
       return stopping;
