@@ -1,9 +1,9 @@
 /**
- * Fan-out cost: identical subscribers share one execution per event; executions per process are
- * capped; duplicates of an event are dropped per subscriber.
+ * Fan-out cost through the real gateway: identical subscribers share one execution per event. The
+ * SharedExecutor's own rules (the concurrency cap, sharing per key and entry) are unit tests
+ * (test/unit/gateway/shared-executor.test.ts).
  */
-import type { ExecutionResult } from 'graphql';
-import { SharedExecutor, executionKey, subscriptionMetrics } from '../../gateway/subscriptions/shared-executor';
+import { subscriptionMetrics } from '../../gateway/subscriptions/shared-executor';
 import { startTestStack, subscribe, sleep, type TestStack } from '../support/test-stack';
 
 const PLACE = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id number } }';
@@ -39,43 +39,5 @@ describe('subscription fan-out', () => {
     expect(subscriptionMetrics.shared - sharedBefore).toBe(3 * 11);
     const first = JSON.stringify(same[0]!.messages);
     for (const probe of same) expect(JSON.stringify(probe.messages)).toBe(first);
-  });
-});
-
-describe('SharedExecutor', () => {
-  const result = (n: number): ExecutionResult => ({ data: { n } });
-
-  it('execute: runs at most maxConcurrent executions at once, the others wait for a slot', async () => {
-    const executor = new SharedExecutor({ maxConcurrent: 3, share: false });
-    let running = 0;
-    let peak = 0;
-    const runs = Array.from({ length: 20 }, (_, i) =>
-      executor.execute('k', `${i}-0`, async () => {
-        running++;
-        peak = Math.max(peak, running);
-        await sleep(5);
-        running--;
-        return result(i);
-      }),
-    );
-    const results = await Promise.all(runs);
-    expect(peak).toBe(3);
-    expect(results.map((r) => r?.data?.n)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-  });
-
-  it('execute: shares one execution per key and entry; another key or entry runs again', async () => {
-    const executor = new SharedExecutor();
-    let runs = 0;
-    const run = async () => result(++runs);
-    const a = await Promise.all([executor.execute('k1', '1-0', run), executor.execute('k1', '1-0', run)]);
-    expect(a[0]).toBe(a[1]);
-    await executor.execute('k2', '1-0', run);
-    await executor.execute('k1', '2-0', run);
-    expect(runs).toBe(3);
-  });
-
-  it('executionKey: ignores variable order and scope order, separates tenants', () => {
-    expect(executionKey('t', ['b', 'a'], 'q', { x: 1, y: 2 })).toBe(executionKey('t', ['a', 'b'], 'q', { y: 2, x: 1 }));
-    expect(executionKey('t', [], 'q', {})).not.toBe(executionKey('u', [], 'q', {}));
   });
 });
