@@ -11,7 +11,7 @@ import type { EventLog, EventStreams } from '../lib/events/event-log';
 import { legacyEventStreams } from '../lib/events/legacy-event-streams';
 import type { Logger } from '../lib/logger';
 import { SUBGRAPHS, type SubgraphName } from '../lib/schema/compose';
-import { startGateway, type GatewaySubscriptionOptions } from '../gateway/gateway.server';
+import { startGateway, type GatewayService, type GatewaySubscriptionOptions } from '../gateway/gateway.server';
 import { SUBGRAPH_FACTORIES } from '../subgraphs/registry';
 import { startSubgraph, type RunningService } from '../subgraphs/shared/subgraph-server';
 
@@ -37,6 +37,8 @@ export interface LocalSupergraphOptions {
 /** A running local supergraph. */
 export interface LocalSupergraph {
   config: AppConfig;
+  /** The running gateway (tests read its live subscription count). */
+  gateway: GatewayService;
   gatewayUrl: string;
   wsUrl: string;
   subgraphUrls: Record<SubgraphName, string>;
@@ -92,6 +94,7 @@ export async function startLocalSupergraph(options: LocalSupergraphOptions): Pro
     });
     return {
       config: { ...config, subgraphUrls },
+      gateway,
       gatewayUrl: gateway.url,
       wsUrl: gateway.wsUrl,
       subgraphUrls,

@@ -4,9 +4,8 @@
  * (test/unit/gateway/shared-executor.test.ts).
  */
 import { subscriptionMetrics } from '../../gateway/subscriptions/shared-executor';
-import { startTestStack, subscribe, sleep, type TestStack } from '../support/test-stack';
+import { startTestStack, subscribe, type TestStack } from '../support/test-stack';
 
-const PLACE = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id number } }';
 const SHARED = 'subscription Shared { orderUpdated { id number status lines { quantity product { name } } } }';
 
 describe('subscription fan-out', () => {
@@ -17,26 +16,28 @@ describe('subscription fan-out', () => {
   });
   afterAll(() => stack.stop());
 
-  it('SubscriptionBridge: N identical subscribers (same tenant, scopes, document, variables) cause one execution per event', async () => {
+  it('LiveSubscriptions: N identical subscribers (same tenant, scopes, document, variables) cause one execution per event', async () => {
     const staff = await stack.token({ tenant: 'acme', user: 'staff@acme.test' });
     const owner = await stack.token({ tenant: 'acme', user: 'owner@acme.test' });
     // 12 subscribers share one key (same scopes: the staff user on 12 connections); the owner has
     // other scopes, so a second key.
     const same = Array.from({ length: 12 }, () => subscribe(stack.wsClient(staff), SHARED));
     const other = subscribe(stack.wsClient(owner), SHARED);
-    await sleep(500);
+    await stack.waitForLiveSubscriptions(13);
     const [p] = await stack.sql<{ id: string }>("SELECT id FROM products WHERE sku = 'ACME-0012'");
     const before = subscriptionMetrics.executions;
     const sharedBefore = subscriptionMetrics.shared;
-    for (let i = 0; i < 3; i++) {
-      const res = await stack.gql(PLACE, { input: { lines: [{ productId: p!.id, quantity: 1 }] } }, { token: owner });
-      expect(res.body.errors).toBeUndefined();
+    const placed: string[] = [];
+    for (let i = 0; i < 4; i++) placed.push((await stack.placeOrder(owner, p!.id)).id);
+    // Each subscription executes its entries one at a time, in stream order: once every subscriber
+    // has the last order, every execution of the four events has completed and nothing else came.
+    for (const probe of [...same, other]) {
+      const messages = (await probe.waitFor(4)) as unknown as Array<{ data: { orderUpdated: { id: string } } }>;
+      expect(messages.map((m) => m.data.orderUpdated.id)).toEqual(placed);
     }
-    for (const probe of [...same, other]) await probe.waitFor(3);
-    await sleep(300);
-    // 3 events x 2 keys; the 11 other staff subscribers reused the first one's result.
-    expect(subscriptionMetrics.executions - before).toBe(6);
-    expect(subscriptionMetrics.shared - sharedBefore).toBe(3 * 11);
+    // 4 events x 2 keys; the 11 other staff subscribers reused the first one's result.
+    expect(subscriptionMetrics.executions - before).toBe(8);
+    expect(subscriptionMetrics.shared - sharedBefore).toBe(4 * 11);
     const first = JSON.stringify(same[0]!.messages);
     for (const probe of same) expect(JSON.stringify(probe.messages)).toBe(first);
   });
