@@ -21,7 +21,6 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { WebSocketServer } from 'ws';
 import type { ApolloServer } from '@apollo/server';
 import { domainError } from '../../lib/errors';
-import type { Logger } from '../../lib/logger';
 import type { Principal } from '../../lib/principal';
 import type { JwtVerifier } from '../auth/jwt-verifier';
 import { authenticateConnectionParams } from '../auth/principal';
@@ -40,10 +39,9 @@ export const CLOSE_TOO_SLOW = 4429;
 const MAX_TIMER_MS = 2_147_483_647;
 
 /** Options of {@link serveGraphQLWs}. */
-export interface GraphQLWsAdapterOptions extends Omit<PlannerOptions, 'logger'> {
+export interface GraphQLWsAdapterOptions extends PlannerOptions {
   apollo: ApolloServer<GatewayContext>;
   verifier: JwtVerifier;
-  logger: Logger;
   /** The gateway's current API schema (undefined until it has loaded). */
   getSchema: () => GraphQLSchema | undefined;
   liveSubscriptions: LiveSubscriptions;
