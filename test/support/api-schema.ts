@@ -1,21 +1,22 @@
 /**
- * The gateway's API schema, built in process from the committed supergraph the way the gateway
- * builds it (`@apollo/gateway` with a static supergraph SDL: no network), for unit tests of the
- * code that validates against it.
+ * The gateway's API schema for unit tests of the code that validates against it: the four subgraph
+ * SDLs composed in process (test/schema/supergraph.test.ts checks that this composition is the
+ * committed supergraph), then reduced to the API schema the way the gateway reduces it. No network:
+ * unlike `new ApolloGateway()`, which starts Apollo's usage telemetry and its cloud metadata lookups
+ * unless `APOLLO_TELEMETRY_DISABLED` is set.
  */
-import { ApolloGateway } from '@apollo/gateway';
-import type { GraphQLSchema } from 'graphql';
-import { readCommittedSupergraph } from '../../lib/schema/compose';
+import { composeServices } from '@apollo/composition';
+import { parse, type GraphQLSchema } from 'graphql';
+import { SUBGRAPHS, readSubgraphSdl } from '../../lib/schema/compose';
 
-/** Loads the API schema of `schema/supergraph.graphql`. */
-export async function loadApiSchema(): Promise<GraphQLSchema> {
-  const gateway = new ApolloGateway({ supergraphSdl: readCommittedSupergraph(), logger: silent });
-  try {
-    return (await gateway.load()).schema;
-  } finally {
-    await gateway.stop();
-  }
+/**
+ * Composes the subgraphs and returns the API schema.
+ * @throws Error with the first composition error when the subgraphs do not compose.
+ */
+export function loadApiSchema(): GraphQLSchema {
+  const result = composeServices(
+    SUBGRAPHS.map(({ name, port }) => ({ name, url: `http://localhost:${port}/graphql`, typeDefs: parse(readSubgraphSdl(name)) })),
+  );
+  if (result.errors) throw new Error(`Composition failed: ${result.errors[0]!.message}`);
+  return result.schema.toAPISchema().toGraphQLJSSchema();
 }
-
-const noop = () => undefined;
-const silent = { debug: noop, info: noop, warn: noop, error: noop };

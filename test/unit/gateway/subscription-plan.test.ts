@@ -25,8 +25,8 @@ function cursorStatusFake(status: CursorStatus | Error = 'ok') {
 
 describe('planRequest', () => {
   let schema: GraphQLSchema;
-  beforeAll(async () => {
-    schema = await loadApiSchema();
+  beforeAll(() => {
+    schema = loadApiSchema();
   });
 
   const plan = (query: string, variables: Record<string, unknown> = {}, options: Partial<PlannerOptions> = {}, operationName?: string) =>
