@@ -11,11 +11,11 @@
  * - `live`: queues the hub's entries as they come.
  * - `ended`: detached from the hub; `next()` answers done. Entered from any state, once.
  *
- * Queued entries are filtered (the subscriber's tenant, the plan's event types and subject) and
- * executed one at a time, in stream order, through the {@link SharedExecutor}: the live query runs
- * through the gateway with the subscriber's principal, so every field is fetched with the
- * subscriber's rights; an object the subscriber cannot see (`null` without errors) is skipped. Each
- * result carries `extensions.cursor` (the entry id, to resume from).
+ * Only the entries that concern the subscription (its tenant, the plan's event types and subject)
+ * are queued; they are executed one at a time, in stream order, through the {@link SharedExecutor}:
+ * the live query runs through the gateway with the subscriber's principal, so every field is fetched
+ * with the subscriber's rights; an object the subscriber cannot see (`null` without errors) is
+ * skipped. Each result carries `extensions.cursor` (the entry id, to resume from).
  *
  * Bounded: more than `maxQueue` entries waiting (queued and buffered) means the subscriber falls
  * behind; the subscription ends and `onOverflow` closes its connection. Duplicates: an outbox relay
