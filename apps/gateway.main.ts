@@ -6,14 +6,15 @@
  */
 import { createEventLog } from '../lib/events/create-event-log';
 import { startGateway } from '../gateway/gateway.server';
+import { gatewayOptions } from './gateway-options';
 import { runProcess } from './run-process';
 
 runProcess('gateway', async ({ config, logger }) => {
   if (!config.redisUrl) throw new Error('REDIS_URL is required to run the gateway on its own.');
-  if (!config.internalSecret) throw new Error('INTERNAL_JWT_SECRET is required to run the gateway on its own.');
+  const options = gatewayOptions(config);
   const eventLog = createEventLog(config.redisUrl, config.events.streamRetention);
   try {
-    const gateway = await startGateway({ config, eventLog, logger, port: config.gateway.port });
+    const gateway = await startGateway({ ...options, eventStreams: eventLog.streams, logger, port: config.gateway.port });
     return {
       async stop() {
         await gateway.stop();

@@ -10,9 +10,10 @@ import type { TenantDatabase } from '../lib/db/tenant-database';
 import type { EventLog } from '../lib/events/event-log';
 import type { Logger } from '../lib/logger';
 import { SUBGRAPHS, type SubgraphName } from '../lib/schema/subgraphs';
-import { startGateway, type GatewayService } from '../gateway/gateway.server';
+import { startGateway, type GatewayService, type GatewaySubscriptionOptions } from '../gateway/gateway.server';
 import { SUBGRAPH_FACTORIES } from '../subgraphs/registry';
 import { startSubgraph, type RunningService } from '../subgraphs/shared/subgraph-server';
+import { gatewayOptions } from './gateway-options';
 import { createInfrastructure } from './infrastructure';
 
 /** Options of {@link startLocalSupergraph}. */
@@ -24,6 +25,8 @@ export interface LocalSupergraphOptions {
   ephemeralPorts?: boolean;
   /** Called with every SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
+  /** Subscription limits that win over the configured ones (tests). */
+  subscriptions?: GatewaySubscriptionOptions;
 }
 
 /** A running local supergraph. */
@@ -64,9 +67,11 @@ export async function startLocalSupergraph(options: LocalSupergraphOptions): Pro
       subgraphUrls[name] = service.url;
     }
     const running: AppConfig = { ...config, gateway: { ...config.gateway, subgraphUrls } };
+    const configured = gatewayOptions(running);
     const gateway = await startGateway({
-      config: running,
-      eventLog: infra.eventLog,
+      ...configured,
+      subscriptions: { ...configured.subscriptions, ...options.subscriptions },
+      eventStreams: infra.eventLog.streams,
       logger,
       port: options.ephemeralPorts ? 0 : config.gateway.port,
     });

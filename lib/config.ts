@@ -71,6 +71,11 @@ export interface AppConfig {
     sharedSubscriptionExecutions: boolean;
     /** Where clients such as `npm run demo` reach the gateway (`GATEWAY_URL`, default `http://localhost:<PORT>/graphql`). */
     publicUrl: string;
+    /**
+     * `@apollo/gateway`'s anonymous usage telemetry to Apollo (an OpenTelemetry exporter plus cloud
+     * metadata lookups), off unless `APOLLO_TELEMETRY_DISABLED=false` (Apollo's own variable).
+     */
+    apolloTelemetry: boolean;
   };
   /** Listen port of each subgraph (`TENANT_PORT`, ...; default 4001-4004). */
   subgraphPorts: Record<SubgraphName, number>;
@@ -149,6 +154,7 @@ const EnvSchema = z.object({
   ORDERS_URL: url,
   NOTIFICATIONS_URL: url,
   GATEWAY_URL: url,
+  APOLLO_TELEMETRY_DISABLED: bool(true),
   SUBGRAPH: z.preprocess(blankToUndefined, z.enum(SUBGRAPHS.map((s) => s.name)).optional()),
   SUBSCRIPTION_MAX_EXECUTIONS: int(32, 1),
   SUBSCRIPTION_SHARED_EXECUTIONS: bool(true),
@@ -245,6 +251,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       maxSubscriptionExecutions: e.SUBSCRIPTION_MAX_EXECUTIONS,
       sharedSubscriptionExecutions: e.SUBSCRIPTION_SHARED_EXECUTIONS!,
       publicUrl: e.GATEWAY_URL ?? `http://localhost:${e.PORT}/graphql`,
+      apolloTelemetry: !e.APOLLO_TELEMETRY_DISABLED,
     },
     subgraphPorts,
     subgraph: e.SUBGRAPH,
@@ -259,11 +266,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   };
 }
 
-/** TEMPORARY (refactor in progress): the integer in environment variable `name`, or `fallback`. */
-export function envInt(name: string, fallback: number, min = 0): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer of at least ${min}, got "${raw}"`);
-  return n;
+/**
+ * Hands the settings that libraries read from the environment themselves to them, once, before
+ * they start: `@apollo/gateway` reads `APOLLO_TELEMETRY_DISABLED` when a gateway is constructed.
+ * Called by the composition roots (apps/); the only write to the environment.
+ */
+export function applyLibrarySettings(config: AppConfig, env: Record<string, string | undefined> = process.env): void {
+  env.APOLLO_TELEMETRY_DISABLED = config.gateway.apolloTelemetry ? 'false' : 'true';
 }
