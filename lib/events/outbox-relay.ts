@@ -12,7 +12,7 @@
  *   commits. A crash in between rolls the transaction back and releases the locks; the next relay
  *   publishes the same rows again. The result is at most a duplicate entry (same event id, new entry
  *   id) that consumers drop by event id: the notifications consumer by its unique
- *   `(tenant_id, source_event_id)`, the gateway's subscription bridge by a recent-id set per stream.
+ *   `(tenant_id, source_event_id)`, the gateway's live subscriptions by a recent-id set per subscription.
  * - A rolled-back write never reaches the outbox, so it publishes nothing. While the event log is
  *   unreachable, rows wait (the API keeps committing) and the relay retries every `retryMs`.
  * - Row-level security: the transaction starts with `set_config('app.outbox_relay', 'on', true)`,
