@@ -11,4 +11,4 @@ COPY . .
 ENV NODE_ENV=production
 EXPOSE 4000 4001 4002 4003 4004
 # tsx, not npm, as the command: npm does not pass SIGTERM on to the script.
-CMD ["node_modules/.bin/tsx", "gateway/main.ts"]
+CMD ["node_modules/.bin/tsx", "apps/gateway.main.ts"]

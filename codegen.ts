@@ -4,7 +4,8 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
  * GraphQL Code Generator: typed resolvers per subgraph (federation-aware: `__resolveReference`,
  * `@key` representations), written to generated/resolvers/<subgraph>.ts on `npm install` and by
  * `npm run generate`. Parent types map to the Prisma models (`mappers`); the context type is the
- * subgraph request context.
+ * subgraph's own request context (subgraphs/<name>/<name>.context.ts: its repositories on the
+ * request's tenant scope).
  */
 const prisma = '../prisma/client#';
 const common = {
@@ -16,7 +17,6 @@ const common = {
     useTypeImports: true,
     enumsAsTypes: true,
     avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
-    contextType: '../../subgraphs/shared/context#SubgraphContext',
     scalars: { DateTime: { input: 'string', output: 'Date | string' }, ID: 'string' },
   },
 };
@@ -36,12 +36,24 @@ const subgraphs: Record<string, Record<string, string>> = {
   },
 };
 
+/** Context type exported by each subgraph's `<name>.context.ts`. */
+const contextTypes: Record<string, string> = {
+  tenant: 'TenantSubgraphContext',
+  catalog: 'CatalogContext',
+  orders: 'OrdersContext',
+  notifications: 'NotificationsContext',
+};
+
 const config: CodegenConfig = {
   overwrite: true,
   generates: Object.fromEntries(
     Object.entries(subgraphs).map(([name, mappers]) => [
       `generated/resolvers/${name}.ts`,
-      { schema: `schema/${name}.graphql`, ...common, config: { ...common.config, mappers } },
+      {
+        schema: `schema/${name}.graphql`,
+        ...common,
+        config: { ...common.config, mappers, contextType: `../../subgraphs/${name}/${name}.context#${contextTypes[name]}` },
+      },
     ]),
   ),
 };

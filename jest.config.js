@@ -1,19 +1,35 @@
 /**
- * Jest: TypeScript through @swc/jest (ts-jest does not support TypeScript 7; `npm run typecheck` is
- * the type check). jose ships ESM only, so it is transformed too. The global setup starts an
- * embedded PostgreSQL and a redis-server for the whole run (test/support/global-setup.ts).
+ * Jest, two tiers:
+ * - `unit` (test/unit): pure code and in-process fakes of nothing of ours, no database, no Redis,
+ *   no network; `npm run test:unit` runs it alone in seconds.
+ * - `integration` (every other test file): the global setup starts one embedded PostgreSQL and one
+ *   redis-server for the run (test/support/global-setup.ts); each file starts the real services.
+ * TypeScript goes through @swc/jest (ts-jest does not support TypeScript 7; `npm run typecheck` is
+ * the type check). jose ships ESM only, so it is transformed too.
  */
+const transform = {
+  '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+const common = {
+  testEnvironment: 'node',
+  transform,
+  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+};
+
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: {
-    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
-  },
-  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  projects: [
+    { ...common, displayName: 'unit', roots: ['<rootDir>/test/unit'], testMatch: ['**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  ],
   testTimeout: 60_000,
   slowTestThreshold: 30,
   // Client libraries (Prisma's pool, ioredis reconnect timers) can keep the loop alive for a few

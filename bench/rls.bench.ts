@@ -5,10 +5,10 @@
  * Starts an ephemeral embedded PostgreSQL, migrates and seeds it, then runs the same query (one
  * tenant's product page, the `products(first: 20)` statement) sequentially, one at a time, through:
  * - `unscoped`: the owner role (RLS bypassed), a plain Prisma call: the baseline;
- * - `per-transaction`: the app role, `withTenant` on a plain client (BEGIN, set_config, query, COMMIT);
- * - `per-tenant pool`: the app role, `withTenant` on `TenantClients` (tenant fixed at connect).
+ * - `per-transaction`: the app role, a tenant scope on the shared pool (BEGIN, set_config, query, COMMIT);
+ * - `per-tenant pool`: the app role, a tenant scope on the tenant's own pool (tenant fixed at connect).
  * Prints the mean and p50/p99 latency of each and its ratio to the baseline. Ratios, not absolute
- * numbers, are what compare across machines (ENVIRONMENT.md).
+ * numbers, are what compare across machines.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,8 @@ import { startEmbeddedPostgres } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
 import { createPrismaClient, type PrismaClient } from '../lib/db/prisma-client';
 import { seedDemoData } from '../lib/db/seed';
-import { TenantClients, withTenant, type TenantTx } from '../lib/db/tenant-scope';
+import { TenantDatabase } from '../lib/db/tenant-database';
+import type { TenantClient } from '../lib/db/tenant-scope';
 import { freePort } from '../test/support/redis-server';
 
 const iterations = Number(process.argv[2] ?? 3000);
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     ephemeral: true,
   });
   const clients: PrismaClient[] = [];
-  let pools: TenantClients | undefined;
+  let pools: TenantDatabase | undefined;
   try {
     await migrate(db.url);
     await seedDemoData(db.url);
@@ -57,19 +58,22 @@ async function main(): Promise<void> {
     const owner = createPrismaClient({ url: db.url, poolSize: 4 });
     const app = createPrismaClient({ url: appDatabaseUrl(db.url), poolSize: 4 });
     clients.push(owner, app);
-    pools = new TenantClients(app, { url: appDatabaseUrl(db.url), poolSize: 4 });
-    const page = (tx: TenantTx) => tx.product.findMany({ where: { tenantId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 21 });
+    pools = new TenantDatabase({ shared: app, tenantPools: { url: appDatabaseUrl(db.url), poolSize: 4 } });
+    const shared = new TenantDatabase({ shared: app }).forTenant(tenantId);
+    const own = pools.forTenant(tenantId);
+    const page = (tx: TenantClient) =>
+      tx.product.findMany({ where: { tenantId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 21 });
     const expected = (await page(owner)).length;
     for (const [label, rows] of [
-      ['per-transaction', await withTenant(app, tenantId, page)],
-      ['per-tenant pool', await withTenant(pools, tenantId, page)],
+      ['per-transaction', await shared.run(page)],
+      ['per-tenant pool', await own.run(page)],
     ] as const) {
       if (rows.length !== expected) throw new Error(`${label} returned ${rows.length} rows, expected ${expected}`);
     }
     const results = [
       await measure('unscoped (owner, no RLS)', () => page(owner)),
-      await measure('per-transaction (set_config, RLS)', () => withTenant(app, tenantId, page)),
-      await measure('per-tenant pool (options, RLS)', () => withTenant(pools!, tenantId, page)),
+      await measure('per-transaction (set_config, RLS)', () => shared.run(page)),
+      await measure('per-tenant pool (options, RLS)', () => own.run(page)),
     ];
     const base = results[0]!.mean;
     console.log(`RLS cost per query, ${iterations} sequential queries each (products page of 20, Prisma + pg):\n`);

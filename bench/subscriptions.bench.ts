@@ -27,7 +27,8 @@ import { migrate } from '../lib/db/migrate';
 import { seedDemoData } from '../lib/db/seed';
 import { createLogger } from '../lib/logger';
 import { subscriptionMetrics } from '../gateway/subscriptions/shared-executor';
-import { startLocalSupergraph } from '../scripts/local-supergraph';
+import { startLocalSupergraph } from '../apps/local-supergraph';
+import { loadConfig } from '../lib/config';
 import { freePort, startRedisServer } from '../test/support/redis-server';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
@@ -56,8 +57,13 @@ interface ModeResult {
 }
 
 async function runMode(mode: 'shared' | 'unshared', databaseUrl: string, redisUrl: string): Promise<ModeResult> {
-  process.env.SUBSCRIPTION_SHARED_EXECUTIONS = mode === 'shared' ? 'true' : 'false';
-  const supergraph = await startLocalSupergraph({ databaseUrl, redisUrl, logger: createLogger('bench', 'silent'), ephemeralPorts: true });
+  const base = loadConfig({});
+  const supergraph = await startLocalSupergraph({
+    config: { ...base, database: { ...base.database, url: databaseUrl }, redisUrl },
+    logger: createLogger('bench', 'silent'),
+    ephemeralPorts: true,
+    subscriptions: { sharedExecutions: mode === 'shared' },
+  });
   const pg = new PgClient({ connectionString: databaseUrl });
   await pg.connect();
   const tenants = ['acme', 'globex'] as const;

@@ -3,7 +3,7 @@
  * HTTP (`/graphql`, `/healthz`, `/readyz`) and graphql-ws (`/graphql`). Clients authenticate with a
  * bearer JWT; the gateway calls subgraphs with its own short-lived credential for the principal and
  * forwards no client header. Subscriptions are served by the gateway itself from the tenant's event
- * streams (gateway/subscriptions/subscription-bridge.ts).
+ * streams over graphql-ws (gateway/subscriptions/graphql-ws.adapter.ts).
  */
 import { createServer, type Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
@@ -14,22 +14,18 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import { CredentialSigner } from '../lib/auth/internal-credential';
-import type { AppConfig } from '../lib/config';
-import type { EventLog } from '../lib/events/event-log';
+import type { JwtConfig } from '../lib/config';
+import type { EventStreams } from '../lib/events/event-log';
 import { createGraphQLHttpHandler } from '../lib/http/graphql-http-handler';
 import type { Logger } from '../lib/logger';
 import { maskError } from '../lib/mask-error';
-import type { Principal } from '../lib/principal';
-import { readCommittedSupergraph, type SubgraphName } from '../lib/schema/compose';
+import { readCommittedSupergraph } from '../lib/schema/subgraphs';
 import { JwtVerifier } from './auth/jwt-verifier';
 import { authenticate } from './auth/principal';
+import type { GatewayContext } from './gateway-context';
 import { SubgraphDataSource } from './subgraph-data-source';
-import { SubscriptionBridge } from './subscriptions/subscription-bridge';
-
-/** Context of every gateway operation. */
-export interface GatewayContext {
-  principal: Principal;
-}
+import { serveGraphQLWs } from './subscriptions/graphql-ws.adapter';
+import { LiveSubscriptions } from './subscriptions/live-subscriptions';
 
 /** A started gateway. */
 export interface GatewayService {
@@ -40,22 +36,70 @@ export interface GatewayService {
   /** graphql-ws endpoint, `ws://localhost:<port>/graphql`. */
   wsUrl: string;
   apollo: ApolloServer<GatewayContext>;
+  /**
+   * Live subscriptions of this gateway attached to their stream (replaying or live): every event
+   * appended from now on reaches them (tests wait for it; metrics).
+   */
+  readonly liveSubscriptions: number;
   /** Closes WebSockets, drains HTTP requests, stops the stream readers. */
   stop(): Promise<void>;
 }
 
+/** Limits and switches of the subscriptions the gateway serves over graphql-ws; plain values, see {@link SUBSCRIPTION_DEFAULTS}. */
+export interface GatewaySubscriptionOptions {
+  /** Most subscription executions running at once in this process; others wait for a slot (default 32). */
+  maxConcurrentExecutions?: number;
+  /** Share one execution per event among subscribers with the same execution key (default true; false for benchmarks). */
+  sharedExecutions?: boolean;
+  /** Pending events per subscription before its connection is closed with 4429 (default 1000). */
+  maxQueue?: number;
+  /** Operations running at once on one connection (default 100). */
+  maxOperationsPerConnection?: number;
+  /** Most lexical tokens of a document sent over graphql-ws (default 10,000). */
+  maxTokens?: number;
+}
+
+/** Defaults of {@link GatewaySubscriptionOptions}. */
+export const SUBSCRIPTION_DEFAULTS: Readonly<Required<GatewaySubscriptionOptions>> = {
+  maxConcurrentExecutions: 32,
+  sharedExecutions: true,
+  maxQueue: 1000,
+  maxOperationsPerConnection: 100,
+  maxTokens: 10_000,
+};
+
+/** `options` with each unset value replaced by its default. */
+function subscriptionSettings(options: GatewaySubscriptionOptions = {}): Required<GatewaySubscriptionOptions> {
+  const d = SUBSCRIPTION_DEFAULTS;
+  return {
+    maxConcurrentExecutions: options.maxConcurrentExecutions ?? d.maxConcurrentExecutions,
+    sharedExecutions: options.sharedExecutions ?? d.sharedExecutions,
+    maxQueue: options.maxQueue ?? d.maxQueue,
+    maxOperationsPerConnection: options.maxOperationsPerConnection ?? d.maxOperationsPerConnection,
+    maxTokens: options.maxTokens ?? d.maxTokens,
+  };
+}
+
 /** Options of {@link startGateway}. */
 export interface StartGatewayOptions {
-  config: AppConfig;
-  eventLog: EventLog;
+  /** How client JWTs are verified (gateway/auth/jwt-verifier.ts). */
+  jwt: JwtConfig;
+  /** Secret (32+ characters) the gateway signs subgraph credentials with; the subgraphs share it. */
+  internalSecret: string;
+  /** No "Did you mean" suggestions in client errors (production). */
+  hideSchemaDetails?: boolean;
+  /** The tenants' event streams: subscriptions read them and check resume cursors against them. */
+  eventStreams: EventStreams;
   logger: Logger;
   /** Listen port; 0 picks a free one. */
   port: number;
   host?: string;
   /** Supergraph SDL to serve instead of the committed `schema/supergraph.graphql` (benchmarks). */
   supergraphSdl?: string;
-  /** Subgraph URLs by subgraph name; they win over `config.subgraphUrls` and the supergraph's URLs. */
+  /** Subgraph URLs by subgraph name; they win over the supergraph's routing URLs. */
   subgraphUrls?: Readonly<Record<string, string>>;
+  /** Subscription limits; each unset one takes its {@link SUBSCRIPTION_DEFAULTS} value. */
+  subscriptions?: GatewaySubscriptionOptions;
 }
 
 /** Largest WebSocket message accepted, bytes. */
@@ -63,23 +107,22 @@ export const MAX_WS_PAYLOAD_BYTES = 1024 * 1024;
 
 /**
  * Starts the gateway; resolves once it listens.
- * @throws Error when `config.internalSecret` is missing or the supergraph does not load.
+ * @throws Error when `internalSecret` is shorter than 32 characters or the supergraph does not load.
  */
 export async function startGateway(options: StartGatewayOptions): Promise<GatewayService> {
-  const { config, eventLog } = options;
+  const { eventStreams } = options;
+  const hideSchemaDetails = options.hideSchemaDetails ?? false;
+  const subscriptions = subscriptionSettings(options.subscriptions);
   const logger = options.logger.child({ service: 'gateway' });
-  if (!config.internalSecret) {
-    throw new Error('The gateway needs INTERNAL_JWT_SECRET (config.internalSecret) to sign subgraph credentials.');
-  }
-  const signer = new CredentialSigner(config.internalSecret);
-  const verifier = new JwtVerifier(config.jwt);
+  const signer = new CredentialSigner(options.internalSecret);
+  const verifier = new JwtVerifier(options.jwt);
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl ?? readCommittedSupergraph(),
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
         name,
-        url: options.subgraphUrls?.[name] ?? config.subgraphUrls[name as SubgraphName] ?? url ?? '',
+        url: options.subgraphUrls?.[name] ?? url ?? '',
         signer,
         logger,
       }),
@@ -127,7 +170,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     // Compact JSON: Apollo's default pretty-prints (indent 2), which showed in the gateway's CPU profile.
     stringifyResult: (value) => JSON.stringify(value),
     // No "Did you mean" field suggestions in production (HIDE_SCHEMA_DETAILS).
-    hideSchemaDetailsFromClientErrors: config.hideSchemaDetails,
+    hideSchemaDetailsFromClientErrors: hideSchemaDetails,
     introspection: true,
     formatError: (formatted, error) => maskError(formatted, error, logger),
     plugins: [
@@ -139,15 +182,25 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   });
   await apollo.start();
 
-  const bridge = new SubscriptionBridge({
+  const liveSubscriptions = new LiveSubscriptions({
     apollo,
-    eventLog,
+    eventStreams,
+    logger,
+    maxQueue: subscriptions.maxQueue,
+    maxConcurrentExecutions: subscriptions.maxConcurrentExecutions,
+    sharedExecutions: subscriptions.sharedExecutions,
+  });
+  webSockets.server = serveGraphQLWs(wss, {
+    apollo,
     verifier,
     logger,
     getSchema: () => apiSchema,
-    hideSchemaDetails: config.hideSchemaDetails,
+    liveSubscriptions,
+    eventStreams,
+    hideSchemaDetails,
+    maxTokens: subscriptions.maxTokens,
+    maxOperationsPerConnection: subscriptions.maxOperationsPerConnection,
   });
-  webSockets.server = bridge.listen(wss);
   let ready = false;
   httpServer.on(
     'request',
@@ -163,14 +216,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       httpServer.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
     });
   } catch (err) {
-    await bridge.close();
+    await liveSubscriptions.close();
     await apollo.stop();
     throw err;
   }
   ready = true;
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  logger.info({ port, eventLog: eventLog.kind }, 'gateway listening');
+  logger.info({ port }, 'gateway listening');
   let stopping: Promise<void> | undefined;
   return {
     name: 'gateway',
@@ -178,10 +231,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     url: `http://localhost:${port}/graphql`,
     wsUrl: `ws://localhost:${port}/graphql`,
     apollo,
+    get liveSubscriptions() {
+      return liveSubscriptions.attached;
+    },
     stop() {
       stopping ??= (async () => {
         ready = false;
-        await bridge.close();
+        await liveSubscriptions.close();
         await apollo.stop(); // drains HTTP and disposes the WebSocket server (plugins above)
       })();
       return stopping;

@@ -1,10 +1,14 @@
 /**
- * Process configuration, read once from the environment. Every value has a local default that
- * matches CONTRACT.md, so `npm start` needs no configuration; production deployments set them.
+ * Process configuration: every environment variable the supergraph reads is read and validated
+ * here, once, by the entry points (apps/); components receive plain values. Every value has a local
+ * default, so `npm start` needs no configuration; production deployments set them. A malformed
+ * value fails start-up with an error naming the variable. The README's "Configuration" table lists
+ * them all.
  */
-import type { SubgraphName } from './schema/compose';
+import { z } from 'zod';
+import { SUBGRAPHS, type SubgraphName } from './schema/subgraphs';
 
-/** Development-only HS256 secret shared by `npm start`, `npm run token` and the tests. */
+/** Development-only HS256 secret shared by `npm start`, `npm run token` and the tests; refused in production. */
 export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
 
 /** How the gateway verifies client JWTs (jose; see gateway/auth/jwt-verifier.ts). */
@@ -16,9 +20,8 @@ export interface JwtConfig {
   /** JWKS URL; keys are cached and refreshed on an unknown `kid`. */
   jwksUrl?: string;
   /**
-   * Least milliseconds between two JWKS fetches (`JWT_JWKS_COOLDOWN_MS`, default 30 000, jose's
-   * `cooldownDuration`): an unknown `kid` refetches at most this often, so a burst of forged kids
-   * cannot hammer the key server.
+   * Least milliseconds between two JWKS fetches (jose's `cooldownDuration`): an unknown `kid`
+   * refetches at most this often, so a burst of forged kids cannot hammer the key server.
    */
   jwksCooldownMs?: number;
   /** Expected `iss`, checked when set. */
@@ -34,64 +37,140 @@ export interface JwtConfig {
 /** Everything a process of the supergraph reads from its environment. */
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
-  /**
-   * PostgreSQL URL of the owner role, for migrations and seeding only; unset means `npm start` runs
-   * an embedded PostgreSQL.
-   */
-  databaseUrl?: string;
-  /**
-   * PostgreSQL URL the services connect with (`APP_DATABASE_URL`): the row-level-security-bound app
-   * role. Unset means {@link appDatabaseUrl} of `databaseUrl`.
-   */
-  appDatabaseUrl?: string;
-  /**
-   * Per-tenant connection pools with the tenant fixed at connect (`DB_TENANT_POOLS`, default true);
-   * false scopes every use of the shared pool per transaction (lib/db/tenant-scope.ts).
-   */
-  tenantPools: boolean;
-  /**
-   * Hide schema details from client errors: no "Did you mean" suggestions in validation errors
-   * (`HIDE_SCHEMA_DETAILS`, default true when `NODE_ENV=production`).
-   */
-  hideSchemaDetails: boolean;
-  /** Redis URL; unset means the in-process event log (single process only). */
+  /** pino level (`LOG_LEVEL`; default `info`, `silent` under tests). */
+  logLevel: string;
+  database: {
+    /** Owner role URL (`DATABASE_URL`), for migrations and seeding only; unset = `npm start` runs an embedded PostgreSQL. */
+    url?: string;
+    /** URL the services connect with (`APP_DATABASE_URL`): the row-level-security-bound app role; unset = {@link appDatabaseUrl} of `url`. */
+    appUrl?: string;
+    /** Per-tenant pools with the tenant fixed at connect (`DB_TENANT_POOLS`, default true); false = per-transaction setting. */
+    tenantPools: boolean;
+    /** A standalone subgraph applies pending migrations at start-up (`MIGRATE_ON_START`, default true). */
+    migrateOnStart: boolean;
+    /** A standalone subgraph seeds the demo data into an empty database (`SEED_DEMO_DATA`, default false). */
+    seedDemoData: boolean;
+    /** Port of the embedded PostgreSQL of `npm start` (`EMBEDDED_PG_PORT`, default 5433). */
+    embeddedPort: number;
+  };
+  /** Redis URL (`REDIS_URL`); unset = the in-process event log (single process only). */
   redisUrl?: string;
   jwt: JwtConfig;
-  /** Secret the gateway signs subgraph credentials with and subgraphs verify them with. */
+  /** Secret (32+ characters) the gateway signs subgraph credentials with (`INTERNAL_JWT_SECRET`). */
   internalSecret?: string;
-  gatewayPort: number;
-  /** Listen port of each subgraph. */
+  /** No "Did you mean" suggestions in client errors (`HIDE_SCHEMA_DETAILS`, default true in production). */
+  hideSchemaDetails: boolean;
+  gateway: {
+    /** Listen port (`PORT`, default 4000). */
+    port: number;
+    /** URL the gateway calls for each subgraph (`TENANT_URL`, ...; default `http://localhost:<port>/graphql`). */
+    subgraphUrls: Record<SubgraphName, string>;
+    /** Subscription executions running at once per process (`SUBSCRIPTION_MAX_EXECUTIONS`, default 32). */
+    maxSubscriptionExecutions: number;
+    /** One execution per event and execution key (`SUBSCRIPTION_SHARED_EXECUTIONS`, default true). */
+    sharedSubscriptionExecutions: boolean;
+    /** Where clients such as `npm run demo` reach the gateway (`GATEWAY_URL`, default `http://localhost:<PORT>/graphql`). */
+    publicUrl: string;
+    /**
+     * `@apollo/gateway`'s anonymous usage telemetry to Apollo (an OpenTelemetry exporter plus cloud
+     * metadata lookups), off unless `APOLLO_TELEMETRY_DISABLED=false` (Apollo's own variable).
+     */
+    apolloTelemetry: boolean;
+  };
+  /** Listen port of each subgraph (`TENANT_PORT`, ...; default 4001-4004). */
   subgraphPorts: Record<SubgraphName, number>;
-  /** URL the gateway calls for each subgraph. */
-  subgraphUrls: Record<SubgraphName, string>;
-  /** Stream entries kept per tenant and topic (Redis `MAXLEN ~`). */
-  streamRetention: number;
-  logLevel: string;
+  /** The subgraph `npm run start:subgraph` runs (`SUBGRAPH`, or the first argument). */
+  subgraph?: SubgraphName;
+  events: {
+    /** Entries kept per tenant stream (`STREAM_RETENTION`, default 10,000; Redis `MAXLEN ~`). */
+    streamRetention: number;
+    /** Lease of a notifications consumer on a tenant stream, ms (`CONSUMER_LEASE_MS`, default 10,000). */
+    consumerLeaseMs: number;
+    /** Delivery at which a failing event is dead-lettered (`CONSUMER_MAX_DELIVERIES`, default 5). */
+    consumerMaxDeliveries: number;
+    /** Idle poll interval of the outbox relay, ms (`RELAY_POLL_MS`, default 250). */
+    relayPollMs: number;
+    /** Outbox rows per relay transaction (`RELAY_BATCH_SIZE`, default 100). */
+    relayBatchSize: number;
+    /** Test hook of `npm run start:relay` (`RELAY_CRASH_AFTER_PUBLISH=1`): SIGKILL between publish and mark. Never in production. */
+    relayCrashAfterPublish: boolean;
+  };
 }
 
-/**
- * The integer in environment variable `name`, or `fallback` when it is unset or empty.
- * @param min Least accepted value (default 0; pass 1 for a positive integer).
- * @throws Error naming the variable when its value is not an integer of at least `min`.
- */
-export function envInt(name: string, fallback: number, min = 0): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) {
-    const what = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer of at least ${min}`;
-    throw new Error(`${name} must be ${what}, got "${raw}"`);
-  }
-  return n;
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+function int(fallback: number, min = 0) {
+  const what = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer of at least ${min}`;
+  return z
+    .preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^-?\d+$/, { error: `must be ${what}` })
+        .transform(Number)
+        .refine((n) => Number.isSafeInteger(n) && n >= min, { error: `must be ${what}` })
+        .optional(),
+    )
+    .transform((n) => n ?? fallback);
 }
 
-function bool(name: string, fallback: boolean): boolean {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new Error(`${name} must be true or false, got "${raw}"`);
+function bool(fallback?: boolean) {
+  return z
+    .preprocess(blankToUndefined, z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).optional())
+    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
 }
+
+const text = z.preprocess(blankToUndefined, z.string().optional());
+const url = z.preprocess(blankToUndefined, z.url({ error: 'must be a URL' }).optional());
+
+/** The environment variables, by name: the schema that validates them. */
+const EnvSchema = z.object({
+  NODE_ENV: text,
+  LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
+  DATABASE_URL: url,
+  APP_DATABASE_URL: url,
+  DB_TENANT_POOLS: bool(true),
+  MIGRATE_ON_START: bool(true),
+  SEED_DEMO_DATA: bool(false),
+  EMBEDDED_PG_PORT: int(5433),
+  REDIS_URL: url,
+  JWT_SECRET: text,
+  JWT_PUBLIC_KEY: text,
+  JWT_JWKS_URL: url,
+  JWT_JWKS_COOLDOWN_MS: int(30_000),
+  JWT_ALGORITHMS: text,
+  JWT_ISSUER: text,
+  JWT_AUDIENCE: text,
+  JWT_TENANT_CLAIM: text,
+  INTERNAL_JWT_SECRET: z.preprocess(blankToUndefined, z.string().min(32, { error: 'must be at least 32 characters' }).optional()),
+  HIDE_SCHEMA_DETAILS: bool(),
+  PORT: int(4000),
+  TENANT_PORT: int(4001),
+  CATALOG_PORT: int(4002),
+  ORDERS_PORT: int(4003),
+  NOTIFICATIONS_PORT: int(4004),
+  TENANT_URL: url,
+  CATALOG_URL: url,
+  ORDERS_URL: url,
+  NOTIFICATIONS_URL: url,
+  GATEWAY_URL: url,
+  APOLLO_TELEMETRY_DISABLED: bool(true),
+  SUBGRAPH: z.preprocess(blankToUndefined, z.enum(SUBGRAPHS.map((s) => s.name)).optional()),
+  SUBSCRIPTION_MAX_EXECUTIONS: int(32, 1),
+  SUBSCRIPTION_SHARED_EXECUTIONS: bool(true),
+  STREAM_RETENTION: int(10_000, 1),
+  CONSUMER_LEASE_MS: int(10_000, 1),
+  CONSUMER_MAX_DELIVERIES: int(5, 1),
+  RELAY_POLL_MS: int(250, 1),
+  RELAY_BATCH_SIZE: int(100, 1),
+  RELAY_CRASH_AFTER_PUBLISH: bool(false),
+});
+
+/** Variables whose values never go into an error message (secrets, URLs with passwords). */
+const SENSITIVE = /SECRET|KEY|PASSWORD|DATABASE_URL|REDIS_URL/;
+
+/** Thrown when the environment does not validate; the message names every bad variable. */
+export class ConfigError extends Error {}
 
 /** Role and password of the app role the migration creates for local use (README, "Security"). */
 export const DEFAULT_APP_ROLE = { user: 'supergraph_app', password: 'supergraph_app' } as const;
@@ -102,72 +181,96 @@ export const DEFAULT_APP_ROLE = { user: 'supergraph_app', password: 'supergraph_
  * @throws TypeError when `ownerUrl` is not a URL.
  */
 export function appDatabaseUrl(ownerUrl: string): string {
-  const url = new URL(ownerUrl);
-  url.username = DEFAULT_APP_ROLE.user;
-  url.password = DEFAULT_APP_ROLE.password;
-  return url.toString();
+  const u = new URL(ownerUrl);
+  u.username = DEFAULT_APP_ROLE.user;
+  u.password = DEFAULT_APP_ROLE.password;
+  return u.toString();
 }
 
-function str(name: string): string | undefined {
-  const v = process.env[name];
-  return v === undefined || v === '' ? undefined : v;
-}
+const PORT_VARS = { tenant: 'TENANT_PORT', catalog: 'CATALOG_PORT', orders: 'ORDERS_PORT', notifications: 'NOTIFICATIONS_PORT' } as const;
+const URL_VARS = { tenant: 'TENANT_URL', catalog: 'CATALOG_URL', orders: 'ORDERS_URL', notifications: 'NOTIFICATIONS_URL' } as const;
 
 /**
- * Reads the configuration from `env` (default `process.env`).
- * @throws Error when a numeric or boolean variable is malformed, or in production when no JWT key is set.
+ * Reads and validates the configuration from `env` (default: this process's environment).
+ * @throws ConfigError naming each variable whose value is malformed; in production when no JWT key
+ *   is set; when `JWT_ALGORITHMS` contains `none`.
  */
-export function loadConfig(): AppConfig {
-  const nodeEnv = process.env.NODE_ENV;
-  const env = nodeEnv === 'production' ? 'production' : nodeEnv === 'test' ? 'test' : 'development';
-  const publicKeyPem = str('JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
-  const jwksUrl = str('JWT_JWKS_URL');
-  let secret = str('JWT_SECRET');
-  if (!secret && !publicKeyPem && !jwksUrl) {
-    if (env === 'production') throw new Error('Set JWT_JWKS_URL, JWT_PUBLIC_KEY or JWT_SECRET in production.');
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      return `- ${name}: ${i.message}${SENSITIVE.test(name) ? '' : `, got ${JSON.stringify(env[name])}`}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const mode = e.NODE_ENV === 'production' ? 'production' : e.NODE_ENV === 'test' ? 'test' : 'development';
+  const publicKeyPem = e.JWT_PUBLIC_KEY?.replace(/\\n/g, '\n');
+  let secret = e.JWT_SECRET;
+  if (!secret && !publicKeyPem && !e.JWT_JWKS_URL) {
+    if (mode === 'production') throw new ConfigError('Set JWT_JWKS_URL, JWT_PUBLIC_KEY or JWT_SECRET in production.');
     secret = DEV_JWT_SECRET;
   }
-  const defaultAlgs = jwksUrl || publicKeyPem ? 'RS256,ES256,EdDSA' : 'HS256';
-  const algorithms = (str('JWT_ALGORITHMS') ?? defaultAlgs)
+  const algorithms = (e.JWT_ALGORITHMS ?? (e.JWT_JWKS_URL || publicKeyPem ? 'RS256,ES256,EdDSA' : 'HS256'))
     .split(',')
     .map((a) => a.trim())
     .filter(Boolean);
-  if (algorithms.some((a) => a.toLowerCase() === 'none')) throw new Error('JWT_ALGORITHMS must not contain "none".');
-
-  const subgraphPorts = {
-    tenant: envInt('TENANT_PORT', 4001),
-    catalog: envInt('CATALOG_PORT', 4002),
-    orders: envInt('ORDERS_PORT', 4003),
-    notifications: envInt('NOTIFICATIONS_PORT', 4004),
-  };
-  const url = (name: SubgraphName, envName: string) => str(envName) ?? `http://localhost:${subgraphPorts[name]}/graphql`;
+  if (algorithms.some((a) => a.toLowerCase() === 'none')) throw new ConfigError('JWT_ALGORITHMS must not contain "none".');
+  const subgraphPorts = Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, e[PORT_VARS[name]]])) as Record<SubgraphName, number>;
+  const subgraphUrls = Object.fromEntries(
+    SUBGRAPHS.map(({ name }) => [name, e[URL_VARS[name]] ?? `http://localhost:${subgraphPorts[name]}/graphql`]),
+  ) as Record<SubgraphName, string>;
   return {
-    env,
-    databaseUrl: str('DATABASE_URL'),
-    appDatabaseUrl: str('APP_DATABASE_URL'),
-    tenantPools: bool('DB_TENANT_POOLS', true),
-    hideSchemaDetails: bool('HIDE_SCHEMA_DETAILS', env === 'production'),
-    redisUrl: str('REDIS_URL'),
+    env: mode,
+    logLevel: e.LOG_LEVEL ?? (mode === 'test' ? 'silent' : 'info'),
+    database: {
+      url: e.DATABASE_URL,
+      appUrl: e.APP_DATABASE_URL,
+      tenantPools: e.DB_TENANT_POOLS!,
+      migrateOnStart: e.MIGRATE_ON_START!,
+      seedDemoData: e.SEED_DEMO_DATA!,
+      embeddedPort: e.EMBEDDED_PG_PORT,
+    },
+    redisUrl: e.REDIS_URL,
     jwt: {
       secret,
       publicKeyPem,
-      jwksUrl,
-      jwksCooldownMs: envInt('JWT_JWKS_COOLDOWN_MS', 30_000),
-      issuer: str('JWT_ISSUER'),
-      audience: str('JWT_AUDIENCE'),
-      tenantClaim: str('JWT_TENANT_CLAIM') ?? 'tenant_id',
+      jwksUrl: e.JWT_JWKS_URL,
+      jwksCooldownMs: e.JWT_JWKS_COOLDOWN_MS,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      tenantClaim: e.JWT_TENANT_CLAIM ?? 'tenant_id',
       algorithms,
     },
-    internalSecret: str('INTERNAL_JWT_SECRET'),
-    gatewayPort: envInt('PORT', 4000),
-    subgraphPorts,
-    subgraphUrls: {
-      tenant: url('tenant', 'TENANT_URL'),
-      catalog: url('catalog', 'CATALOG_URL'),
-      orders: url('orders', 'ORDERS_URL'),
-      notifications: url('notifications', 'NOTIFICATIONS_URL'),
+    internalSecret: e.INTERNAL_JWT_SECRET,
+    hideSchemaDetails: e.HIDE_SCHEMA_DETAILS ?? mode === 'production',
+    gateway: {
+      port: e.PORT,
+      subgraphUrls,
+      maxSubscriptionExecutions: e.SUBSCRIPTION_MAX_EXECUTIONS,
+      sharedSubscriptionExecutions: e.SUBSCRIPTION_SHARED_EXECUTIONS!,
+      publicUrl: e.GATEWAY_URL ?? `http://localhost:${e.PORT}/graphql`,
+      apolloTelemetry: !e.APOLLO_TELEMETRY_DISABLED,
     },
-    streamRetention: envInt('STREAM_RETENTION', 10_000),
-    logLevel: str('LOG_LEVEL') ?? (env === 'test' ? 'silent' : 'info'),
+    subgraphPorts,
+    subgraph: e.SUBGRAPH,
+    events: {
+      streamRetention: e.STREAM_RETENTION,
+      consumerLeaseMs: e.CONSUMER_LEASE_MS,
+      consumerMaxDeliveries: e.CONSUMER_MAX_DELIVERIES,
+      relayPollMs: e.RELAY_POLL_MS,
+      relayBatchSize: e.RELAY_BATCH_SIZE,
+      relayCrashAfterPublish: e.RELAY_CRASH_AFTER_PUBLISH!,
+    },
   };
+}
+
+/**
+ * Hands the settings that libraries read from the environment themselves to them, once, before
+ * they start: `@apollo/gateway` reads `APOLLO_TELEMETRY_DISABLED` when a gateway is constructed.
+ * Called by the composition roots (apps/); the only write to the environment.
+ */
+export function applyLibrarySettings(config: AppConfig, env: Record<string, string | undefined> = process.env): void {
+  env.APOLLO_TELEMETRY_DISABLED = config.gateway.apolloTelemetry ? 'false' : 'true';
 }

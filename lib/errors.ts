@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 
 /**
- * Domain `extensions.code` values whose messages are written for clients (CONTRACT.md); errors with
+ * Domain `extensions.code` values whose messages are written for clients (README, "Errors"); errors with
  * these codes pass through error masking and the gateway unchanged.
  */
 export const CLIENT_ERROR_CODES = [
@@ -13,7 +13,7 @@ export const CLIENT_ERROR_CODES = [
   'INSUFFICIENT_STOCK',
 ] as const;
 
-/** `extensions.code` values clients can rely on (CONTRACT.md): the client codes plus `INTERNAL_SERVER_ERROR`. */
+/** `extensions.code` values clients can rely on (README, "Errors"): the client codes plus `INTERNAL_SERVER_ERROR`. */
 export type ErrorCode = (typeof CLIENT_ERROR_CODES)[number] | 'INTERNAL_SERVER_ERROR';
 
 /**

@@ -1,9 +1,13 @@
 import pino from 'pino';
 
-/** Structured JSON logger (pino). Level from `LOG_LEVEL`; silent under tests unless set. */
+/** Structured JSON logger (pino). */
 export type Logger = pino.Logger;
 
-/** Creates the root logger of a process; `name` is the process role, for example `gateway`. */
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info')): Logger {
+/**
+ * Creates the root logger of a process: JSON lines with ISO times.
+ * @param name the process role, for example `gateway`.
+ * @param level a pino level (`info`, `debug`, `silent`, ...; the configuration's `LOG_LEVEL`).
+ */
+export function createLogger(name: string, level: string): Logger {
   return pino({ name, level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
 }

@@ -13,7 +13,7 @@ export interface Principal {
   requestId: string;
 }
 
-/** Scopes the schema uses (CONTRACT.md). Reading one's own tenant needs none of them. */
+/** Scopes the schema uses (README, "Tokens and scopes"). Reading one's own tenant needs none of them. */
 export const Scope = {
   CatalogWrite: 'catalog:write',
   OrdersWrite: 'orders:write',

@@ -3,7 +3,8 @@
  * @apollo/composition. `--check` exits 1 instead of writing when the committed file is stale.
  */
 import { writeFileSync } from 'node:fs';
-import { composeSupergraph, SUPERGRAPH_PATH, readCommittedSupergraph } from '../lib/schema/compose';
+import { composeSupergraph } from '../lib/schema/compose';
+import { SUPERGRAPH_PATH, readCommittedSupergraph } from '../lib/schema/subgraphs';
 
 const check = process.argv.includes('--check');
 const sdl = composeSupergraph();

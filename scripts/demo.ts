@@ -3,14 +3,17 @@
  * loads the dashboard query, opens `orderUpdated` and `notificationAdded` over graphql-ws, places an
  * order and confirms it, prints the live updates as they arrive, then shows how a dashboard resumes:
  * it reconnects with the last cursor (`after`) and receives the update it missed while offline.
- * GATEWAY_URL overrides http://localhost:4000/graphql.
+ * GATEWAY_URL overrides http://localhost:4000/graphql; tokens are minted with the configured
+ * JWT settings (JWT_SECRET, ...).
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { mintDevToken } from '../lib/auth/dev-token';
+import { devTokenSettings, mintDevToken } from '../lib/auth/dev-token';
+import { loadConfig } from '../lib/config';
 import { DASHBOARD_QUERY } from './dashboard-query';
 
-const httpUrl = process.env.GATEWAY_URL ?? 'http://localhost:4000/graphql';
+const config = loadConfig();
+const httpUrl = config.gateway.publicUrl;
 const wsUrl = httpUrl.replace(/^http/, 'ws');
 
 interface Result<T> {
@@ -76,7 +79,7 @@ function waitUntil(check: () => boolean, label: string, timeoutMs = 15_000): Pro
 }
 
 async function main(): Promise<void> {
-  const token = await mintDevToken({ tenant: 'acme', user: 'owner@acme.test' });
+  const token = await mintDevToken({ tenant: 'acme', user: 'owner@acme.test', ...devTokenSettings(config.jwt) });
   console.log(`Dashboard of owner@acme.test against ${httpUrl}\n`);
 
   type Dashboard = {

@@ -1,9 +1,11 @@
 /**
  * `npm run token -- --tenant <slug> --user <email> [--scope "<scopes>"] [--ttl <seconds>]`
- * Prints a signed dev JWT for a seeded user; the JWT is the last word printed (CONTRACT.md).
+ * Prints a signed dev JWT for a seeded user, with the configured JWT settings (JWT_SECRET,
+ * JWT_TENANT_CLAIM, JWT_ISSUER, JWT_AUDIENCE); the JWT is the last word printed.
  */
 import { parseArgs } from 'node:util';
-import { mintDevToken } from '../lib/auth/dev-token';
+import { devTokenSettings, mintDevToken } from '../lib/auth/dev-token';
+import { loadConfig } from '../lib/config';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -21,7 +23,8 @@ async function main(): Promise<void> {
     process.exit(values.help ? 0 : 2);
   }
   const ttlSeconds = values.ttl === undefined ? 3600 : Number(values.ttl);
-  const token = await mintDevToken({ tenant: values.tenant, user: values.user, scope: values.scope, ttlSeconds });
+  const settings = devTokenSettings(loadConfig().jwt);
+  const token = await mintDevToken({ tenant: values.tenant, user: values.user, scope: values.scope, ttlSeconds, ...settings });
   console.log(token);
 }
 

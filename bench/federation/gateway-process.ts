@@ -10,8 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
+import { gatewayOptions } from '../../apps/gateway-options';
 import { startGateway } from '../../gateway/gateway.server';
-import { loadConfig } from '../../lib/config';
+import { applyLibrarySettings, loadConfig } from '../../lib/config';
 import { createEventLog } from '../../lib/events/create-event-log';
 import { createLogger } from '../../lib/logger';
 
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   const [kind, supergraphPath, urlsPath] = process.argv.slice(2);
   if (!supergraphPath || !urlsPath) throw new Error('usage: gateway-process.ts <apollo|ours> <supergraph.graphql> <urls.json>');
   const supergraphSdl = readFileSync(supergraphPath, 'utf8');
+  applyLibrarySettings(loadConfig()); // the same Apollo telemetry setting for both gateways
   let stop: () => Promise<void>;
   let port: number;
   if (kind === 'apollo') {
@@ -28,11 +30,12 @@ async function main(): Promise<void> {
     stop = () => server.stop();
   } else if (kind === 'ours') {
     const subgraphUrls = JSON.parse(readFileSync(urlsPath, 'utf8')) as Record<string, string>;
-    const config = { ...loadConfig(), internalSecret: process.env.INTERNAL_JWT_SECRET ?? randomBytes(32).toString('hex') };
-    const eventLog = createEventLog(undefined, config.streamRetention);
+    const loaded = loadConfig();
+    const config = { ...loaded, internalSecret: loaded.internalSecret ?? randomBytes(32).toString('hex') };
+    const eventLog = createEventLog(undefined, config.events.streamRetention);
     const gateway = await startGateway({
-      config,
-      eventLog,
+      ...gatewayOptions(config),
+      eventStreams: eventLog.streams,
       logger: createLogger('bench', process.env.LOG_LEVEL ?? 'warn'),
       port: 0,
       host: '127.0.0.1',

@@ -28,7 +28,9 @@ import { seedDemoData } from '../../lib/db/seed';
 import { createLogger } from '../../lib/logger';
 import { startGateway } from '../../gateway/gateway.server';
 import { DASHBOARD_QUERY } from '../../scripts/dashboard-query';
-import { startLocalSupergraph } from '../../scripts/local-supergraph';
+import { gatewayOptions } from '../../apps/gateway-options';
+import { startLocalSupergraph } from '../../apps/local-supergraph';
+import { loadConfig } from '../../lib/config';
 import { closedLoop, openLoop, percentile, type LoadTarget } from '../load';
 import { freePort } from '../proc';
 
@@ -149,8 +151,9 @@ export async function runDashboardBench(options: DashboardBenchOptions): Promise
     await seedDemoData(db.url);
     let sqlCount = 0;
     const logger = createLogger('bench', 'warn');
+    const base = loadConfig({});
     const stack = await startLocalSupergraph({
-      databaseUrl: db.url,
+      config: { ...base, database: { ...base.database, url: db.url } },
       logger,
       ephemeralPorts: true,
       onQuery: (sql) => {
@@ -219,8 +222,8 @@ export async function runDashboardBench(options: DashboardBenchOptions): Promise
     const recorded: Recorded[] = [];
     const proxies = await Promise.all(Object.entries(stack.subgraphUrls).map(([name, url]) => recordingProxy(name, url, recorded)));
     const recGateway = await startGateway({
-      config: stack.config,
-      eventLog: stack.eventLog,
+      ...gatewayOptions(stack.config),
+      eventStreams: stack.eventLog.streams,
       logger,
       port: 0,
       host: '127.0.0.1',

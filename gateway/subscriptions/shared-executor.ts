@@ -1,9 +1,9 @@
 /**
- * Runs subscription executions for the bridge: one execution per (execution key, stream entry)
+ * Runs the executions of live subscriptions: one execution per (execution key, stream entry)
  * shared by every subscriber with that key, and at most `maxConcurrent` executions at a time in
  * this process.
  *
- * The execution key is tenant + scopes + rewritten query + its variables (see
+ * The execution key is tenant + scopes + live query + its variables (see
  * {@link executionKey}). It leaves out the user id: the live roots (`order(id:)`,
  * `notification(id:)`) resolve tenant-scoped objects whose every field (`placedBy`, `lines`, `read`,
  * ...) is the same for every user of the tenant with the same scopes, and authorization in the
@@ -28,7 +28,7 @@ export interface ExecutionMetrics {
   maxRunning: number;
 }
 
-/** Process-wide counters, summed over every bridge in the process. */
+/** Process-wide counters, summed over every gateway (every {@link SharedExecutor}) in the process. */
 export const subscriptionMetrics: ExecutionMetrics = {
   executions: 0,
   shared: 0,
@@ -51,8 +51,8 @@ export function stableStringify(value: unknown): string {
 }
 
 /**
- * Key under which subscribers share executions: tenant, sorted scopes, the normalized (printed,
- * rewritten) query and its variables, sorted.
+ * Key under which subscribers share executions: tenant, sorted scopes, the live query (printed, so
+ * normalized) and its variables, sorted.
  */
 export function executionKey(tenantId: string, scopes: readonly string[], query: string, variables: Record<string, unknown>): string {
   return stableStringify([tenantId, [...scopes].sort(), query, variables]);

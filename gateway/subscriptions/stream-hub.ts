@@ -5,7 +5,10 @@
  * detaches. A failed read is logged and retried from the same position after a short pause, so
  * listeners see no gap while Redis is briefly unreachable.
  */
-import type { EventLog, StreamEntry } from '../../lib/events/event-log';
+import type { EventStreams, StreamEntry } from '../../lib/events/event-log';
+
+/** What the hub reads streams with. */
+export type HubStreams = Pick<EventStreams, 'read' | 'lastId'>;
 import type { Logger } from '../../lib/logger';
 
 /** Receives every entry of a stream read after the listener attached, in stream order. */
@@ -45,7 +48,7 @@ class StreamReader {
 
   constructor(
     readonly stream: string,
-    private readonly eventLog: EventLog,
+    private readonly streams: HubStreams,
     private readonly logger: Logger,
     private readonly options: Required<StreamHubOptions>,
   ) {
@@ -59,7 +62,7 @@ class StreamReader {
   private async run(): Promise<void> {
     while (this.running && this.position === undefined) {
       try {
-        this.position = await this.eventLog.lastId(this.stream);
+        this.position = await this.streams.lastId(this.stream);
       } catch (err) {
         this.logger.warn({ stream: this.stream, err: (err as Error).message }, 'stream hub: cannot read the stream position, retrying');
         await sleep(this.options.retryMs);
@@ -71,7 +74,7 @@ class StreamReader {
       const startedAt = Date.now();
       let entries: StreamEntry[];
       try {
-        entries = await this.eventLog.read(this.stream, from, { blockMs: this.options.blockMs, count: this.options.count });
+        entries = await this.streams.read(this.stream, from, { blockMs: this.options.blockMs, count: this.options.count });
       } catch (err) {
         if (!this.running) break;
         this.logger.warn({ stream: this.stream, err: (err as Error).message }, 'stream hub: read failed, retrying');
@@ -105,7 +108,7 @@ export class StreamHub {
   private closed = false;
 
   constructor(
-    private readonly eventLog: EventLog,
+    private readonly streams: HubStreams,
     private readonly logger: Logger,
     options: StreamHubOptions = {},
   ) {
@@ -126,7 +129,7 @@ export class StreamHub {
     if (this.closed) throw new Error('The stream hub is closed.');
     let reader = this.readers.get(stream);
     if (!reader) {
-      reader = new StreamReader(stream, this.eventLog, this.logger, this.options);
+      reader = new StreamReader(stream, this.streams, this.logger, this.options);
       this.readers.set(stream, reader);
       reader.start();
     }

@@ -1,10 +1,10 @@
 /**
  * Development tokens for seeded users (`npm run token`, `npm start`, the demo and the tests): HS256
- * JWTs with the claims of CONTRACT.md (`sub`, `tenant_id`, `scope`, `iat`, `exp`).
+ * JWTs with the claims the gateway expects (`sub`, `tenant_id`, `scope`, `iat`, `exp`; README, "Tokens and scopes").
  */
 import { SignJWT } from 'jose';
 import { DEMO_TENANTS, DEMO_USERS, type DemoUser } from '../db/demo-data';
-import { DEV_JWT_SECRET } from '../config';
+import { DEV_JWT_SECRET, type JwtConfig } from '../config';
 
 /** Options of {@link mintDevToken}. */
 export interface DevTokenOptions {
@@ -16,9 +16,9 @@ export interface DevTokenOptions {
   scope?: string;
   /** Lifetime in seconds (default 3600). */
   ttlSeconds?: number;
-  /** HS256 secret (default `JWT_SECRET` or the development secret). */
+  /** HS256 secret (default: the development secret). */
   secret?: string;
-  /** Claim name for the tenant id (default `JWT_TENANT_CLAIM` or `tenant_id`). */
+  /** Claim name for the tenant id (default `tenant_id`). */
   tenantClaim?: string;
   issuer?: string;
   audience?: string;
@@ -45,15 +45,24 @@ export async function mintDevToken(options: DevTokenOptions): Promise<string> {
   if (!Number.isInteger(ttl) || ttl <= 0) throw new Error('ttl must be a positive number of seconds.');
   const now = Math.floor(Date.now() / 1000);
   const scope = options.scope ?? user.scopes.join(' ');
-  const claim = options.tenantClaim ?? process.env.JWT_TENANT_CLAIM ?? 'tenant_id';
+  const claim = options.tenantClaim ?? 'tenant_id';
   let jwt = new SignJWT({ [claim]: user.tenantId, scope, email: user.email })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(user.id)
     .setIssuedAt(now)
     .setExpirationTime(now + ttl);
-  const issuer = options.issuer ?? process.env.JWT_ISSUER;
-  const audience = options.audience ?? process.env.JWT_AUDIENCE;
-  if (issuer) jwt = jwt.setIssuer(issuer);
-  if (audience) jwt = jwt.setAudience(audience);
-  return jwt.sign(new TextEncoder().encode(options.secret ?? process.env.JWT_SECRET ?? DEV_JWT_SECRET));
+  if (options.issuer) jwt = jwt.setIssuer(options.issuer);
+  if (options.audience) jwt = jwt.setAudience(options.audience);
+  return jwt.sign(new TextEncoder().encode(options.secret ?? DEV_JWT_SECRET));
+}
+
+/**
+ * The token settings of {@link DevTokenOptions} that match a gateway's JWT configuration (its HS256
+ * secret, tenant claim, issuer and audience), so a minted token passes that gateway.
+ * @throws Error when the configuration has no HS256 secret (tokens are then issued elsewhere).
+ */
+export function devTokenSettings(jwt: JwtConfig): Pick<DevTokenOptions, 'secret' | 'tenantClaim' | 'issuer' | 'audience'> {
+  if (!jwt.secret)
+    throw new Error('Development tokens need the HS256 JWT_SECRET; this configuration verifies tokens with a public key or JWKS.');
+  return { secret: jwt.secret, tenantClaim: jwt.tenantClaim, issuer: jwt.issuer, audience: jwt.audience };
 }

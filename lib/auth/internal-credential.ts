@@ -6,6 +6,7 @@
  */
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { Principal } from '../principal';
+import { isUuid } from '../uuid';
 
 /** `iss` of every gateway credential. */
 export const GATEWAY_ISSUER = 'urn:supergraph:gateway';
@@ -82,8 +83,10 @@ export class CredentialVerifier {
       if (typeof payload.tid !== 'string' || typeof payload.sub !== 'string') {
         throw new InvalidCredentialError('credential claims have the wrong types');
       }
+      // The tenant becomes every query's row-level-security setting: only a tenant id (UUID) will do.
+      if (!isUuid(payload.tid)) throw new InvalidCredentialError('credential tenant is not a tenant id');
       const scope = typeof payload.scope === 'string' ? payload.scope : '';
-      return { tenantId: payload.tid, userId: payload.sub, scopes: scope.split(' ').filter(Boolean) };
+      return { tenantId: payload.tid.toLowerCase(), userId: payload.sub, scopes: scope.split(' ').filter(Boolean) };
     } catch (err) {
       if (err instanceof InvalidCredentialError) throw err;
       const reason = err instanceof joseErrors.JOSEError ? err.code : 'malformed';

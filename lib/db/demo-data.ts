@@ -1,5 +1,5 @@
 /**
- * The deterministic demo data set (CONTRACT.md, "Demo data"). Ids are name-based UUIDs, so the same
+ * The deterministic demo data set (README, "Demo data"). Ids are name-based UUIDs, so the same
  * tenant, user or product has the same id on every machine, and `npm run token` can mint a token for
  * a seeded user without a database.
  */
@@ -42,7 +42,7 @@ export const DEMO_TENANTS: DemoTenant[] = [
   { slug: 'platform', name: 'Platform Operations', currency: 'USD' },
 ].map((t) => ({ ...t, id: demoId(`tenant:${t.slug}`) }));
 
-/** Users of CONTRACT.md. */
+/** The seeded users (README, "Demo data"). */
 export const DEMO_USERS: DemoUser[] = [
   { tenantSlug: 'acme', email: 'owner@acme.test', name: 'Ava Owner', scopes: TENANT_SCOPES },
   { tenantSlug: 'acme', email: 'staff@acme.test', name: 'Sam Staff', scopes: [] },

@@ -1,162 +1,175 @@
 /**
- * Tenant-scoped database access: the only way repositories reach PostgreSQL. Every call names the
- * tenant it acts for, and PostgreSQL's row-level security (migration
- * `20261122010000_row_level_security`) lets the statements see and write that tenant's rows only,
- * whatever their `WHERE` clauses say (README, "Security"; DESIGN.md, "Tenant isolation", layer 2).
+ * Tenant-scoped database access: the only way repositories reach PostgreSQL. A {@link TenantScope}
+ * is bound to one tenant when it is made (once per request, or once per event for a consumer), so a
+ * repository built on it has no `tenantId` parameter and cannot be called for another tenant.
+ * PostgreSQL's row-level security (migration `20261122010000_row_level_security`) then lets its
+ * statements see and write that tenant's rows only, whatever their `WHERE` clauses say; repositories
+ * keep their own `tenant_id` filters as well (defence in depth).
  *
  * Two ways to carry the tenant to PostgreSQL, both per connection-use and never leaking:
- * - **Per transaction** (any {@link PrismaClient}, for example the shared pool): `fn` runs in an
- *   interactive transaction that starts with `set_config('app.tenant_id', <uuid>, true)`. The
- *   setting is transaction-local, so the pooled connection returns to the pool without it. Costs
- *   BEGIN + set_config + COMMIT around the statements.
- * - **Per-tenant pools** ({@link TenantClients}): each tenant gets its own small pool whose every
- *   connection is opened with the libpq option `-c app.tenant_id=<uuid>`, so a connection belongs
- *   to one tenant for its whole life and a single statement needs one round trip. Multi-statement
- *   units of work still run in a transaction on that pool.
+ * - **Per transaction** ({@link SharedPoolScope}, the shared pool): every use runs in a transaction
+ *   that starts with `set_config('app.tenant_id', <uuid>, true)`. The setting is transaction-local,
+ *   so the pooled connection returns to the pool without it. Costs BEGIN + set_config + COMMIT.
+ * - **Per-tenant pool** ({@link TenantPoolScope}): the tenant's own small pool whose every connection
+ *   was opened with the libpq option `-c app.tenant_id=<uuid>` (lib/db/tenant-pools.ts), so a
+ *   single statement needs one round trip. Units of work still run in a transaction on that pool.
+ *
+ * A unit of work ({@link UnitOfWork}) is a scope whose every `run` uses one transaction; services
+ * open it with {@link TenantScope.transaction} and hand it to repository steps. Hooks registered with
+ * {@link UnitOfWork.afterCommit} (waking the outbox relay) run once the transaction committed.
  */
 import type { Prisma, PrismaClient } from './prisma-client';
-import { createPrismaClient } from './prisma-client';
 import { isUuid } from '../uuid';
 
 /** Name of the role the services connect as (not owner, not superuser, no BYPASSRLS). */
 export const APP_ROLE = 'supergraph_app';
 
-/** A transaction client, or a tenant's own client: what `fn` of {@link withTenant} receives. */
-export type TenantTx = Prisma.TransactionClient;
+/** What a scope hands to `fn`: a transaction client, or a tenant pool's client (same query API). */
+export type TenantClient = Prisma.TransactionClient;
+
+/** Limits of a transaction (Prisma's interactive transaction options). */
+export interface TransactionOptions {
+  /** Most milliseconds to wait for a connection (Prisma `maxWait`, default 2,000). */
+  maxWait?: number;
+  /** Most milliseconds the transaction may run (Prisma `timeout`, default 5,000). */
+  timeout?: number;
+}
+
+/** Database access bound to one tenant (see module doc). */
+export interface TenantScope {
+  /** The tenant every statement acts for (a lower-case UUID). */
+  readonly tenantId: string;
+  /**
+   * Runs `fn` with a client on which PostgreSQL shows and accepts this tenant's rows only. Several
+   * statements in `fn` are not atomic together unless this scope is a {@link UnitOfWork}.
+   * @throws whatever `fn` or the database throws.
+   */
+  run<T>(fn: (db: TenantClient) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction of this tenant: every `run` of the unit of work `fn` receives uses
+   * it, and it commits when `fn` resolves or rolls back when `fn` throws. Called on a unit of work,
+   * it joins that transaction.
+   * @throws whatever `fn` or the database throws (after the rollback).
+   */
+  transaction<T>(fn: (uow: UnitOfWork) => Promise<T>, options?: TransactionOptions): Promise<T>;
+}
+
+/** One transaction of one tenant, with hooks that run after it committed. */
+export interface UnitOfWork extends TenantScope {
+  /**
+   * Runs `hook` once after the transaction committed, never after a rollback. Registering the same
+   * function twice runs it once. A throwing hook does not undo the commit; its error is reported to
+   * the scope's `onHookError`.
+   */
+  afterCommit(hook: () => void): void;
+}
 
 /** Thrown when a tenant id handed to the database layer is not a UUID (a bug, never client input). */
 export class InvalidTenantIdError extends Error {}
 
-function requireTenantId(tenantId: string): string {
+/**
+ * The lower-cased `tenantId`.
+ * @throws InvalidTenantIdError when it is not a UUID (it is written into SQL settings and connection options).
+ */
+export function requireTenantId(tenantId: string): string {
   if (!isUuid(tenantId)) throw new InvalidTenantIdError('The tenant id of a database scope must be a UUID.');
   return tenantId.toLowerCase();
 }
 
-/** Options of {@link TenantClients}. */
-export interface TenantClientsOptions {
-  /** The services' database URL (the app role). */
-  url: string;
-  /** Connections per tenant pool (default 4). */
-  poolSize?: number;
-  /**
-   * Most tenants with a pool of their own (default 50); further tenants go through the shared
-   * pool, per transaction. Bounds the connections to `maxTenants × poolSize` plus the shared pool.
-   */
-  maxTenants?: number;
-  /** Milliseconds an idle tenant connection stays open (default 10 000). */
-  idleTimeoutMs?: number;
-  /** Called with each SQL statement (tests count them). */
-  onQuery?: (sql: string) => void;
+/** Reports a failed after-commit hook (the commit stands). */
+export type HookErrorHandler = (err: unknown) => void;
+
+/** A unit of work over an open transaction client. */
+class TransactionScope implements UnitOfWork {
+  readonly hooks = new Set<() => void>();
+
+  constructor(
+    readonly tenantId: string,
+    private readonly tx: TenantClient,
+  ) {}
+
+  run<T>(fn: (db: TenantClient) => Promise<T>): Promise<T> {
+    return fn(this.tx);
+  }
+
+  transaction<T>(fn: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+
+  afterCommit(hook: () => void): void {
+    this.hooks.add(hook);
+  }
 }
 
 /**
- * Per-tenant pools whose connections have `app.tenant_id` fixed at connect (libpq `options`), in
- * front of a shared pool used per transaction for tenants beyond `maxTenants`. A tenant's pool
- * is created on first use and closes idle connections after `idleTimeoutMs`.
+ * Runs `fn` in `client.$transaction`, first calling `prepare` on the transaction (tenant settings),
+ * then the unit of work's after-commit hooks once it committed.
  */
-export class TenantClients {
-  private readonly clients = new Map<string, PrismaClient>();
-  private readonly poolSize: number;
-  private readonly maxTenants: number;
-
-  /** @param shared the shared (tenant-less) client of the same role, for overflow tenants. */
-  constructor(
-    readonly shared: PrismaClient,
-    private readonly options: TenantClientsOptions,
-  ) {
-    this.poolSize = options.poolSize ?? 4;
-    this.maxTenants = options.maxTenants ?? 50;
+export async function runUnitOfWork<T>(
+  client: PrismaClient,
+  tenantId: string,
+  prepare: ((tx: TenantClient) => Promise<unknown>) | undefined,
+  fn: (uow: UnitOfWork) => Promise<T>,
+  options: TransactionOptions,
+  onHookError: HookErrorHandler,
+): Promise<T> {
+  let scope: TransactionScope | undefined;
+  const result = await client.$transaction(
+    async (tx) => {
+      if (prepare) await prepare(tx);
+      scope = new TransactionScope(tenantId, tx);
+      return fn(scope);
+    },
+    { maxWait: options.maxWait, timeout: options.timeout },
+  );
+  for (const hook of scope?.hooks ?? []) {
+    try {
+      hook();
+    } catch (err) {
+      onHookError(err);
+    }
   }
-
-  /**
-   * The client of `tenantId`'s own pool, or undefined when `maxTenants` pools exist already.
-   * @throws InvalidTenantIdError when `tenantId` is not a UUID (it is written into the connection options).
-   */
-  client(tenantId: string): PrismaClient | undefined {
-    const id = requireTenantId(tenantId);
-    let client = this.clients.get(id);
-    if (client) return client;
-    if (this.clients.size >= this.maxTenants) return undefined;
-    client = createPrismaClient({
-      url: this.options.url,
-      poolSize: this.poolSize,
-      connectionOptions: `-c app.tenant_id=${id}`,
-      idleTimeoutMs: this.options.idleTimeoutMs ?? 10_000,
-      onQuery: this.options.onQuery,
-    });
-    this.clients.set(id, client);
-    return client;
-  }
-
-  /** Closes every tenant pool (not the shared one). */
-  async disconnect(): Promise<void> {
-    const clients = [...this.clients.values()];
-    this.clients.clear();
-    await Promise.all(clients.map((c) => c.$disconnect()));
-  }
+  return result;
 }
 
-/** What repositories are given: a plain client (per-transaction scoping) or per-tenant pools. */
-export type TenantDb = PrismaClient | TenantClients;
-
-/** Options of {@link withTenant}. */
-export interface WithTenantOptions {
-  /**
-   * Run `fn` in one transaction even on a tenant's own pool (units of work with several
-   * statements that must commit together). On a plain client `fn` always runs in a transaction.
-   */
-  transaction?: boolean;
-  /** Most milliseconds to wait for a connection (Prisma `maxWait`, default 2 000). */
-  maxWait?: number;
-  /** Most milliseconds the transaction may run (Prisma `timeout`, default 5 000). */
-  timeout?: number;
-}
-
-/** `SELECT set_config('app.tenant_id', <tenantId>, true)` inside transaction `tx`. */
-async function setLocalTenant(tx: TenantTx, tenantId: string): Promise<void> {
+/** `SELECT set_config('app.tenant_id', <tenantId>, true)`: the transaction-local tenant setting. */
+export async function setLocalTenant(tx: TenantClient, tenantId: string): Promise<void> {
   await tx.$executeRaw`SELECT set_config('app.tenant_id', ${tenantId}, true)`;
 }
 
-/**
- * Runs `fn` with a database handle on which PostgreSQL shows and accepts the rows of `tenantId`
- * only (row-level security). Every repository method goes through it; repositories keep their own
- * `tenant_id` filters as well (defence in depth).
- * @param db a plain client (the tenant is set per transaction with `set_config(..., true)`, so the
- *   pooled connection never carries it to its next use) or {@link TenantClients} (the tenant's own pool).
- * @throws InvalidTenantIdError when `tenantId` is not a UUID; whatever `fn` or the database throws
- *   (the transaction then rolls back).
- */
-export async function withTenant<T>(
-  db: TenantDb,
-  tenantId: string,
-  fn: (tx: TenantTx) => Promise<T>,
-  options: WithTenantOptions = {},
-): Promise<T> {
-  const id = requireTenantId(tenantId);
-  const txOptions = { maxWait: options.maxWait, timeout: options.timeout };
-  if (db instanceof TenantClients) {
-    const own = db.client(id);
-    if (own) return options.transaction ? own.$transaction((tx) => fn(tx), txOptions) : fn(own);
-    db = db.shared;
+/** A tenant on the shared pool: every use is a transaction that sets `app.tenant_id` first. */
+export class SharedPoolScope implements TenantScope {
+  constructor(
+    readonly tenantId: string,
+    private readonly client: PrismaClient,
+    private readonly onHookError: HookErrorHandler,
+  ) {}
+
+  run<T>(fn: (db: TenantClient) => Promise<T>): Promise<T> {
+    return this.client.$transaction(async (tx) => {
+      await setLocalTenant(tx, this.tenantId);
+      return fn(tx);
+    });
   }
-  return db.$transaction(async (tx) => {
-    await setLocalTenant(tx, id);
-    return fn(tx);
-  }, txOptions);
+
+  transaction<T>(fn: (uow: UnitOfWork) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    return runUnitOfWork(this.client, this.tenantId, (tx) => setLocalTenant(tx, this.tenantId), fn, options, this.onHookError);
+  }
 }
 
-/**
- * Runs `fn` in a transaction acting as the platform (`platform:admin`) for tenant `tenantId`: sets
- * `app.platform_admin = 'on'`, which the `tenants` policy requires to INSERT a tenant, and
- * `app.tenant_id`, so the new row can be read back. Only `createTenant` uses it, after the
- * `@requiresScope(scope: "platform:admin")` check; both settings end with the transaction.
- * @throws InvalidTenantIdError when `tenantId` is not a UUID; database errors.
- */
-export async function withPlatformAdmin<T>(db: TenantDb, tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
-  const id = requireTenantId(tenantId);
-  const client = db instanceof TenantClients ? db.shared : db;
-  return client.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT set_config('app.platform_admin', 'on', true), set_config('app.tenant_id', ${id}, true)`;
-    return fn(tx);
-  });
+/** A tenant on its own pool (`app.tenant_id` fixed at connect): single uses need no transaction. */
+export class TenantPoolScope implements TenantScope {
+  constructor(
+    readonly tenantId: string,
+    private readonly client: PrismaClient,
+    private readonly onHookError: HookErrorHandler,
+  ) {}
+
+  run<T>(fn: (db: TenantClient) => Promise<T>): Promise<T> {
+    return fn(this.client);
+  }
+
+  transaction<T>(fn: (uow: UnitOfWork) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    return runUnitOfWork(this.client, this.tenantId, undefined, fn, options, this.onHookError);
+  }
 }

@@ -12,7 +12,7 @@
  *   commits. A crash in between rolls the transaction back and releases the locks; the next relay
  *   publishes the same rows again. The result is at most a duplicate entry (same event id, new entry
  *   id) that consumers drop by event id: the notifications consumer by its unique
- *   `(tenant_id, source_event_id)`, the gateway's subscription bridge by a recent-id set per stream.
+ *   `(tenant_id, source_event_id)`, the gateway's live subscriptions by a recent-id set per subscription.
  * - A rolled-back write never reaches the outbox, so it publishes nothing. While the event log is
  *   unreachable, rows wait (the API keeps committing) and the relay retries every `retryMs`.
  * - Row-level security: the transaction starts with `set_config('app.outbox_relay', 'on', true)`,
@@ -21,7 +21,7 @@
 import type { PrismaClient } from '../db/prisma-client';
 import type { Logger } from '../logger';
 import type { DomainEvent } from './domain-event';
-import type { EventLog } from './event-log';
+import type { EventStreams } from './event-log';
 
 /** Options of {@link OutboxRelay}. */
 export interface OutboxRelayOptions {
@@ -33,7 +33,7 @@ export interface OutboxRelayOptions {
   retryMs?: number;
   /**
    * Test hook: called after a batch was appended to the event log and before the transaction that
-   * marks it published commits. `lib/events/outbox-relay.main.ts` uses it to `SIGKILL` itself when
+   * marks it published commits. `apps/relay.main.ts` uses it to `SIGKILL` itself when
    * `RELAY_CRASH_AFTER_PUBLISH=1`, so a test can crash a relay between publish and mark.
    */
   afterPublish?: (published: number) => void | Promise<void>;
@@ -62,7 +62,7 @@ export class OutboxRelay {
 
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly eventLog: EventLog,
+    private readonly streams: Pick<EventStreams, 'append'>,
     private readonly logger: Logger,
     options: OutboxRelayOptions = {},
   ) {
@@ -96,7 +96,7 @@ export class OutboxRelay {
           WHERE o.published_at IS NULL
           ORDER BY o.seq LIMIT ${this.batchSize} FOR UPDATE OF o SKIP LOCKED`;
         if (rows.length === 0) return 0;
-        for (const row of rows) await this.eventLog.append(row.payload);
+        for (const row of rows) await this.streams.append(row.payload);
         await this.afterPublish?.(rows.length);
         const ids = rows.map((r) => r.id);
         await tx.$executeRaw`UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY(${ids}::uuid[])`;

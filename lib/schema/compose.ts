@@ -1,33 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+/**
+ * Build-time composition (`npm run compose`, and the test that fails on a stale supergraph): uses
+ * `@apollo/composition`, a devDependency, so no runtime module may import this file.
+ */
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-
-/** The four subgraphs, in composition order, with their default ports (CONTRACT.md). */
-export const SUBGRAPHS = [
-  { name: 'tenant', port: 4001 },
-  { name: 'catalog', port: 4002 },
-  { name: 'orders', port: 4003 },
-  { name: 'notifications', port: 4004 },
-] as const;
-
-/** Name of one of the four subgraphs. */
-export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];
-
-/** Absolute path of the schema folder. */
-export const SCHEMA_DIR = join(__dirname, '..', '..', 'schema');
-/** Absolute path of the committed supergraph SDL. */
-export const SUPERGRAPH_PATH = join(SCHEMA_DIR, 'supergraph.graphql');
-
-/** Reads a subgraph's Federation 2 SDL from `schema/<name>.graphql`. */
-export function readSubgraphSdl(name: SubgraphName): string {
-  return readFileSync(join(SCHEMA_DIR, `${name}.graphql`), 'utf8');
-}
-
-/** Reads the committed `schema/supergraph.graphql`. */
-export function readCommittedSupergraph(): string {
-  return readFileSync(SUPERGRAPH_PATH, 'utf8');
-}
+import { SUBGRAPHS, readSubgraphSdl } from './subgraphs';
 
 /**
  * Composes the four subgraph SDLs into supergraph SDL. The routing URLs are the default local ports;

@@ -1,11 +1,13 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph';
-import type { SubgraphContext } from '../shared/context';
 import { DateTimeScalar } from '../shared/scalars';
-import type { SubgraphFactory } from '../shared/subgraph-server';
+import { defineSubgraph, type SubgraphFactory } from '../shared/subgraph-module';
+import { catalogRepositories, type CatalogContext } from './catalog.context';
 import { productResolvers } from './product/product.resolvers';
 
 /** The catalog subgraph: products, prices and stock. */
-export const catalogSubgraph: SubgraphFactory = () => ({
-  name: 'catalog',
-  resolvers: { DateTime: DateTimeScalar, ...productResolvers } as GraphQLResolverMap<SubgraphContext>,
-});
+export const catalogSubgraph: SubgraphFactory = () =>
+  defineSubgraph({
+    name: 'catalog',
+    repositories: catalogRepositories,
+    resolvers: { DateTime: DateTimeScalar, ...productResolvers } as GraphQLResolverMap<CatalogContext>,
+  });

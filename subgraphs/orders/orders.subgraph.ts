@@ -1,12 +1,14 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph';
-import type { SubgraphContext } from '../shared/context';
 import { DateTimeScalar } from '../shared/scalars';
-import type { SubgraphFactory } from '../shared/subgraph-server';
+import { defineSubgraph, type SubgraphFactory } from '../shared/subgraph-module';
 import { orderResolvers } from './order/order.resolvers';
+import { ordersRepositories, type OrdersContext } from './orders.context';
 
 /** The orders subgraph: orders, their lines and lifecycle; writes `orders` events to the outbox. */
-export const ordersSubgraph: SubgraphFactory = () => ({
-  name: 'orders',
-  writesOutbox: true,
-  resolvers: { DateTime: DateTimeScalar, ...orderResolvers } as GraphQLResolverMap<SubgraphContext>,
-});
+export const ordersSubgraph: SubgraphFactory = () =>
+  defineSubgraph({
+    name: 'orders',
+    writesOutbox: true,
+    repositories: ordersRepositories,
+    resolvers: { DateTime: DateTimeScalar, ...orderResolvers } as GraphQLResolverMap<OrdersContext>,
+  });

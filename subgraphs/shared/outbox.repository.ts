@@ -1,23 +1,25 @@
 /**
- * Writes domain events to the transactional outbox. Call it with the transaction client of the write
- * the event announces, so both commit or neither does (lib/events/outbox-relay.ts publishes them).
+ * Writes domain events to the transactional outbox, inside the unit of work whose change they
+ * announce, so both commit or neither does (lib/events/outbox-relay.ts publishes them). After the
+ * commit, the relay of this process is woken so the event goes out at once rather than at its next poll.
  */
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../../lib/db/prisma-client';
+import type { TenantClient, UnitOfWork } from '../../lib/db/tenant-scope';
 import type { DomainEvent, DomainEventType, Topic } from '../../lib/events/domain-event';
 
-/** What a caller supplies for an event; id and time are filled in. */
+/** What a caller supplies for an event; id, time and tenant are filled in. */
 export interface NewDomainEvent {
-  tenantId: string;
   topic: Topic;
   type: DomainEventType;
+  /** Id of the object the event is about. */
   subjectId: string;
+  /** Small display-safe facts (see DomainEvent.data). */
   data: Record<string, string>;
 }
 
-/** Inserts an outbox row inside transaction `tx`; returns the event. */
-export async function writeOutboxEvent(tx: Prisma.TransactionClient, input: NewDomainEvent): Promise<DomainEvent> {
-  const event: DomainEvent = { id: randomUUID(), occurredAt: new Date().toISOString(), ...input };
+/** Inserts the outbox row of `event` with transaction client `tx` (the caller's transaction). */
+export async function insertOutboxEvent(tx: TenantClient, event: DomainEvent): Promise<void> {
   await tx.outboxEvent.create({
     data: {
       id: event.id,
@@ -27,5 +29,21 @@ export async function writeOutboxEvent(tx: Prisma.TransactionClient, input: NewD
       payload: event as unknown as Prisma.InputJsonValue,
     },
   });
-  return event;
+}
+
+/** See module doc. One per process; safe to share between requests. */
+export class OutboxRepository {
+  /** @param onCommitted called after a unit of work that wrote events committed (wakes the relay). */
+  constructor(private readonly onCommitted: () => void = () => undefined) {}
+
+  /**
+   * Appends `input` as an event of the unit of work's tenant to the outbox, in its transaction;
+   * returns the event. The relay is woken after the commit (once per unit of work).
+   */
+  async append(uow: UnitOfWork, input: NewDomainEvent): Promise<DomainEvent> {
+    const event: DomainEvent = { id: randomUUID(), tenantId: uow.tenantId, occurredAt: new Date().toISOString(), ...input };
+    await uow.run((tx) => insertOutboxEvent(tx, event));
+    uow.afterCommit(this.onCommitted);
+    return event;
+  }
 }

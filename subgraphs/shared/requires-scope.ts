@@ -19,7 +19,7 @@ const KNOWN_SCOPES = new Set<string>(Object.values(Scope));
 
 /**
  * The scope `field` requires through `@requiresScope(scope: ...)` on its SDL definition, or undefined.
- * @throws Error when the directive names a scope CONTRACT.md does not define (a typo would otherwise
+ * @throws Error when the directive names a scope the README does not define (a typo would otherwise
  *   lock the field for everyone, or silently guard nothing).
  */
 export function requiredScope(field: GraphQLField<unknown, unknown>): ScopeName | undefined {

@@ -3,64 +3,35 @@
  * `schema/<name>.graphql`, on its own port at `/graphql`. Every request must carry a gateway
  * credential for this subgraph (lib/auth/internal-credential.ts); without one the context function
  * throws `UNAUTHENTICATED` (HTTP 401) before anything executes, `_service` and `_entities` included.
+ * The request context binds the credential's tenant once: its database scope and the subgraph's
+ * repositories on it (subgraphs/shared/context.ts).
  */
 import { createServer, type Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { bearerToken, requestIdFrom } from '../../lib/auth/http-credentials';
 import { CredentialVerifier, InvalidCredentialError } from '../../lib/auth/internal-credential';
-import type { PrismaClient } from '../../lib/db/prisma-client';
-import type { TenantDb } from '../../lib/db/tenant-scope';
 import { domainError } from '../../lib/errors';
-import type { EventLog } from '../../lib/events/event-log';
 import { OutboxRelay } from '../../lib/events/outbox-relay';
 import { createGraphQLHttpHandler } from '../../lib/http/graphql-http-handler';
-import type { Logger } from '../../lib/logger';
 import { maskError } from '../../lib/mask-error';
-import { readSubgraphSdl, type SubgraphName } from '../../lib/schema/compose';
-import { LoaderRegistry, type SubgraphContext, type SubgraphEvents } from './context';
+import { readSubgraphSdl } from '../../lib/schema/subgraphs';
+import { createTenantContext, type SubgraphContext } from './context';
+import { OutboxRepository } from './outbox.repository';
 import { enforceRequiredScopes } from './requires-scope';
+import type { SubgraphDeps, SubgraphFactory } from './subgraph-module';
 
-/** What every subgraph module gets from the process that runs it. */
-export interface SubgraphDeps {
-  /** Shared client of the app role (row-level security); workers and the outbox relay use it. */
-  prisma: PrismaClient;
-  /** What request contexts use: per-tenant pools or, by default, `prisma` scoped per transaction. */
-  db?: TenantDb;
-  eventLog: EventLog;
-  logger: Logger;
-  /** Hooks for work outside a request (workers); filled in by {@link startSubgraph}. */
-  events?: SubgraphEvents;
-}
-
-/** A background worker started and stopped with the subgraph (for example an event consumer). */
-export interface Worker {
-  start(): void;
-  stop(): Promise<void>;
-}
-
-/** What a subgraph contributes: its resolvers and, optionally, workers and an outbox. */
-export interface SubgraphModule {
-  name: SubgraphName;
-  resolvers: GraphQLResolverMap<SubgraphContext>;
-  /** True when its services write outbox rows: an {@link OutboxRelay} runs with it. */
-  writesOutbox?: boolean;
-  workers?: Worker[];
-}
-
-/** Builds a subgraph module from its dependencies. */
-export type SubgraphFactory = (deps: SubgraphDeps) => SubgraphModule;
+export type { Worker } from './subgraph-module';
 
 /** A started service (subgraph or gateway). */
 export interface RunningService {
   name: string;
   port: number;
   url: string;
-  /** Stops accepting requests, drains in-flight ones, stops workers. */
+  /** Stops accepting requests, drains in-flight ones, stops workers and the outbox relay. */
   stop(): Promise<void>;
 }
 
@@ -73,14 +44,18 @@ export interface StartSubgraphOptions {
   internalSecret: string;
 }
 
-/** Starts `factory`'s subgraph and its workers; resolves once it listens. */
-export async function startSubgraph(factory: SubgraphFactory, deps: SubgraphDeps, options: StartSubgraphOptions): Promise<RunningService> {
+/** Starts `factory`'s subgraph, its workers and (when it writes events) its outbox relay; resolves once it listens. */
+export async function startSubgraph(
+  factory: SubgraphFactory,
+  deps: Omit<SubgraphDeps, 'outbox'>,
+  options: StartSubgraphOptions,
+): Promise<RunningService> {
   let relay: OutboxRelay | undefined;
-  const events: SubgraphEvents = { outboxWritten: () => relay?.kick() };
-  const module = factory({ ...deps, events });
+  const outbox = new OutboxRepository(() => relay?.kick());
+  const module = factory({ ...deps, outbox });
   const logger = deps.logger.child({ subgraph: module.name });
   const verifier = new CredentialVerifier(options.internalSecret, module.name);
-  if (module.writesOutbox) relay = new OutboxRelay(deps.prisma, deps.eventLog, logger);
+  if (module.writesOutbox) relay = new OutboxRelay(deps.database.shared, deps.eventLog.streams, logger);
   const httpServer: Server = createServer();
   const server = new ApolloServer<SubgraphContext>({
     // `@requiresScope` fields answer FORBIDDEN before their resolvers run (./requires-scope.ts).
@@ -107,15 +82,10 @@ export async function startSubgraph(factory: SubgraphFactory, deps: SubgraphDeps
         const token = bearerToken(req.headers.authorization);
         if (!token) throw domainError('UNAUTHENTICATED', 'A gateway credential is required.');
         try {
-          const principal = await verifier.verify(token);
-          const requestId = requestIdFrom(req.headers['x-request-id']);
-          return {
-            principal: { ...principal, requestId },
-            db: deps.db ?? deps.prisma,
-            loaders: new LoaderRegistry(),
-            events,
-            logger: logger.child({ requestId, tenantId: principal.tenantId }),
-          };
+          const principal = { ...(await verifier.verify(token)), requestId: requestIdFrom(req.headers['x-request-id']) };
+          const requestLogger = logger.child({ requestId: principal.requestId, tenantId: principal.tenantId });
+          const scope = deps.database.forTenant(principal.tenantId);
+          return { principal, ...createTenantContext(scope, module.repositories, outbox, requestLogger) };
         } catch (err) {
           if (err instanceof InvalidCredentialError) {
             logger.warn({ reason: err.message }, 'refused a request without a valid gateway credential');

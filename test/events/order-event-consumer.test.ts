@@ -1,16 +1,22 @@
 /**
- * The notifications consumer through the Redis consumer group: reclaiming entries a dead consumer
- * left pending, and dead-lettering entries that keep failing.
+ * The ordered consumer on Redis, through the consumer group `notifications`: taking over the
+ * entries a dead consumer left pending, dead-lettering entries that keep failing, dropping events of
+ * another tenant; and the notifications binding with the real handler.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createPrismaClient, type PrismaClient } from '../../lib/db/prisma-client';
+import { TenantDatabase } from '../../lib/db/tenant-database';
 import { streamKey, type DomainEvent } from '../../lib/events/domain-event';
 import { deadLetterKey } from '../../lib/events/event-log';
-import { MemoryEventLog } from '../../lib/events/memory-event-log';
-import { RedisEventLog } from '../../lib/events/redis-event-log';
+import type { EventHandler } from '../../lib/events/entry-processor';
+import { OrderedConsumer } from '../../lib/events/ordered-consumer';
+import type { OrderedConsumerOptions } from '../../lib/events/ordered-consumer-options';
+import { RedisEventLog } from '../../lib/events/redis/redis-event-log';
 import { createLogger } from '../../lib/logger';
-import { NOTIFICATIONS_GROUP, OrderEventConsumer } from '../../subgraphs/notifications/notification/order-event.consumer';
+import { createOrderEventConsumer, NOTIFICATIONS_GROUP } from '../../subgraphs/notifications/notification/order-event.consumer';
+import { OutboxRepository } from '../../subgraphs/shared/outbox.repository';
+import { waitForGroupDrained } from '../support/event-waits';
 import { waitUntil } from '../support/processes';
 import { createDatabaseFromTemplate } from '../support/test-database';
 
@@ -28,17 +34,27 @@ function orderEvent(tenantId: string, subjectId: string = randomUUID()): DomainE
   };
 }
 
-describe('OrderEventConsumer', () => {
-  let prisma: PrismaClient;
+describe('OrderedConsumer on Redis', () => {
   let eventLog: RedisEventLog;
   let redis: Redis;
-  let consumer: OrderEventConsumer | undefined;
+  let consumer: { stop(): Promise<void> } | undefined;
+
+  /** A consumer of `orders` in the `notifications` group with a test handler. */
+  function start(name: string, handler: EventHandler, options: Partial<OrderedConsumerOptions> = {}): void {
+    const c = new OrderedConsumer(
+      eventLog,
+      { topic: 'orders', group: NOTIFICATIONS_GROUP, consumerName: name, logger, refreshMs: 100, ...options },
+      handler,
+    );
+    consumer = c;
+    c.start();
+  }
+  const pending = async (stream: string) => ((await redis.xpending(stream, NOTIFICATIONS_GROUP)) as [number])[0];
 
   beforeAll(async () => {
-    prisma = createPrismaClient({ url: await createDatabaseFromTemplate() });
     eventLog = new RedisEventLog(process.env.TEST_REDIS_URL!);
     redis = new Redis(process.env.TEST_REDIS_URL!);
-    await redis.flushall();
+    await redis.flushall(); // the consumers read every `orders` stream: none left by other files
   });
   afterEach(async () => {
     await consumer?.stop();
@@ -47,61 +63,39 @@ describe('OrderEventConsumer', () => {
   afterAll(async () => {
     await eventLog.close();
     redis.disconnect();
-    await prisma.$disconnect();
   });
 
-  it('pending first: takes over the entries a dead consumer left pending and acknowledges them once handled', async () => {
+  it('takes over the entries a dead consumer left pending, handles them first and acknowledges them', async () => {
     const tenantId = randomUUID();
     const stream = streamKey(tenantId, 'orders');
-    await eventLog.ensureGroup(stream, NOTIFICATIONS_GROUP);
+    await eventLog.groups.ensureGroup(stream, NOTIFICATIONS_GROUP);
     const events = [orderEvent(tenantId), orderEvent(tenantId)];
-    for (const e of events) await eventLog.append(e);
-    // A consumer reads both entries, then dies without acknowledging.
-    expect(await eventLog.readGroup(NOTIFICATIONS_GROUP, 'dead-consumer', [stream])).toHaveLength(2);
+    for (const e of events) await eventLog.streams.append(e);
+    // A consumer reads both entries, then dies without acknowledging; a newer entry follows.
+    expect(await eventLog.groups.readGroup(NOTIFICATIONS_GROUP, 'dead-consumer', [stream])).toHaveLength(2);
+    const newer = orderEvent(tenantId);
+    await eventLog.streams.append(newer);
 
     const handled: string[] = [];
-    consumer = new OrderEventConsumer({
-      prisma,
-      eventLog,
-      logger,
-      consumerName: 'survivor',
-      refreshMs: 100,
-      handle: async (event) => {
-        handled.push(event.id);
-        return 'created';
-      },
-    });
-    consumer.start();
-    await waitUntil(() => handled.length === 2, 'the stale entries to be handled', 10_000);
-    expect(handled).toEqual(events.map((e) => e.id));
-    await waitUntil(async () => ((await redis.xpending(stream, NOTIFICATIONS_GROUP)) as [number])[0] === 0, 'the acks', 5000);
+    start('survivor', async (event, entry) => entry.stream === stream && handled.push(event.id));
+    await waitUntil(() => handled.length === 3, 'the entries to be handled', 10_000);
+    expect(handled).toEqual([...events, newer].map((e) => e.id));
+    await waitUntil(async () => (await pending(stream)) === 0, 'the acks', 5000);
   });
 
-  it('deadLetter: moves an entry that fails on its maxDeliveries-th delivery to the dead-letter stream with the reason, and acks it', async () => {
+  it('moves an entry that fails on its maxDeliveries-th delivery to the dead-letter stream with the reason, and acks it', async () => {
     const tenantId = randomUUID();
     const stream = streamKey(tenantId, 'orders');
     const good = orderEvent(tenantId);
     const poison = orderEvent(tenantId);
     const attempts = new Map<string, number>();
-    consumer = new OrderEventConsumer({
-      prisma,
-      eventLog,
-      logger,
-      consumerName: 'dlq-test',
-      refreshMs: 100,
-      maxDeliveries: 3,
-      handleAttempts: 1,
-      retryMs: 20,
-      redeliverMs: 50,
-      handle: async (event) => {
-        attempts.set(event.id, (attempts.get(event.id) ?? 0) + 1);
-        if (event.id === poison.id) throw new Error('boom: cannot handle');
-        return 'created';
-      },
-    });
-    await eventLog.append(poison);
-    await eventLog.append(good);
-    consumer.start();
+    await eventLog.streams.append(poison);
+    await eventLog.streams.append(good);
+    const handler: EventHandler = async (event) => {
+      attempts.set(event.id, (attempts.get(event.id) ?? 0) + 1);
+      if (event.id === poison.id) throw new Error('boom: cannot handle');
+    };
+    start('dlq-test', handler, { maxDeliveries: 3, handleAttempts: 1, retryMs: 20, redeliverMs: 50 });
     await waitUntil(async () => (await redis.xlen(deadLetterKey(stream))) === 1, 'the dead letter', 10_000);
     const entries = (await redis.xrange(deadLetterKey(stream), '-', '+')) as Array<[string, string[]]>;
     const fields = entries[0]![1];
@@ -110,88 +104,64 @@ describe('OrderEventConsumer', () => {
     expect(record.reason).toBe('boom: cannot handle');
     expect(record.group).toBe(NOTIFICATIONS_GROUP);
     expect((JSON.parse(record.event!) as DomainEvent).id).toBe(poison.id);
+    await waitUntil(() => attempts.get(good.id) === 1, 'the entry after the poison one', 5000);
     expect(attempts.get(poison.id)).toBe(3);
+    await waitUntil(async () => (await pending(stream)) === 0, 'the acks', 5000);
     expect(attempts.get(good.id)).toBe(1);
-    expect(((await redis.xpending(stream, NOTIFICATIONS_GROUP)) as [number])[0]).toBe(0);
   });
 
-  it('handleOrderEvent through the consumer: a duplicated event (relay crash) creates one notification', async () => {
+  it("acknowledges and drops, unhandled, an event whose tenant is not its stream's", async () => {
+    const tenantId = randomUUID();
+    const stream = streamKey(tenantId, 'orders');
+    const foreign = orderEvent(randomUUID());
+    const own = orderEvent(tenantId);
+    // Written past the event log (which always appends to the event's own tenant stream).
+    await redis.xadd(stream, '*', 'event', JSON.stringify(foreign));
+    await eventLog.streams.append(own);
+    const handled: string[] = [];
+    start('tenant-check', async (event) => handled.push(event.id));
+    await waitUntil(() => handled.includes(own.id), 'the own event to be handled', 10_000);
+    await waitUntil(async () => (await pending(stream)) === 0, 'the acks', 5000);
+    expect(handled).not.toContain(foreign.id);
+  });
+});
+
+describe('createOrderEventConsumer', () => {
+  let prisma: PrismaClient;
+  let eventLog: RedisEventLog;
+
+  beforeAll(async () => {
+    prisma = createPrismaClient({ url: await createDatabaseFromTemplate() });
+    eventLog = new RedisEventLog(process.env.TEST_REDIS_URL!);
+  });
+  afterAll(async () => {
+    await eventLog.close();
+    await prisma.$disconnect();
+  });
+
+  it('turns order events into notifications with handleOrderEvent: a duplicated event (relay crash) creates one', async () => {
     const [acme] = await prisma.$queryRaw<Array<{ id: string }>>`SELECT id FROM tenants WHERE slug = 'acme'`;
     const [order] = await prisma.$queryRaw<Array<{ id: string }>>`SELECT id FROM orders WHERE tenant_id = ${acme!.id}::uuid LIMIT 1`;
     const event = orderEvent(acme!.id, order!.id);
-    await eventLog.append(event);
-    await eventLog.append(event);
-    consumer = new OrderEventConsumer({ prisma, eventLog, logger, consumerName: 'dup-test', refreshMs: 100 });
+    await eventLog.streams.append(event);
+    await eventLog.streams.append(event);
+    const consumer = createOrderEventConsumer({
+      database: new TenantDatabase({ shared: prisma }),
+      eventLog,
+      outbox: new OutboxRepository(),
+      logger,
+      consumerName: 'dup-test',
+      refreshMs: 100,
+    });
     consumer.start();
-    const stream = streamKey(acme!.id, 'orders');
-    await waitUntil(
-      async () => {
-        const [n] = (await redis.xpending(stream, NOTIFICATIONS_GROUP).catch(() => [1])) as [number];
-        const info = (await redis.xinfo('GROUPS', stream)) as unknown[][];
-        const lag = info[0]?.[info[0].indexOf('lag') + 1];
-        return n === 0 && lag === 0;
-      },
-      'both copies to be consumed',
-      10_000,
-    );
+    try {
+      await waitForGroupDrained(process.env.TEST_REDIS_URL!, streamKey(acme!.id, 'orders'), NOTIFICATIONS_GROUP, 10_000);
+    } finally {
+      await consumer.stop();
+    }
     const rows = await prisma.$queryRaw<
       Array<{ n: number }>
     >`SELECT count(*)::int AS n FROM notifications WHERE source_event_id = ${event.id}::uuid`;
     expect(rows[0]!.n).toBe(1);
-  });
-});
-
-describe('MemoryEventLog', () => {
-  it('claimStale and deadLetter: same semantics as Redis (idle time, delivery count, ack)', async () => {
-    const log = new MemoryEventLog();
-    const tenantId = randomUUID();
-    const stream = streamKey(tenantId, 'orders');
-    await log.ensureGroup(stream, 'g');
-    await log.append(orderEvent(tenantId));
-    const [first] = await log.readGroup('g', 'a', [stream]);
-    expect(first!.deliveries).toBe(1);
-    expect(await log.claimStale('g', 'b', [stream], 60_000)).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 30));
-    const [claimed] = await log.claimStale('g', 'b', [stream], 20);
-    expect(claimed).toMatchObject({ stream, deliveries: 2, entry: { id: first!.entry.id } });
-    await log.deadLetter(stream, 'g', claimed!.entry, 'broken');
-    expect(log.deadLettered(stream)).toEqual([expect.objectContaining({ reason: 'broken', group: 'g' })]);
-    expect(await log.claimStale('g', 'b', [stream], 0)).toHaveLength(0);
-    await log.close();
-  });
-
-  it('leases and members: one holder at a time, compare-and-set renew and release, expiry', async () => {
-    const log = new MemoryEventLog();
-    expect(await log.acquireLease('l', 'a', 50)).toBe(true);
-    expect(await log.acquireLease('l', 'b', 50)).toBe(false);
-    expect(await log.renewLease('l', 'b', 50)).toBe(false);
-    expect(await log.releaseLease('l', 'b')).toBe(false);
-    expect(await log.renewLease('l', 'a', 50)).toBe(true);
-    expect(await log.leaseHolder('l')).toBe('a');
-    await new Promise((r) => setTimeout(r, 70));
-    expect(await log.leaseHolder('l')).toBeUndefined();
-    expect(await log.renewLease('l', 'a', 50)).toBe(false);
-    expect(await log.acquireLease('l', 'b', 1000)).toBe(true);
-    expect(await log.releaseLease('l', 'b')).toBe(true);
-    expect(await log.leaseHolder('l')).toBeUndefined();
-    expect(await log.heartbeat('m', 'a', 30)).toBe(1);
-    expect(await log.heartbeat('m', 'b', 1000)).toBe(2);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(await log.heartbeat('m', 'b', 1000)).toBe(1);
-    await log.leave('m', 'b');
-    expect(await log.heartbeat('m', 'c', 1000)).toBe(1);
-    await log.close();
-  });
-
-  it('isExpired: true only for cursors below the newest trimmed id', async () => {
-    const log = new MemoryEventLog(2);
-    const tenantId = randomUUID();
-    const stream = streamKey(tenantId, 'orders');
-    expect(await log.isExpired(stream, '1-0')).toBe(false);
-    const ids = [];
-    for (let i = 0; i < 4; i++) ids.push(await log.append(orderEvent(tenantId)));
-    expect(await log.isExpired(stream, ids[0]!)).toBe(true);
-    expect(await log.isExpired(stream, ids[1]!)).toBe(false);
-    await log.close();
   });
 });

@@ -1,21 +1,23 @@
 /**
- * "Events of one order are applied in order": the notifications consumer owns each tenant stream
- * alone (a lease in Redis), handles pending entries first, and never applies an entry before an
- * earlier one of its stream, across replicas, failures and a dead consumer.
+ * "Events of one order are applied in order", on Redis: the ordered consumer in the notifications
+ * group owns each tenant stream alone (a lease), handles pending entries first, and never applies an
+ * entry before an earlier one of its stream, across replicas, failures and a dead consumer.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createPrismaClient, type PrismaClient } from '../../lib/db/prisma-client';
 import { streamKey, type DomainEvent } from '../../lib/events/domain-event';
 import { deadLetterKey, leaseKey } from '../../lib/events/event-log';
-import { RedisEventLog } from '../../lib/events/redis-event-log';
+import { OrderedConsumer } from '../../lib/events/ordered-consumer';
+import type { OrderedConsumerOptions } from '../../lib/events/ordered-consumer-options';
+import { RedisEventLog } from '../../lib/events/redis/redis-event-log';
 import { createLogger } from '../../lib/logger';
-import { handleOrderEvent, type OrderEventOutcome } from '../../subgraphs/notifications/notification/notification.service';
-import {
-  NOTIFICATIONS_GROUP,
-  OrderEventConsumer,
-  type OrderEventConsumerOptions,
-} from '../../subgraphs/notifications/notification/order-event.consumer';
+import { TenantDatabase } from '../../lib/db/tenant-database';
+import { handleOrderEvent } from '../../subgraphs/notifications/notification/notification.service';
+import { notificationsRepositories } from '../../subgraphs/notifications/notifications.context';
+import { createTenantContext } from '../../subgraphs/shared/context';
+import { OutboxRepository } from '../../subgraphs/shared/outbox.repository';
+import { NOTIFICATIONS_GROUP } from '../../subgraphs/notifications/notification/order-event.consumer';
 import { waitUntil } from '../support/processes';
 import { createDatabaseFromTemplate } from '../support/test-database';
 
@@ -48,24 +50,24 @@ interface Call {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('OrderEventConsumer ordering', () => {
+describe('OrderedConsumer ordering on Redis', () => {
   let prisma: PrismaClient;
   let redis: Redis;
   const logs: RedisEventLog[] = [];
-  let consumers: OrderEventConsumer[] = [];
+  let consumers: OrderedConsumer[] = [];
 
   /** A consumer on its own connection (a replica), recording every handle call into `calls`. */
   function replica(
     name: string,
     calls: Call[],
-    handle: (event: DomainEvent) => Promise<OrderEventOutcome>,
-    options: Partial<OrderEventConsumerOptions> = {},
-  ): { consumer: OrderEventConsumer; log: RedisEventLog } {
+    handle: (event: DomainEvent) => Promise<unknown>,
+    options: Partial<OrderedConsumerOptions> = {},
+  ): { consumer: OrderedConsumer; log: RedisEventLog } {
     const log = new RedisEventLog(process.env.TEST_REDIS_URL!);
     logs.push(log);
-    const consumer = new OrderEventConsumer({
-      prisma,
-      eventLog: log,
+    const settings: OrderedConsumerOptions = {
+      topic: 'orders',
+      group: NOTIFICATIONS_GROUP,
       logger,
       consumerName: name,
       refreshMs: 100,
@@ -74,25 +76,25 @@ describe('OrderEventConsumer ordering', () => {
       retryMs: 20,
       redeliverMs: 100,
       ...options,
-      handle: async (event) => {
-        const call: Call = {
-          consumer: name,
-          stream: streamKey(event.tenantId, 'orders'),
-          orderId: event.subjectId,
-          status: event.data.status!,
-          start: Date.now(),
-          end: 0,
-          ok: false,
-        };
-        calls.push(call);
-        try {
-          const outcome = await handle(event);
-          call.ok = true;
-          return outcome;
-        } finally {
-          call.end = Date.now();
-        }
-      },
+    };
+    const consumer = new OrderedConsumer(log, settings, async (event, entry) => {
+      const call: Call = {
+        consumer: name,
+        stream: entry.stream,
+        orderId: event.subjectId,
+        status: event.data.status!,
+        start: Date.now(),
+        end: 0,
+        ok: false,
+      };
+      calls.push(call);
+      try {
+        const outcome = await handle(event);
+        call.ok = true;
+        return outcome;
+      } finally {
+        call.end = Date.now();
+      }
     });
     consumers.push(consumer);
     return { consumer, log };
@@ -124,31 +126,6 @@ describe('OrderEventConsumer ordering', () => {
     await prisma.$disconnect();
   });
 
-  it('leases on Redis: one holder at a time, compare-and-set renew and release, expiry; member count', async () => {
-    const log = new RedisEventLog(process.env.TEST_REDIS_URL!);
-    logs.push(log);
-    const key = leaseKey(streamKey(randomUUID(), 'orders'), NOTIFICATIONS_GROUP);
-    expect(key).toMatch(/^lease:\{[0-9a-f-]+\}:orders:notifications$/);
-    expect(await log.acquireLease(key, 'a', 200)).toBe(true);
-    expect(await log.acquireLease(key, 'b', 200)).toBe(false);
-    expect(await log.renewLease(key, 'b', 200)).toBe(false);
-    expect(await log.releaseLease(key, 'b')).toBe(false);
-    expect(await log.renewLease(key, 'a', 200)).toBe(true);
-    expect(await log.leaseHolder(key)).toBe('a');
-    await sleep(250);
-    expect(await log.leaseHolder(key)).toBeUndefined();
-    expect(await log.renewLease(key, 'a', 200)).toBe(false);
-    expect(await log.acquireLease(key, 'b', 5000)).toBe(true);
-    expect(await log.releaseLease(key, 'b')).toBe(true);
-    expect(await redis.exists(key)).toBe(0);
-    expect(await log.heartbeat('members:t', 'a', 100)).toBe(1);
-    expect(await log.heartbeat('members:t', 'b', 5000)).toBe(2);
-    await sleep(150);
-    expect(await log.heartbeat('members:t', 'b', 5000)).toBe(1);
-    await log.leave('members:t', 'b');
-    expect(await log.heartbeat('members:t', 'c', 5000)).toBe(1);
-  });
-
   it('two replicas: each stream has one owner at a time, streams spread over both, and every order is applied in order', async () => {
     const tenants = await prisma.$queryRaw<Array<{ id: string }>>`SELECT id FROM tenants WHERE slug IN ('acme', 'globex') ORDER BY slug`;
     const realOrders = new Map<string, string>(); // tenant -> one of its seeded orders
@@ -160,9 +137,16 @@ describe('OrderEventConsumer ordering', () => {
     const tenantIds = [...realOrders.keys(), randomUUID(), randomUUID()];
     const streams = tenantIds.map((t) => streamKey(t, 'orders'));
     const calls: Call[] = [];
-    const handle = async (event: DomainEvent): Promise<OrderEventOutcome> => {
+    const handle = async (event: DomainEvent): Promise<unknown> => {
       await sleep(Math.floor(Math.random() * 8)); // uneven handling times
-      return realOrders.has(event.tenantId) ? handleOrderEvent(prisma, event) : 'created';
+      if (!realOrders.has(event.tenantId)) return 'created';
+      const context = createTenantContext(
+        new TenantDatabase({ shared: prisma }).forTenant(event.tenantId),
+        notificationsRepositories,
+        new OutboxRepository(),
+        logger,
+      );
+      return handleOrderEvent(context, event);
     };
     // Per tenant: its real order (when it has one) and two more orders, their lives interleaved.
     const lives = tenantIds.map((t) => [
@@ -173,24 +157,23 @@ describe('OrderEventConsumer ordering', () => {
     const allEvents = lives.flat(2);
     const log = new RedisEventLog(process.env.TEST_REDIS_URL!);
     logs.push(log);
-    for (const stream of streams) await log.ensureGroup(stream, NOTIFICATIONS_GROUP);
+    for (const stream of streams) await log.groups.ensureGroup(stream, NOTIFICATIONS_GROUP);
 
     const a = replica('replica-a', calls, handle);
     const b = replica('replica-b', calls, handle);
     // Half of the events before the replicas start, the rest while they start and rebalance.
     let step = 0;
     const appendStep = async () => {
-      for (const perTenant of lives) for (const life of perTenant) await log.append(life[step]!);
+      for (const perTenant of lives) for (const life of perTenant) await log.streams.append(life[step]!);
       step++;
     };
     await appendStep();
     await appendStep();
     a.consumer.start();
-    await sleep(50);
+    await waitUntil(() => a.consumer.ownedStreams().length > 0, 'A to take streams', 5000);
     b.consumer.start();
-    await sleep(120);
-    await appendStep();
-    await sleep(150);
+    await appendStep(); // while B joins
+    await waitUntil(() => b.consumer.ownedStreams().length > 0, 'A to give streams back and B to take them', 5000);
     await appendStep();
 
     await waitUntil(() => calls.filter((c) => c.ok).length >= allEvents.length, 'every event to be applied', 10_000);
@@ -256,14 +239,14 @@ describe('OrderEventConsumer ordering', () => {
       // deliveries shipped got while waiting behind confirmed would dead-letter it.
       { maxDeliveries: 4, redeliverMs: 300 },
     );
-    await log.ensureGroup(stream, NOTIFICATIONS_GROUP);
-    await log.ensureGroup(streamKey(otherTenant, 'orders'), NOTIFICATIONS_GROUP);
-    for (const e of life) await log.append(e);
+    await log.groups.ensureGroup(stream, NOTIFICATIONS_GROUP);
+    await log.groups.ensureGroup(streamKey(otherTenant, 'orders'), NOTIFICATIONS_GROUP);
+    for (const e of life) await log.streams.append(e);
     consumer.start();
     await waitUntil(() => calls.some((c) => c.status === 'CONFIRMED' && !c.ok), 'the first failure', 5000);
     // While confirmed waits for its next delivery, another tenant's order goes through.
     const other = orderLife(otherTenant);
-    for (const e of other) await log.append(e);
+    for (const e of other) await log.streams.append(e);
     await waitUntil(() => calls.filter((c) => c.ok).length === 8, 'both orders to be applied', 10_000);
 
     const confirmedOk = calls.find((c) => c.status === 'CONFIRMED' && c.orderId === confirmed!.subjectId && c.ok)!;
@@ -288,8 +271,8 @@ describe('OrderEventConsumer ordering', () => {
     // Replica A reads the whole burst, applies "placed", then hangs on "confirmed" and loses Redis
     // (its connection closed: no renewal, no release, no ack), like a crashed process.
     const a = replica('dying', calls, async (event) => (event.id === life[1]!.id ? stuck : 'created'), { leaseMs: 1000 });
-    await a.log.ensureGroup(stream, NOTIFICATIONS_GROUP);
-    for (const e of life.slice(0, 3)) await a.log.append(e);
+    await a.log.groups.ensureGroup(stream, NOTIFICATIONS_GROUP);
+    for (const e of life.slice(0, 3)) await a.log.streams.append(e);
     try {
       a.consumer.start();
       await waitUntil(() => calls.some((c) => c.status === 'CONFIRMED'), 'A to hang on confirmed', 5000);
@@ -299,7 +282,7 @@ describe('OrderEventConsumer ordering', () => {
       // A newer event arrives after the death; B starts while A's lease still holds.
       const log = new RedisEventLog(process.env.TEST_REDIS_URL!);
       logs.push(log);
-      await log.append(life[3]!);
+      await log.streams.append(life[3]!);
       const pendingWithA = (await redis.xpending(stream, NOTIFICATIONS_GROUP, '-', '+', 10, 'dying')) as Array<[string]>;
       expect(pendingWithA.map(([id]) => id)).toHaveLength(2); // confirmed and shipped: read, never acked
       const holders: Array<string | null> = [];

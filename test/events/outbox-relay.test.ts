@@ -3,9 +3,10 @@ import { Redis } from 'ioredis';
 import { createPrismaClient, type PrismaClient } from '../../lib/db/prisma-client';
 import { streamKey, type DomainEvent } from '../../lib/events/domain-event';
 import { OutboxRelay } from '../../lib/events/outbox-relay';
-import { RedisEventLog } from '../../lib/events/redis-event-log';
+import { RedisEventLog } from '../../lib/events/redis/redis-event-log';
 import { createLogger } from '../../lib/logger';
-import { writeOutboxEvent } from '../../subgraphs/shared/outbox.repository';
+import { TenantDatabase } from '../../lib/db/tenant-database';
+import { OutboxRepository } from '../../subgraphs/shared/outbox.repository';
 import { createDatabaseFromTemplate } from '../support/test-database';
 
 const tenantId = randomUUID();
@@ -28,18 +29,14 @@ describe('OutboxRelay', () => {
     await prisma.$disconnect();
   });
 
+  const outbox = new OutboxRepository();
+  /** Writes `n` order events in one committed unit of work of the test tenant. */
   const write = (n: number) =>
-    prisma.$transaction(async (tx) => {
+    new TenantDatabase({ shared: prisma }).forTenant(tenantId).transaction(async (uow) => {
       const events: DomainEvent[] = [];
       for (let i = 0; i < n; i++) {
         events.push(
-          await writeOutboxEvent(tx, {
-            tenantId,
-            topic: 'orders',
-            type: 'order.placed',
-            subjectId: randomUUID(),
-            data: { number: `ORD-${i}` },
-          }),
+          await outbox.append(uow, { topic: 'orders', type: 'order.placed', subjectId: randomUUID(), data: { number: `ORD-${i}` } }),
         );
       }
       return events;
@@ -47,21 +44,21 @@ describe('OutboxRelay', () => {
 
   it('publishes nothing for a rolled-back transaction', async () => {
     await expect(
-      prisma.$transaction(async (tx) => {
-        await writeOutboxEvent(tx, { tenantId, topic: 'orders', type: 'order.placed', subjectId: randomUUID(), data: {} });
+      new TenantDatabase({ shared: prisma }).forTenant(tenantId).transaction(async (uow) => {
+        await outbox.append(uow, { topic: 'orders', type: 'order.placed', subjectId: randomUUID(), data: {} });
         throw new Error('rollback');
       }),
     ).rejects.toThrow('rollback');
-    const relay = new OutboxRelay(prisma, eventLog, logger);
+    const relay = new OutboxRelay(prisma, eventLog.streams, logger);
     expect(await relay.publishBatch()).toBe(0);
     expect(await redis.xlen(streamKey(tenantId, 'orders'))).toBe(0);
   });
 
   it('publishes committed events in commit order and marks them published', async () => {
     const events = await write(5);
-    const relay = new OutboxRelay(prisma, eventLog, logger);
+    const relay = new OutboxRelay(prisma, eventLog.streams, logger);
     expect(await relay.publishBatch()).toBe(5);
-    const entries = await eventLog.read(streamKey(tenantId, 'orders'), '0');
+    const entries = await eventLog.streams.read(streamKey(tenantId, 'orders'), '0');
     expect(entries.map((e) => e.event.id)).toEqual(events.map((e) => e.id));
     expect(await prisma.outboxEvent.count({ where: { publishedAt: null } })).toBe(0);
     expect(await relay.publishBatch()).toBe(0);
@@ -70,14 +67,14 @@ describe('OutboxRelay', () => {
   it('lets several relays drain the outbox together without publishing an event twice, keeping the tenant stream in commit order', async () => {
     await redis.del(streamKey(tenantId, 'orders'));
     const events = await write(300);
-    const relays = [1, 2, 3].map(() => new OutboxRelay(prisma, eventLog, logger, { batchSize: 20, pollMs: 20 }));
+    const relays = [1, 2, 3].map(() => new OutboxRelay(prisma, eventLog.streams, logger, { batchSize: 20, pollMs: 20 }));
     relays.forEach((r) => r.start());
     const deadline = Date.now() + 20_000;
     while ((await prisma.outboxEvent.count({ where: { publishedAt: null } })) > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
     }
     await Promise.all(relays.map((r) => r.stop()));
-    const ids = (await eventLog.read(streamKey(tenantId, 'orders'), '0', { count: 1000 })).map((e) => e.event.id);
+    const ids = (await eventLog.streams.read(streamKey(tenantId, 'orders'), '0', { count: 1000 })).map((e) => e.event.id);
     expect(ids).toHaveLength(300);
     // One relay at a time per tenant (advisory lock): the stream keeps commit order.
     expect(ids).toEqual(events.map((e) => e.id));
@@ -86,12 +83,12 @@ describe('OutboxRelay', () => {
   it('keeps events in the outbox while the event log is unreachable, and publishes them once it is back', async () => {
     const events = await write(2);
     const unreachable = new RedisEventLog('redis://127.0.0.1:1');
-    const relay = new OutboxRelay(prisma, unreachable, logger);
+    const relay = new OutboxRelay(prisma, unreachable.streams, logger);
     await expect(relay.publishBatch()).rejects.toThrow();
     await unreachable.close();
     expect(await prisma.outboxEvent.count({ where: { publishedAt: null } })).toBe(2);
-    expect(await new OutboxRelay(prisma, eventLog, logger).publishBatch()).toBe(2);
-    const last = await eventLog.read(streamKey(tenantId, 'orders'), '0', { count: 1000 });
+    expect(await new OutboxRelay(prisma, eventLog.streams, logger).publishBatch()).toBe(2);
+    const last = await eventLog.streams.read(streamKey(tenantId, 'orders'), '0', { count: 1000 });
     expect(last.slice(-2).map((e) => e.event.id)).toEqual(events.map((e) => e.id));
   });
 });

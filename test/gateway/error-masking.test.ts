@@ -9,7 +9,7 @@ describe('client-visible errors leak nothing', () => {
   let token: string;
   beforeAll(async () => {
     stack = await startTestStack({ eventLog: 'memory' });
-    prod = await startTestStack({ eventLog: 'memory', config: { hideSchemaDetails: true } });
+    prod = await startTestStack({ eventLog: 'memory', config: (c) => ({ ...c, hideSchemaDetails: true }) });
     token = await stack.token({ tenant: 'acme', user: 'owner@acme.test' });
   });
   afterAll(async () => {

@@ -124,7 +124,7 @@ describe('JWT verification with a JWKS (RS256)', () => {
   describe('through the gateway', () => {
     let stack: TestStack;
     beforeAll(async () => {
-      stack = await startTestStack({ eventLog: 'memory', config: { jwt: config } });
+      stack = await startTestStack({ eventLog: 'memory', config: (c) => ({ ...c, jwt: config }) });
     });
     afterAll(() => stack.stop());
 

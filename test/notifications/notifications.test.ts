@@ -74,13 +74,13 @@ describe('notifications', () => {
       occurredAt: new Date().toISOString(),
       data: { number: order!.number, status: 'SHIPPED', previousStatus: 'CONFIRMED' },
     };
-    await stack.eventLog.append(event);
-    await stack.eventLog.append(event);
+    await stack.eventLog.streams.append(event);
+    await stack.eventLog.streams.append(event);
     await waitForGroupDrained(process.env.TEST_REDIS_URL!, streamKey(acme.tenantId, 'orders'), 'notifications');
     await waitForOutboxDrained((text) => stack.sql(text));
     const rows = await stack.sql<{ title: string }>('SELECT title FROM notifications WHERE source_event_id = $1', [event.id]);
     expect(rows).toEqual([{ title: `Order ${order!.number} shipped` }]);
-    const announced = await stack.eventLog.read(streamKey(acme.tenantId, 'notifications'), '0');
+    const announced = await stack.eventLog.streams.read(streamKey(acme.tenantId, 'notifications'), '0');
     expect(announced.filter((e) => e.event.type === 'notification.created')).toHaveLength(1);
   });
 });

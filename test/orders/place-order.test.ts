@@ -157,6 +157,70 @@ describe('orders', () => {
       expect((await product('ACME-0005')).stock).toBe(a.stock - 2);
     });
 
+    it('refuses an idempotency key reused for other lines with BAD_USER_INPUT (IDEMPOTENCY_KEY_REUSED) and writes nothing', async () => {
+      const a = await product('ACME-0008');
+      const b = await product('ACME-0009');
+      const first = await stack.gql<Placed>(
+        PLACE,
+        { input: { lines: [{ productId: a.id, quantity: 1 }], idempotencyKey: 'reuse-key' } },
+        { token: owner },
+      );
+      expect(first.body.errors).toBeUndefined();
+      const before = await counts();
+      const stock = [(await product('ACME-0008')).stock, (await product('ACME-0009')).stock];
+      for (const lines of [
+        [{ productId: a.id, quantity: 2 }],
+        [{ productId: b.id, quantity: 1 }],
+        [
+          { productId: a.id, quantity: 1 },
+          { productId: b.id, quantity: 1 },
+        ],
+      ]) {
+        const res = await stack.gql(PLACE, { input: { lines, idempotencyKey: 'reuse-key' } }, { token: owner });
+        expect(res.status).toBe(200);
+        expect(res.body.data).toBeNull();
+        expect(res.body.errors?.[0]?.extensions).toEqual({
+          code: 'BAD_USER_INPUT',
+          field: 'input.idempotencyKey',
+          reason: 'IDEMPOTENCY_KEY_REUSED',
+        });
+      }
+      // Concurrent first uses with different lines: one order wins, every other request is refused.
+      const raced = await Promise.all(
+        [a, b].map((p) =>
+          stack.gql<Placed>(PLACE, { input: { lines: [{ productId: p.id, quantity: 1 }], idempotencyKey: 'race-key' } }, { token: owner }),
+        ),
+      );
+      expect(raced.filter((r) => !r.body.errors)).toHaveLength(1);
+      expect(raced.filter((r) => r.body.errors?.[0]?.extensions?.reason === 'IDEMPOTENCY_KEY_REUSED')).toHaveLength(1);
+      const after = await counts();
+      expect(Number(after!.o)).toBe(Number(before!.o) + 1);
+      expect([(await product('ACME-0008')).stock, (await product('ACME-0009')).stock].reduce((x, y) => x + y)).toBe(
+        stock[0]! + stock[1]! - 1,
+      );
+    });
+
+    it('answers NOT_FOUND before INSUFFICIENT_STOCK when one line lacks stock and another names no product', async () => {
+      const low = await product('ACME-0010');
+      const before = await counts();
+      const res = await stack.gql(
+        PLACE,
+        {
+          input: {
+            lines: [
+              { productId: low.id, quantity: low.stock + 1 },
+              { productId: 'ffffffff-ffff-4fff-bfff-ffffffffffff', quantity: 1 },
+            ],
+          },
+        },
+        { token: owner },
+      );
+      expect(res.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      expect(res.body.errors?.[0]?.message).toBe('Product ffffffff-ffff-4fff-bfff-ffffffffffff was not found.');
+      expect(await counts()).toEqual(before);
+      expect((await product('ACME-0010')).stock).toBe(low.stock);
+    });
+
     it('scopes idempotency keys per tenant', async () => {
       const globex = await stack.token({ tenant: 'globex', user: 'owner@globex.test' });
       const ours = await product('ACME-0006');

@@ -1,4 +1,5 @@
-import { composeSupergraph, readCommittedSupergraph } from '../../lib/schema/compose';
+import { composeSupergraph } from '../../lib/schema/compose';
+import { readCommittedSupergraph } from '../../lib/schema/subgraphs';
 
 describe('schema/supergraph.graphql', () => {
   it('matches a fresh composition of schema/<subgraph>.graphql (run `npm run compose` when this fails)', () => {

@@ -1,7 +1,7 @@
 import { parse } from 'graphql';
 import { findDemoUser } from '../../lib/auth/dev-token';
 import { buildDemoData } from '../../lib/db/demo-data';
-import { readCommittedSupergraph } from '../../lib/schema/compose';
+import { readCommittedSupergraph } from '../../lib/schema/subgraphs';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const demo = buildDemoData();

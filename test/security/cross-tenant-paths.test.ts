@@ -1,13 +1,15 @@
 import { buildDemoData } from '../../lib/db/demo-data';
 import { findDemoUser } from '../../lib/auth/dev-token';
 import { createLogger } from '../../lib/logger';
-import { MemoryEventLog } from '../../lib/events/memory-event-log';
+import { MemoryEventLog } from '../../lib/events/memory/memory-event-log';
+import { gatewayOptions } from '../../apps/gateway-options';
 import { startGateway, type GatewayService } from '../../gateway/gateway.server';
-import { startTestStack, subscribe, sleep, type TestStack } from '../support/test-stack';
+import { startTestStack, subscribe, type TestStack } from '../support/test-stack';
 
 const demo = buildDemoData();
 const acme = findDemoUser('acme', 'owner@acme.test');
 const globex = findDemoUser('globex', 'owner@globex.test');
+const acmeProduct = demo.products.find((p) => p.tenantId === acme.tenantId && p.stock >= 100)!;
 const globexPending = demo.orders.filter((o) => o.tenantId === globex.tenantId && o.status === 'PENDING').map((o) => o.id);
 
 describe('cross-tenant paths', () => {
@@ -22,14 +24,17 @@ describe('cross-tenant paths', () => {
   afterAll(() => stack.stop());
 
   it("Subscription.orderUpdated(id: <another tenant's order>) delivers nothing of that tenant's changes", async () => {
-    const targeted = subscribe(stack.wsClient(acmeToken), 'subscription($id: ID) { orderUpdated(id: $id) { id status } }', {
-      id: globexPending[0],
-    });
-    const all = subscribe(stack.wsClient(acmeToken), 'subscription { orderUpdated { id status } }');
+    // `targeted` and `all` share one connection and one execution key (the root arguments are not
+    // part of the live query): whatever `targeted` could get from an entry of acme's stream is
+    // executed with `all`'s execution of that entry and sent on the same socket, before `all`'s
+    // result for any later entry.
+    const acmeClient = stack.wsClient(acmeToken);
+    const targeted = subscribe(acmeClient, 'subscription($id: ID) { orderUpdated(id: $id) { id status } }', { id: globexPending[0] });
+    const all = subscribe(acmeClient, 'subscription { orderUpdated { id status } }');
     const owner = subscribe(stack.wsClient(globexToken), 'subscription($id: ID) { orderUpdated(id: $id) { id status } }', {
       id: globexPending[0],
     });
-    await sleep(500);
+    await stack.waitForLiveSubscriptions(3);
     const res = await stack.gql(
       'mutation($id: ID!) { updateOrderStatus(id: $id, status: CONFIRMED) { id } }',
       { id: globexPending[0] },
@@ -38,9 +43,13 @@ describe('cross-tenant paths', () => {
     expect(res.body.errors).toBeUndefined();
     // The owning tenant's subscriber receives it: the event did flow.
     await owner.waitFor(1);
-    await sleep(1000);
+    // A marker in acme's stream, after the change: once `all` has it, acme's subscribers have been
+    // sent everything acme's stream carried before it.
+    const marker = await stack.placeOrder(await stack.token({ tenant: 'acme', user: 'owner@acme.test' }), acmeProduct.id);
+    const [first] = (await all.waitFor(1)) as unknown as Array<{ data: { orderUpdated: { id: string } } }>;
+    expect(first!.data.orderUpdated.id).toBe(marker.id);
+    expect(all.messages).toHaveLength(1);
     expect(targeted.messages).toHaveLength(0);
-    expect(all.messages).toHaveLength(0);
   });
 
   it('per-request DataLoaders under concurrent requests of two tenants for the same ids return each caller only its own rows', async () => {
@@ -75,8 +84,9 @@ describe('gateway with an unreachable subgraph', () => {
   beforeAll(async () => {
     stack = await startTestStack({ eventLog: 'memory' });
     gateway = await startGateway({
-      config: { ...stack.config, subgraphUrls: { ...stack.subgraphUrls, notifications: 'http://127.0.0.1:9/graphql' } },
-      eventLog: new MemoryEventLog(),
+      ...gatewayOptions(stack.config),
+      subgraphUrls: { ...stack.subgraphUrls, notifications: 'http://127.0.0.1:9/graphql' },
+      eventStreams: new MemoryEventLog().streams,
       logger: createLogger('test', 'silent'),
       port: 0,
     });

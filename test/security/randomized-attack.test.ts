@@ -1,6 +1,7 @@
-import { CredentialSigner } from '../../lib/auth/internal-credential';
 import { findDemoUser } from '../../lib/auth/dev-token';
 import { buildDemoData } from '../../lib/db/demo-data';
+import { TestCredentials } from '../support/credentials';
+import { tenantTablesChecksum } from '../support/database-state';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const demo = buildDemoData();
@@ -36,22 +37,12 @@ function uuidsIn(value: unknown): string[] {
 
 describe('randomized cross-tenant attack: 2 tenants × 400 mixed concurrent requests', () => {
   let stack: TestStack;
-  let signer: CredentialSigner;
+  let credentials: TestCredentials;
   const SEED = Number(process.env.ATTACK_SEED ?? 20261122);
-  const checksum = () =>
-    stack.sql(
-      `SELECT (SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM tenants t) AS tenants,
-              (SELECT md5(coalesce(string_agg(u::text, ',' ORDER BY u::text), '')) FROM users u) AS users,
-              (SELECT md5(coalesce(string_agg(p::text, ',' ORDER BY p::text), '')) FROM products p) AS products,
-              (SELECT md5(coalesce(string_agg(o::text, ',' ORDER BY o::text), '')) FROM orders o) AS orders,
-              (SELECT md5(coalesce(string_agg(l::text, ',' ORDER BY l::text), '')) FROM order_lines l) AS lines,
-              (SELECT md5(coalesce(string_agg(c::text, ',' ORDER BY c::text), '')) FROM order_counters c) AS counters,
-              (SELECT md5(coalesce(string_agg(n::text, ',' ORDER BY n::text), '')) FROM notifications n) AS notifications,
-              (SELECT count(*) FROM outbox) AS outbox`,
-    );
+  const checksum = () => tenantTablesChecksum(stack.sql);
   beforeAll(async () => {
     stack = await startTestStack({ eventLog: 'memory' });
-    signer = new CredentialSigner(stack.config.internalSecret!);
+    credentials = new TestCredentials(stack.config.internalSecret!);
   });
   afterAll(() => stack.stop());
 
@@ -126,9 +117,11 @@ describe('randomized cross-tenant attack: 2 tenants × 400 mixed concurrent requ
                 query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${typename} { id } } }`,
                 variables: { r: representations },
               },
-              {
-                authorization: `Bearer ${await signer.sign({ tenantId: users[who].tenantId, userId: users[who].id, scopes: ['orders:write', 'catalog:write'], requestId: 'attack' }, subgraph)}`,
-              },
+              await credentials.headers(subgraph, {
+                tenant: users[who].tenantSlug,
+                user: users[who].email,
+                scopes: ['orders:write', 'catalog:write'],
+              }),
             )
           ).body,
         }));

@@ -2,24 +2,29 @@ import { Client } from 'pg';
 import { appDatabaseUrl } from '../../lib/config';
 import { buildDemoData } from '../../lib/db/demo-data';
 import { createPrismaClient, type PrismaClient } from '../../lib/db/prisma-client';
-import { APP_ROLE, TenantClients, withTenant } from '../../lib/db/tenant-scope';
+import { TenantDatabase } from '../../lib/db/tenant-database';
+import { APP_ROLE, type TenantClient } from '../../lib/db/tenant-scope';
+import { TENANT_TABLES } from '../support/database-state';
 import { createDatabaseFromTemplate } from '../support/test-database';
 
 const demo = buildDemoData();
 const acme = demo.tenants.find((t) => t.slug === 'acme')!;
 const globex = demo.tenants.find((t) => t.slug === 'globex')!;
-const TENANT_TABLES = ['tenants', 'users', 'products', 'order_counters', 'orders', 'order_lines', 'notifications', 'outbox'];
 
 describe('row-level security (PostgreSQL layer of tenant isolation)', () => {
   let ownerUrl: string;
   let owner: Client;
   let prisma: PrismaClient;
+  let database: TenantDatabase;
+  /** Runs `fn` on the shared pool's scope of `tenantId` (per-transaction setting). */
+  const withTenant = <T>(tenantId: string, fn: (db: TenantClient) => Promise<T>) => database.forTenant(tenantId).run(fn);
   beforeAll(async () => {
     ownerUrl = await createDatabaseFromTemplate();
     owner = new Client({ connectionString: ownerUrl });
     await owner.connect();
     // ONE connection: every use below goes through the same pooled connection.
     prisma = createPrismaClient({ url: appDatabaseUrl(ownerUrl), poolSize: 1 });
+    database = new TenantDatabase({ shared: prisma });
   });
   afterAll(async () => {
     await prisma.$disconnect();
@@ -53,24 +58,23 @@ describe('row-level security (PostgreSQL layer of tenant isolation)', () => {
     }
   });
 
-  it("withTenant on a pool of one connection: A's setting does not leak to the next tenant-less or tenant-B use", async () => {
+  it("TenantScope.run on a pool of one connection: A's setting does not leak to the next tenant-less or tenant-B use", async () => {
     const count = (tx: { $queryRaw: PrismaClient['$queryRaw'] }) =>
       tx.$queryRaw<Array<{ n: number; t: string | null }>>`
         SELECT count(*)::int AS n, current_setting('app.tenant_id', true) AS t FROM products`;
-    const a = await withTenant(prisma, acme.id, count);
+    const a = await withTenant(acme.id, count);
     expect(a[0]).toEqual({ n: demo.products.filter((p) => p.tenantId === acme.id).length, t: acme.id });
     const none = await count(prisma);
     expect(none[0]!.n).toBe(0);
     expect(none[0]!.t ?? '').toBe('');
     const b = await withTenant(
-      prisma,
       globex.id,
       (tx) => tx.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM products WHERE tenant_id = ${acme.id}::uuid`,
     );
     expect(b[0]!.n).toBe(0);
     // A failed transaction (rolled back) leaves nothing behind either.
     await expect(
-      withTenant(prisma, acme.id, async () => {
+      withTenant(acme.id, async () => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
@@ -81,18 +85,13 @@ describe('row-level security (PostgreSQL layer of tenant isolation)', () => {
     const before = await owner.query("SELECT md5(string_agg(id::text || stock, ',' ORDER BY id)) AS h FROM products");
     await expect(
       withTenant(
-        prisma,
         acme.id,
         (tx) =>
           tx.$executeRaw`INSERT INTO products (id, tenant_id, sku, name, price_amount, price_currency, stock)
           VALUES (gen_random_uuid(), ${globex.id}::uuid, 'X-RLS', 'x', 1, 'USD', 1)`,
       ),
     ).rejects.toThrow(/row-level security/);
-    const updated = await withTenant(
-      prisma,
-      acme.id,
-      (tx) => tx.$executeRaw`UPDATE products SET stock = 0 WHERE tenant_id = ${globex.id}::uuid`,
-    );
+    const updated = await withTenant(acme.id, (tx) => tx.$executeRaw`UPDATE products SET stock = 0 WHERE tenant_id = ${globex.id}::uuid`);
     expect(updated).toBe(0);
     expect(await owner.query("SELECT md5(string_agg(id::text || stock, ',' ORDER BY id)) AS h FROM products")).toMatchObject({
       rows: before.rows,
@@ -101,7 +100,7 @@ describe('row-level security (PostgreSQL layer of tenant isolation)', () => {
 
   it('tenants: only the platform path (app.platform_admin) may insert a tenant', async () => {
     await expect(
-      withTenant(prisma, acme.id, (tx) => tx.$executeRaw`INSERT INTO tenants (id, slug, name) VALUES (gen_random_uuid(), 'rls-x', 'x')`),
+      withTenant(acme.id, (tx) => tx.$executeRaw`INSERT INTO tenants (id, slug, name) VALUES (gen_random_uuid(), 'rls-x', 'x')`),
     ).rejects.toThrow(/row-level security/);
   });
 
@@ -116,7 +115,6 @@ describe('row-level security (PostgreSQL layer of tenant isolation)', () => {
     });
     expect(relay[0]!.n).toBe(2);
     const scoped = await withTenant(
-      prisma,
       acme.id,
       (tx) => tx.$queryRaw<Array<{ n: number }>>`SELECT count(DISTINCT tenant_id)::int AS n FROM outbox`,
     );
@@ -124,18 +122,16 @@ describe('row-level security (PostgreSQL layer of tenant isolation)', () => {
   });
 
   it("per-tenant pools: a connection opened for A (libpq options) sees A's rows only", async () => {
-    const pools = new TenantClients(prisma, { url: appDatabaseUrl(ownerUrl), poolSize: 1 });
+    const pools = new TenantDatabase({ shared: prisma, tenantPools: { url: appDatabaseUrl(ownerUrl), poolSize: 1 } });
     try {
-      const rows = await withTenant(
-        pools,
-        acme.id,
+      const rows = await pools.forTenant(acme.id).run(
         (db) =>
           db.$queryRaw<Array<{ own: number; theirs: number }>>`
           SELECT count(*) FILTER (WHERE tenant_id = ${acme.id}::uuid)::int AS own,
                  count(*) FILTER (WHERE tenant_id = ${globex.id}::uuid)::int AS theirs FROM products`,
       );
       expect(rows[0]).toEqual({ own: demo.products.filter((p) => p.tenantId === acme.id).length, theirs: 0 });
-      expect(() => pools.client("x' -c role=postgres")).toThrow(/UUID/);
+      expect(() => pools.forTenant("x' -c role=postgres")).toThrow(/UUID/);
     } finally {
       await pools.disconnect();
     }

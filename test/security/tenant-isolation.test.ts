@@ -1,5 +1,6 @@
 import { buildDemoData } from '../../lib/db/demo-data';
 import { findDemoUser } from '../../lib/auth/dev-token';
+import { tenantTablesChecksum } from '../support/database-state';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const demo = buildDemoData();
@@ -13,10 +14,7 @@ describe('tenant isolation through the gateway', () => {
   let stack: TestStack;
   let token: string;
   let snapshot: unknown;
-  const dbState = () =>
-    stack.sql(
-      "SELECT (SELECT md5(string_agg(id::text || status::text, ',' ORDER BY id)) FROM orders) AS o, (SELECT md5(string_agg(id::text || stock, ',' ORDER BY id)) FROM products) AS p, (SELECT md5(string_agg(id::text || coalesce(read_at::text, ''), ',' ORDER BY id)) FROM notifications) AS n, (SELECT count(*) FROM outbox) AS x",
-    );
+  const dbState = () => tenantTablesChecksum(stack.sql);
 
   beforeAll(async () => {
     stack = await startTestStack({ eventLog: 'memory' });

@@ -1,7 +1,7 @@
-import { CredentialSigner } from '../../lib/auth/internal-credential';
 import { findDemoUser } from '../../lib/auth/dev-token';
 import { buildDemoData } from '../../lib/db/demo-data';
-import type { SubgraphName } from '../../lib/schema/compose';
+import type { SubgraphName } from '../../lib/schema/subgraphs';
+import { TestCredentials } from '../support/credentials';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const acmeOwner = findDemoUser('acme', 'owner@acme.test');
@@ -46,15 +46,15 @@ const ENTITIES = (typename: string, fields: string) =>
 
 describe('_entities (reference resolvers)', () => {
   let stack: TestStack;
-  let signer: CredentialSigner;
+  let credentials: TestCredentials;
   beforeAll(async () => {
     stack = await startTestStack({ eventLog: 'memory' });
-    signer = new CredentialSigner(stack.config.internalSecret!);
+    credentials = new TestCredentials(stack.config.internalSecret!);
   });
   afterAll(() => stack.stop());
 
   const credential = (subgraph: SubgraphName, user = acmeOwner) =>
-    signer.sign({ tenantId: user.tenantId, userId: user.id, scopes: [], requestId: 'test' }, subgraph);
+    credentials.sign(subgraph, { tenant: user.tenantSlug, user: user.email });
 
   describe.each(KEYS)('$typename @key(fields: "id")', ({ subgraph, typename, fields, table, ids }) => {
     it('resolves 50 representations with one SQL query on its table', async () => {

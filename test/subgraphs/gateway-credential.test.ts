@@ -1,7 +1,8 @@
 import { SignJWT } from 'jose';
-import { CredentialSigner, GATEWAY_ISSUER } from '../../lib/auth/internal-credential';
+import { GATEWAY_ISSUER } from '../../lib/auth/internal-credential';
 import { findDemoUser } from '../../lib/auth/dev-token';
-import { SUBGRAPHS, type SubgraphName } from '../../lib/schema/compose';
+import { SUBGRAPHS, type SubgraphName } from '../../lib/schema/subgraphs';
+import { TestCredentials } from '../support/credentials';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const owner = findDemoUser('acme', 'owner@acme.test');
@@ -14,10 +15,10 @@ const OPERATIONS = {
 
 describe('subgraph gateway credential', () => {
   let stack: TestStack;
-  let signer: CredentialSigner;
+  let credentials: TestCredentials;
   beforeAll(async () => {
     stack = await startTestStack({ eventLog: 'memory' });
-    signer = new CredentialSigner(stack.config.internalSecret!);
+    credentials = new TestCredentials(stack.config.internalSecret!);
   });
   afterAll(() => stack.stop());
 
@@ -30,7 +31,7 @@ describe('subgraph gateway credential', () => {
     ],
     [
       'a credential for another subgraph',
-      async (subgraph) => ({ authorization: `Bearer ${await signer.sign(principal, subgraph === 'tenant' ? 'catalog' : 'tenant')}` }),
+      async (subgraph) => ({ authorization: `Bearer ${await credentials.sign(subgraph === 'tenant' ? 'catalog' : 'tenant', principal)}` }),
     ],
     [
       'an expired credential',
@@ -64,7 +65,7 @@ describe('subgraph gateway credential', () => {
         stack.subgraphUrls[subgraph],
         { query: OPERATIONS._service },
         {
-          authorization: `Bearer ${await signer.sign(principal, subgraph)}`,
+          authorization: `Bearer ${await credentials.sign(subgraph, principal)}`,
         },
       );
       expect(res.status).toBe(200);
@@ -104,7 +105,7 @@ describe('subgraph gateway credential', () => {
       stack.subgraphUrls.tenant,
       { query: '{ me { email } tenant { slug } }' },
       {
-        authorization: `Bearer ${await signer.sign(principal, 'tenant')}`,
+        authorization: `Bearer ${await credentials.sign('tenant', principal)}`,
         'x-tenant-id': globex.tenantId,
         'x-user-id': globex.id,
         'x-roles': 'platform:admin',
@@ -115,7 +116,7 @@ describe('subgraph gateway credential', () => {
     const admin = await stack.post(
       stack.subgraphUrls.tenant,
       { query: 'mutation { createTenant(input: { slug: "spoofed", name: "x" }) { id } }' },
-      { authorization: `Bearer ${await signer.sign(principal, 'tenant')}`, 'x-scopes': 'platform:admin', 'x-roles': 'platform:admin' },
+      { authorization: `Bearer ${await credentials.sign('tenant', principal)}`, 'x-scopes': 'platform:admin', 'x-roles': 'platform:admin' },
     );
     expect(admin.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(await stack.sql("SELECT id FROM tenants WHERE slug = 'spoofed'")).toEqual([]);

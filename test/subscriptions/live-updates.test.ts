@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { streamKey } from '../../lib/events/domain-event';
 import { waitForOutboxDrained } from '../support/event-waits';
-import { startTestStack, subscribe, sleep, type TestStack } from '../support/test-stack';
+import { startTestStack, subscribe, type SubscriptionProbe, type TestStack } from '../support/test-stack';
 
 const ORDER_UPDATED = /* GraphQL */ `
   subscription ($id: ID, $after: String) {
@@ -22,7 +22,6 @@ const ORDER_UPDATED = /* GraphQL */ `
   }
 `;
 const NOTIFICATION_ADDED = 'subscription { notificationAdded { id title read order { id number status } } }';
-const PLACE = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id number } }';
 const STATUS = 'mutation($id: ID!, $status: OrderStatus!) { updateOrderStatus(id: $id, status: $status) { id status } }';
 
 interface OrderMessage {
@@ -42,6 +41,7 @@ describe('live updates: outbox -> Redis Stream -> notifications consumer -> grap
   let globexOwner: string;
   let productId: string;
   let productName: string;
+  let globexProductId: string;
 
   beforeAll(async () => {
     stack = await startTestStack({ eventLog: 'redis' });
@@ -51,17 +51,21 @@ describe('live updates: outbox -> Redis Stream -> notifications consumer -> grap
     const [p] = await stack.sql<{ id: string; name: string }>("SELECT id, name FROM products WHERE sku = 'ACME-0011'");
     productId = p!.id;
     productName = p!.name;
+    const [g] = await stack.sql<{ id: string }>("SELECT id FROM products WHERE sku = 'GLOBEX-0011'");
+    globexProductId = g!.id;
   });
   afterAll(() => stack.stop());
 
-  const place = async () => {
-    const res = await stack.gql<{ placeOrder: { id: string; number: string } }>(
-      PLACE,
-      { input: { lines: [{ productId, quantity: 1 }] } },
-      { token: acmeOwner },
-    );
-    expect(res.body.errors).toBeUndefined();
-    return res.body.data!.placeOrder;
+  const place = () => stack.placeOrder(acmeOwner, productId);
+  const ids = (messages: unknown[]) => (messages as Array<{ data: OrderMessage }>).map((m) => m.data.orderUpdated.id);
+
+  /**
+   * Waits until every committed event is published and no subscription is left, so the next
+   * subscription's stream reader starts at the stream's end: it receives only what comes after it.
+   */
+  const settle = async () => {
+    await waitForOutboxDrained((text) => stack.sql(text));
+    await stack.waitForLiveSubscriptions(0);
   };
 
   it('pushes orderUpdated and notificationAdded with cross-subgraph fields and cursors to the tenant, and nothing to another tenant', async () => {
@@ -69,7 +73,8 @@ describe('live updates: outbox -> Redis Stream -> notifications consumer -> grap
     const notifications = subscribe(stack.wsClient(acmeStaff), NOTIFICATION_ADDED);
     const otherOrders = subscribe(stack.wsClient(globexOwner), ORDER_UPDATED);
     const otherNotifications = subscribe(stack.wsClient(globexOwner), NOTIFICATION_ADDED);
-    await sleep(500);
+    const probes: SubscriptionProbe[] = [orders, notifications, otherOrders, otherNotifications];
+    await stack.waitForLiveSubscriptions(4);
 
     const order = await place();
     const [placed] = (await orders.waitFor(1)) as unknown as Array<{ data: OrderMessage; extensions: { cursor: string } }>;
@@ -101,51 +106,51 @@ describe('live updates: outbox -> Redis Stream -> notifications consumer -> grap
     ).toBe(true);
     await notifications.waitFor(2);
 
-    await sleep(1500);
-    expect(otherOrders.messages).toHaveLength(0);
-    expect(otherNotifications.messages).toHaveLength(0);
-    expect(orders.messages).toHaveLength(2);
-    expect(notifications.messages).toHaveLength(2);
+    // Markers: one more order per tenant. Streams are delivered in order, so when a subscriber has
+    // the marker (and its notification), it has everything its streams carried before it.
+    const acmeMarker = await place();
+    const globexMarker = await stack.placeOrder(globexOwner, globexProductId);
+    expect(ids(await orders.waitFor(3))).toEqual([order.id, order.id, acmeMarker.id]);
+    expect(ids(await otherOrders.waitFor(1))).toEqual([globexMarker.id]);
+    const noteOrders = (messages: unknown[]) =>
+      (messages as Array<{ data: { notificationAdded: { order: { id: string } } } }>).map((m) => m.data.notificationAdded.order.id);
+    expect(noteOrders(await notifications.waitFor(3))).toEqual([order.id, order.id, acmeMarker.id]);
+    expect(noteOrders(await otherNotifications.waitFor(1))).toEqual([globexMarker.id]);
+    for (const probe of probes) probe.unsubscribe();
   });
-
-  /** Waits until every committed event is published, so a new subscription starts after them. */
-  const settle = async () => {
-    await waitForOutboxDrained((text) => stack.sql(text));
-    await sleep(300); // the hub fans the last published entries out
-  };
 
   it('filters orderUpdated by id', async () => {
     const first = await place();
     await settle();
     const only = subscribe(stack.wsClient(acmeStaff), ORDER_UPDATED, { id: first.id });
-    await sleep(500);
+    await stack.waitForLiveSubscriptions(1);
     await place();
     await stack.gql(STATUS, { id: first.id, status: 'CANCELLED' }, { token: acmeOwner });
+    // The status change is the last event: once it arrived, the other order's event before it was skipped.
     const [message] = (await only.waitFor(1)) as unknown as Array<{ data: OrderMessage }>;
     expect(message!.data.orderUpdated).toMatchObject({ id: first.id, status: 'CANCELLED' });
-    await sleep(1000);
     expect(only.messages).toHaveLength(1);
+    only.unsubscribe();
   });
 
   it('resumes after a cursor: replays what was missed in order, then continues live, without duplicates', async () => {
     await settle();
     const live = subscribe(stack.wsClient(acmeStaff), ORDER_UPDATED);
-    await sleep(500);
+    await stack.waitForLiveSubscriptions(1);
     const a = await place();
-    const [first] = (await live.waitFor(1)) as unknown as Array<{ extensions: { cursor: string } }>;
+    const [first] = (await live.waitFor(1)) as unknown as Array<{ data: OrderMessage; extensions: { cursor: string } }>;
+    expect(first!.data.orderUpdated.id).toBe(a.id);
     live.unsubscribe();
 
     const b = await place();
     const c = await place();
     const resumed = subscribe(stack.wsClient(acmeStaff), ORDER_UPDATED, { after: first!.extensions.cursor });
-    const replayed = (await resumed.waitFor(2)) as unknown as Array<{ data: OrderMessage }>;
-    expect(replayed.map((m) => m.data.orderUpdated.id)).toEqual([b.id, c.id]);
+    expect(ids(await resumed.waitFor(2))).toEqual([b.id, c.id]);
     const d = await place();
-    const all = (await resumed.waitFor(3)) as unknown as Array<{ data: OrderMessage }>;
-    expect(all.map((m) => m.data.orderUpdated.id)).toEqual([b.id, c.id, d.id]);
-    await sleep(800);
-    expect(resumed.messages).toHaveLength(3);
-    expect(a.id).not.toBe(b.id);
+    expect(ids(await resumed.waitFor(3))).toEqual([b.id, c.id, d.id]);
+    const marker = await place(); // proves nothing else came before it
+    expect(ids(await resumed.waitFor(4))).toEqual([b.id, c.id, d.id, marker.id]);
+    resumed.unsubscribe();
   });
 
   it('rejects a malformed cursor with BAD_USER_INPUT', async () => {
@@ -154,11 +159,19 @@ describe('live updates: outbox -> Redis Stream -> notifications consumer -> grap
     expect(ended[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('CURSOR_EXPIRED for a cursor newer than anything the stream generated (not issued by it)', async () => {
+    const probe = subscribe(stack.wsClient(acmeStaff), ORDER_UPDATED, { after: `${Date.now() + 86_400_000}-0` });
+    const ended = (await probe.ended) as unknown as Array<{ message: string; extensions?: { code?: string; field?: string } }>;
+    expect(ended[0]).toMatchObject({ message: expect.stringContaining('newer'), extensions: { code: 'CURSOR_EXPIRED', field: 'after' } });
+  });
+
   it('CURSOR_EXPIRED for a cursor whose following entries were trimmed (XTRIM; XINFO STREAM), resume from a retained one', async () => {
+    await settle();
     const live = subscribe(stack.wsClient(acmeStaff), ORDER_UPDATED);
-    await sleep(500);
+    await stack.waitForLiveSubscriptions(1);
     const placed = [await place(), await place(), await place(), await place()];
     const messages = (await live.waitFor(4)) as unknown as Array<{ data: OrderMessage; extensions: { cursor: string } }>;
+    expect(ids(messages)).toEqual(placed.map((o) => o.id));
     live.unsubscribe();
     const cursors = messages.map((m) => m.extensions.cursor);
     const [acme] = await stack.sql<{ id: string }>("SELECT id FROM tenants WHERE slug = 'acme'");
@@ -172,8 +185,8 @@ describe('live updates: outbox -> Redis Stream -> notifications consumer -> grap
     // After the first cursor, the second entry is gone.
     for (const cursor of [cursors[0], cursors[1]]) {
       const expired = subscribe(stack.wsClient(acmeStaff), ORDER_UPDATED, { after: cursor });
-      const ended = (await expired.ended) as unknown as Array<{ extensions?: { code?: string; field?: string } }>;
-      expect(ended[0]?.extensions).toMatchObject({ code: 'CURSOR_EXPIRED', field: 'after' });
+      const ended = (await expired.ended) as unknown as Array<{ message: string; extensions?: { code?: string; field?: string } }>;
+      expect(ended[0]).toMatchObject({ message: expect.stringContaining('older'), extensions: { code: 'CURSOR_EXPIRED', field: 'after' } });
     }
     // After the oldest retained entry, nothing was lost: it resumes.
     const resumed = subscribe(stack.wsClient(acmeStaff), ORDER_UPDATED, { after: cursors[2] });

@@ -1,11 +1,11 @@
 /**
- * Child processes for the tests that kill things: a gateway replica (`gateway/main.ts`) and an
- * outbox relay (`lib/events/outbox-relay.main.ts`), each run with tsx as its own process, so a
+ * Child processes for the tests that kill things: a gateway replica (`apps/gateway.main.ts`) and an
+ * outbox relay (`apps/relay.main.ts`), each run with tsx as its own process, so a
  * test can `kill -9` it and start another.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { SubgraphName } from '../../lib/schema/compose';
+import type { SubgraphName } from '../../lib/schema/subgraphs';
 import { freePort } from './redis-server';
 
 const ROOT = join(__dirname, '..', '..');
@@ -80,12 +80,12 @@ export interface GatewayProcess extends ChildHandle {
 }
 
 /**
- * Starts `gateway/main.ts` as a process and waits until `/readyz` answers 200.
+ * Starts `apps/gateway.main.ts` as a process and waits until `/readyz` answers 200.
  * @throws Error with the process output when it exits or is not ready within 30 s.
  */
 export async function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
   const port = options.port ?? (await freePort());
-  const handle = spawnTsx('gateway/main.ts', {
+  const handle = spawnTsx('apps/gateway.main.ts', {
     PORT: String(port),
     REDIS_URL: options.redisUrl,
     INTERNAL_JWT_SECRET: options.internalSecret,

@@ -7,9 +7,10 @@ import { Redis } from 'ioredis';
 import { createClient, type Client as WsClient, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { mintDevToken, type DevTokenOptions } from '../../lib/auth/dev-token';
-import type { AppConfig } from '../../lib/config';
+import { loadConfig, type AppConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
-import { startLocalSupergraph, type LocalSupergraph } from '../../scripts/local-supergraph';
+import { startLocalSupergraph, type LocalSupergraph, type LocalSupergraphOptions } from '../../apps/local-supergraph';
+import { waitUntil } from './processes';
 import { createDatabaseFromTemplate } from './test-database';
 
 /** Response of {@link TestStack.gql}. */
@@ -33,6 +34,13 @@ export interface TestStack extends LocalSupergraph {
     variables?: Record<string, unknown>,
     auth?: { token?: string; headers?: Record<string, string> },
   ): Promise<GqlResponse<T>>;
+  /** Places an order of `quantity` (default 1) units of `productId` with `token`; throws on GraphQL errors. */
+  placeOrder(token: string, productId: string, quantity?: number): Promise<PlacedOrder>;
+  /**
+   * Waits until exactly `count` subscriptions of this stack's gateway are attached to their stream
+   * (every event appended from then on reaches them). Rejects after `timeoutMs` (default 15 s).
+   */
+  waitForLiveSubscriptions(count: number, timeoutMs?: number): Promise<void>;
   /** POSTs a GraphQL request to any URL (a subgraph). */
   post<T = Record<string, unknown>>(url: string, body: unknown, headers?: Record<string, string>): Promise<GqlResponse<T>>;
   /** A graphql-ws client connected with `token`. */
@@ -41,14 +49,24 @@ export interface TestStack extends LocalSupergraph {
   sql<R extends Record<string, unknown> = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
 }
 
+/** An order placed by {@link TestStack.placeOrder}. */
+export interface PlacedOrder {
+  id: string;
+  number: string;
+}
+
+const PLACE_ORDER = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id number } }';
+
 /** Options of {@link startTestStack}. */
 export interface TestStackOptions {
   /** Event log: `redis` (default) or `memory`. */
   eventLog?: 'redis' | 'memory';
-  /** Overrides of the loaded configuration (for example a custom `jwt`, or `tenantPools: false`). */
-  config?: Partial<AppConfig>;
+  /** Changes to the test configuration (for example a custom `jwt`, or `hideSchemaDetails: true`). */
+  config?: (config: AppConfig) => AppConfig;
   /** Redis to use instead of the global one (fault tests start their own redis-server). */
   redisUrl?: string;
+  /** The gateway's subscription limits. */
+  subscriptions?: LocalSupergraphOptions['subscriptions'];
 }
 
 /** Starts the stack; call `stop()` in `afterAll`. */
@@ -64,13 +82,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     redis.disconnect();
   }
   const queries: string[] = [];
+  const base = loadConfig({ NODE_ENV: 'test' });
+  const config: AppConfig = { ...base, database: { ...base.database, url: databaseUrl }, redisUrl: useRedis ? redisUrl : undefined };
   const supergraph = await startLocalSupergraph({
-    databaseUrl,
-    redisUrl: useRedis ? redisUrl : undefined,
+    config: options.config ? options.config(config) : config,
     logger: createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent'),
     ephemeralPorts: true,
     onQuery: (q) => queries.push(q),
-    config: options.config,
+    subscriptions: options.subscriptions,
   });
   const sqlClient = new Client({ connectionString: databaseUrl });
   await sqlClient.connect();
@@ -90,19 +109,32 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     }
     return { status: res.status, body: parsed };
   };
+  const gql = <T>(query: string, variables?: Record<string, unknown>, auth: { token?: string; headers?: Record<string, string> } = {}) =>
+    post<T>(
+      supergraph.gatewayUrl,
+      { query, variables },
+      { ...(auth.token ? { authorization: `Bearer ${auth.token}` } : {}), ...auth.headers },
+    );
   return {
     ...supergraph,
     databaseUrl,
     queries,
     resetQueries: () => void queries.splice(0),
     token: (o) => mintDevToken(o),
-    gql: (query, variables, auth = {}) =>
-      post(
-        supergraph.gatewayUrl,
-        { query, variables },
-        { ...(auth.token ? { authorization: `Bearer ${auth.token}` } : {}), ...auth.headers },
-      ),
+    gql,
     post,
+    async placeOrder(token, productId, quantity = 1) {
+      const res = await gql<{ placeOrder: PlacedOrder }>(PLACE_ORDER, { input: { lines: [{ productId, quantity }] } }, { token });
+      if (res.body.errors || !res.body.data?.placeOrder) throw new Error(`placeOrder failed: ${JSON.stringify(res.body.errors)}`);
+      return res.body.data.placeOrder;
+    },
+    async waitForLiveSubscriptions(count, timeoutMs = 15_000) {
+      try {
+        await waitUntil(() => supergraph.gateway.liveSubscriptions === count, `${count} live subscriptions`, timeoutMs, 10);
+      } catch (err) {
+        throw new Error(`${(err as Error).message} (there are ${supergraph.gateway.liveSubscriptions})`);
+      }
+    },
     wsClient(token, extraParams = {}) {
       const client = createClient({
         url: supergraph.wsUrl,
@@ -132,7 +164,7 @@ export interface SubscriptionProbe {
   waitFor(count: number, timeoutMs?: number): Promise<FormattedExecutionResult<Record<string, unknown>, Record<string, unknown>>[]>;
   /** Resolves with the error or close event that ended the subscription. */
   ended: Promise<unknown>;
-  /** Resolves when the server acknowledged the connection. */
+  /** Completes the subscription (the client sends `complete`; the server ends it). */
   unsubscribe(): void;
 }
 

@@ -1,15 +1,15 @@
 /**
- * Product persistence. The only catalog code that touches the database; every query runs through
- * {@link withTenant} (row-level security on the caller's tenant) and also filters on the tenant, so
+ * Product persistence. The only catalog code that touches the database; every query runs on the
+ * repository's tenant scope (row-level security on that tenant) and also filters on its tenant, so
  * another tenant's product is simply not found.
  */
 import type { Prisma } from '../../../lib/db/prisma-client';
-import { withTenant, type TenantDb } from '../../../lib/db/tenant-scope';
 import { isUniqueViolation } from '../../../lib/db/errors';
+import type { TenantScope } from '../../../lib/db/tenant-scope';
 import type { ProductModel } from '../../../generated/prisma/models';
 import { afterCursorWhere, type CursorPosition } from '../../shared/pagination';
 
-/** A product row. */
+/** A product row; `priceAmount` in minor units of `priceCurrency`. */
 export type ProductRow = ProductModel;
 
 /** Fields of a new product; money in minor units. */
@@ -24,45 +24,43 @@ export interface NewProduct {
 
 /** See module doc. */
 export class ProductRepository {
-  constructor(private readonly db: TenantDb) {}
+  constructor(private readonly scope: TenantScope) {}
 
-  /** Products of `tenantId` with the given ids, in no particular order (one query). */
-  findByIds(tenantId: string, ids: readonly string[]): Promise<ProductRow[]> {
-    return withTenant(this.db, tenantId, (tx) => tx.product.findMany({ where: { tenantId, id: { in: [...ids] } } }));
+  /** The tenant's products with the given ids, in no particular order (one query). Callers pass only UUIDs. */
+  findByIds(ids: readonly string[]): Promise<ProductRow[]> {
+    const tenantId = this.scope.tenantId;
+    return this.scope.run((db) => db.product.findMany({ where: { tenantId, id: { in: [...ids] } } }));
   }
 
-  /** One page (`take + 1` rows) of the tenant's products, newest first, optionally filtered. */
-  findPage(tenantId: string, take: number, after: CursorPosition | undefined, search: string | undefined): Promise<ProductRow[]> {
-    const where: Prisma.ProductWhereInput = { tenantId, ...afterCursorWhere(after) };
+  /** One page (`take + 1` rows) of the tenant's products, newest first, optionally matching `search` in name or SKU. */
+  findPage(take: number, after: CursorPosition | undefined, search: string | undefined): Promise<ProductRow[]> {
+    const where: Prisma.ProductWhereInput = { tenantId: this.scope.tenantId, ...afterCursorWhere(after) };
     if (search) {
       where.AND = [{ OR: [{ name: { contains: search, mode: 'insensitive' } }, { sku: { contains: search, mode: 'insensitive' } }] }];
     }
-    return withTenant(this.db, tenantId, (tx) =>
-      tx.product.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: take + 1 }),
-    );
+    return this.scope.run((db) => db.product.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: take + 1 }));
   }
 
-  /** Inserts a product; returns undefined when the SKU is taken (unique violation). */
-  async create(tenantId: string, id: string, data: NewProduct): Promise<ProductRow | undefined> {
+  /** Inserts product `id`; returns undefined when the tenant has a product with that SKU already. */
+  async create(id: string, data: NewProduct): Promise<ProductRow | undefined> {
+    const tenantId = this.scope.tenantId;
     try {
-      return await withTenant(this.db, tenantId, (tx) => tx.product.create({ data: { id, tenantId, ...data } }));
+      return await this.scope.run((db) => db.product.create({ data: { id, tenantId, ...data } }));
     } catch (err) {
       if (isUniqueViolation(err)) return undefined;
       throw err;
     }
   }
 
-  /** Updates the tenant's product; returns undefined when it has none with `id`. */
-  async update(tenantId: string, id: string, data: Partial<NewProduct>): Promise<ProductRow | undefined> {
-    return withTenant(
-      this.db,
-      tenantId,
-      async (tx) => {
-        const { count } = await tx.product.updateMany({ where: { tenantId, id }, data });
+  /** Updates the tenant's product `id` and reads it back, atomically; undefined when the tenant has none with `id`. */
+  update(id: string, data: Partial<NewProduct>): Promise<ProductRow | undefined> {
+    const tenantId = this.scope.tenantId;
+    return this.scope.transaction((uow) =>
+      uow.run(async (db) => {
+        const { count } = await db.product.updateMany({ where: { tenantId, id }, data });
         if (count === 0) return undefined;
-        return (await tx.product.findFirst({ where: { tenantId, id } })) ?? undefined;
-      },
-      { transaction: true },
+        return (await db.product.findFirst({ where: { tenantId, id } })) ?? undefined;
+      }),
     );
   }
 }

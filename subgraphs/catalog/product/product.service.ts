@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { badInput, notFound } from '../../../lib/errors';
-import type { SubgraphContext } from '../../shared/context';
 import { pageArgs, toConnection, type Connection } from '../../shared/pagination';
 import { isUuid, requireCurrency, requireInt, requireText } from '../../shared/validation';
 import { productById } from './product.loaders';
-import { ProductRepository, type NewProduct, type ProductRow } from './product.repository';
+import type { CatalogContext } from '../catalog.context';
+import type { NewProduct, ProductRow } from './product.repository';
 
 /** Input of {@link createProduct}; `price.amount` in minor units. */
 export interface CreateProductInput {
@@ -29,7 +29,7 @@ export interface UpdateProductInput {
 }
 
 /** The tenant's product with `id`, or null (also for malformed ids and other tenants' products). */
-export async function getProduct(ctx: SubgraphContext, id: string): Promise<ProductRow | null> {
+export async function getProduct(ctx: CatalogContext, id: string): Promise<ProductRow | null> {
   if (!isUuid(id)) return null;
   return productById(ctx).load(id);
 }
@@ -39,7 +39,7 @@ export async function getProduct(ctx: SubgraphContext, id: string): Promise<Prod
  * @throws GraphQLError `BAD_USER_INPUT` for `first` outside 1..100, a malformed cursor or a search over 100 characters.
  */
 export async function listProducts(
-  ctx: SubgraphContext,
+  ctx: CatalogContext,
   first?: number | null,
   after?: string | null,
   search?: string | null,
@@ -47,7 +47,7 @@ export async function listProducts(
   const page = pageArgs(first, after);
   const term = search?.trim() || undefined;
   if (term && term.length > 100) throw badInput('search', 'must be at most 100 characters.');
-  const rows = await new ProductRepository(ctx.db).findPage(ctx.principal.tenantId, page.take, page.after, term);
+  const rows = await ctx.repositories.products.findPage(page.take, page.after, term);
   return toConnection(rows, page.take);
 }
 
@@ -56,7 +56,7 @@ export async function listProducts(
  * Callers hold `catalog:write` (`@requiresScope` on `Mutation.createProduct`).
  * @throws GraphQLError `BAD_USER_INPUT` for invalid fields or a taken SKU.
  */
-export async function createProduct(ctx: SubgraphContext, input: CreateProductInput): Promise<ProductRow> {
+export async function createProduct(ctx: CatalogContext, input: CreateProductInput): Promise<ProductRow> {
   const data: NewProduct = {
     sku: requireText('input.sku', input.sku, 64),
     name: requireText('input.name', input.name, 200),
@@ -65,7 +65,7 @@ export async function createProduct(ctx: SubgraphContext, input: CreateProductIn
     priceCurrency: requireCurrency('input.price.currency', input.price.currency),
     stock: requireInt('input.stock', input.stock, 0),
   };
-  const created = await new ProductRepository(ctx.db).create(ctx.principal.tenantId, randomUUID(), data);
+  const created = await ctx.repositories.products.create(randomUUID(), data);
   if (!created) throw badInput('input.sku', `a product with SKU ${data.sku} already exists.`);
   return created;
 }
@@ -75,7 +75,7 @@ export async function createProduct(ctx: SubgraphContext, input: CreateProductIn
  * Callers hold `catalog:write` (`@requiresScope` on `Mutation.updateProduct`).
  * @throws GraphQLError `NOT_FOUND` when the tenant has no such product; `BAD_USER_INPUT` for invalid fields.
  */
-export async function updateProduct(ctx: SubgraphContext, id: string, input: UpdateProductInput): Promise<ProductRow> {
+export async function updateProduct(ctx: CatalogContext, id: string, input: UpdateProductInput): Promise<ProductRow> {
   const data: Partial<NewProduct> = {};
   if (input.name != null) data.name = requireText('input.name', input.name, 200);
   if (input.description !== undefined) data.description = input.description === null ? null : input.description.slice(0, 2000);
@@ -85,7 +85,7 @@ export async function updateProduct(ctx: SubgraphContext, id: string, input: Upd
   }
   if (input.stock != null) data.stock = requireInt('input.stock', input.stock, 0);
   if (!isUuid(id)) throw notFound('Product', id);
-  const updated = await new ProductRepository(ctx.db).update(ctx.principal.tenantId, id, data);
+  const updated = await ctx.repositories.products.update(id, data);
   if (!updated) throw notFound('Product', id);
   return updated;
 }

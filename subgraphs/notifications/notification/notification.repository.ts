@@ -1,13 +1,11 @@
 /**
  * Notification persistence. The only notifications code that touches the database; every query
- * runs through {@link withTenant} on a tenant (the caller's, or the event's for the order-event
- * consumer, which has no request) and also filters on it, so another tenant's notification is
- * simply not found.
+ * runs on the repository's tenant scope (the request's tenant, or the event's for the order-event
+ * consumer) and also filters on its tenant, so another tenant's notification is simply not found.
  */
 import type { Prisma } from '../../../lib/db/prisma-client';
-import { withTenant, type TenantDb } from '../../../lib/db/tenant-scope';
+import type { TenantScope } from '../../../lib/db/tenant-scope';
 import type { NotificationModel } from '../../../generated/prisma/models';
-import { writeOutboxEvent } from '../../shared/outbox.repository';
 import { afterCursorWhere, type CursorPosition } from '../../shared/pagination';
 
 /** A notification row; `readAt` null while unread, `orderId` null when about no order. */
@@ -16,7 +14,6 @@ export type NotificationRow = NotificationModel;
 /** A notification made from a domain event (all ids UUIDs). */
 export interface NewEventNotification {
   id: string;
-  tenantId: string;
   /** Id of the source event; unique per tenant, so a redelivered event inserts nothing. */
   sourceEventId: string;
   orderId: string | null;
@@ -26,72 +23,56 @@ export interface NewEventNotification {
 
 /** See module doc. */
 export class NotificationRepository {
-  constructor(private readonly db: TenantDb) {}
+  constructor(private readonly scope: TenantScope) {}
 
-  /** Notifications of `tenantId` with the given ids, in no particular order (one query). Callers pass only UUIDs. */
-  findByIds(tenantId: string, ids: readonly string[]): Promise<NotificationRow[]> {
-    return withTenant(this.db, tenantId, (tx) => tx.notification.findMany({ where: { tenantId, id: { in: [...ids] } } }));
+  /** The tenant's notifications with the given ids, in no particular order (one query). Callers pass only UUIDs. */
+  findByIds(ids: readonly string[]): Promise<NotificationRow[]> {
+    const tenantId = this.scope.tenantId;
+    return this.scope.run((db) => db.notification.findMany({ where: { tenantId, id: { in: [...ids] } } }));
   }
 
   /** One page (`take + 1` rows) of the tenant's notifications, newest first, optionally only unread ones. */
-  findPage(tenantId: string, take: number, after: CursorPosition | undefined, unreadOnly: boolean): Promise<NotificationRow[]> {
-    const where: Prisma.NotificationWhereInput = { tenantId, ...afterCursorWhere(after) };
+  findPage(take: number, after: CursorPosition | undefined, unreadOnly: boolean): Promise<NotificationRow[]> {
+    const where: Prisma.NotificationWhereInput = { tenantId: this.scope.tenantId, ...afterCursorWhere(after) };
     if (unreadOnly) where.readAt = null;
-    return withTenant(this.db, tenantId, (tx) =>
-      tx.notification.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: take + 1 }),
-    );
+    return this.scope.run((db) => db.notification.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: take + 1 }));
   }
 
   /** Number of the tenant's unread notifications (`read_at IS NULL`). */
-  countUnread(tenantId: string): Promise<number> {
-    return withTenant(this.db, tenantId, (tx) => tx.notification.count({ where: { tenantId, readAt: null } }));
+  countUnread(): Promise<number> {
+    const tenantId = this.scope.tenantId;
+    return this.scope.run((db) => db.notification.count({ where: { tenantId, readAt: null } }));
   }
 
   /**
    * Sets `read_at = now()` on the tenant's notification if it is still unread (a read one keeps its
-   * time); returns the row, or undefined when the tenant has none with `id`.
+   * time) and reads it back, atomically; undefined when the tenant has none with `id`.
    */
-  async markRead(tenantId: string, id: string): Promise<NotificationRow | undefined> {
-    return withTenant(
-      this.db,
-      tenantId,
-      async (tx) => {
-        await tx.$executeRaw`
+  markRead(id: string): Promise<NotificationRow | undefined> {
+    const tenantId = this.scope.tenantId;
+    return this.scope.transaction((uow) =>
+      uow.run(async (db) => {
+        await db.$executeRaw`
           UPDATE notifications SET read_at = now()
           WHERE tenant_id = ${tenantId}::uuid AND id = ${id}::uuid AND read_at IS NULL`;
-        return (await tx.notification.findFirst({ where: { tenantId, id } })) ?? undefined;
-      },
-      { transaction: true },
+        return (await db.notification.findFirst({ where: { tenantId, id } })) ?? undefined;
+      }),
     );
   }
 
   /**
-   * In one transaction: inserts `data` unless the tenant already has a notification from the same
-   * source event (`INSERT ... ON CONFLICT DO NOTHING`), and only when it was inserted writes a
-   * `notification.created` outbox event (`data: { title }`) on topic `notifications`.
-   * @returns true when the notification was created, false for a duplicate event.
+   * Inserts `data` unless the tenant already has a notification from the same source event
+   * (`INSERT ... ON CONFLICT DO NOTHING`); true when it was inserted, false for a duplicate event.
    */
-  createFromEvent(data: NewEventNotification): Promise<boolean> {
-    return withTenant(
-      this.db,
-      data.tenantId,
-      async (tx) => {
-        const inserted = await tx.$queryRaw<{ id: string }[]>`
+  async insertFromEvent(data: NewEventNotification): Promise<boolean> {
+    const tenantId = this.scope.tenantId;
+    const inserted = await this.scope.run(
+      (db) => db.$queryRaw<{ id: string }[]>`
         INSERT INTO notifications (id, tenant_id, title, body, order_id, source_event_id)
-        VALUES (${data.id}::uuid, ${data.tenantId}::uuid, ${data.title}, ${data.body}, ${data.orderId}::uuid, ${data.sourceEventId}::uuid)
+        VALUES (${data.id}::uuid, ${tenantId}::uuid, ${data.title}, ${data.body}, ${data.orderId}::uuid, ${data.sourceEventId}::uuid)
         ON CONFLICT (tenant_id, source_event_id) DO NOTHING
-        RETURNING id::text AS id`;
-        if (inserted.length === 0) return false;
-        await writeOutboxEvent(tx, {
-          tenantId: data.tenantId,
-          topic: 'notifications',
-          type: 'notification.created',
-          subjectId: data.id,
-          data: { title: data.title },
-        });
-        return true;
-      },
-      { transaction: true },
+        RETURNING id::text AS id`,
     );
+    return inserted.length > 0;
   }
 }

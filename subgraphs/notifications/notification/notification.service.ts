@@ -3,14 +3,13 @@
  * tenant), and turning order events into notifications (the order-event consumer).
  */
 import { randomUUID } from 'node:crypto';
-import type { TenantDb } from '../../../lib/db/tenant-scope';
 import { notFound } from '../../../lib/errors';
 import type { DomainEvent } from '../../../lib/events/domain-event';
-import type { SubgraphContext } from '../../shared/context';
 import { pageArgs, toConnection, type Connection } from '../../shared/pagination';
 import { isUuid } from '../../shared/validation';
 import { notificationById } from './notification.loaders';
-import { NotificationRepository, type NewEventNotification, type NotificationRow } from './notification.repository';
+import type { NotificationsContext, NotificationsTenantContext } from '../notifications.context';
+import type { NewEventNotification, NotificationRow } from './notification.repository';
 
 /** A page of notifications plus the tenant's unread count (whatever the page). */
 export interface NotificationConnection extends Connection<NotificationRow> {
@@ -18,7 +17,7 @@ export interface NotificationConnection extends Connection<NotificationRow> {
 }
 
 /** The tenant's notification with `id`, or null (also for malformed ids and other tenants' notifications). */
-export async function getNotification(ctx: SubgraphContext, id: string): Promise<NotificationRow | null> {
+export async function getNotification(ctx: NotificationsContext, id: string): Promise<NotificationRow | null> {
   if (!isUuid(id)) return null;
   return notificationById(ctx).load(id);
 }
@@ -29,16 +28,16 @@ export async function getNotification(ctx: SubgraphContext, id: string): Promise
  * @throws GraphQLError `BAD_USER_INPUT` for `first` outside 1..100 or a malformed cursor.
  */
 export async function listNotifications(
-  ctx: SubgraphContext,
+  ctx: NotificationsContext,
   first?: number | null,
   after?: string | null,
   unreadOnly?: boolean | null,
 ): Promise<NotificationConnection> {
   const page = pageArgs(first, after);
-  const repository = new NotificationRepository(ctx.db);
+  const { notifications } = ctx.repositories;
   const [rows, unreadCount] = await Promise.all([
-    repository.findPage(ctx.principal.tenantId, page.take, page.after, unreadOnly ?? false),
-    repository.countUnread(ctx.principal.tenantId),
+    notifications.findPage(page.take, page.after, unreadOnly ?? false),
+    notifications.countUnread(),
   ]);
   return { ...toConnection(rows, page.take), unreadCount };
 }
@@ -47,9 +46,9 @@ export async function listNotifications(
  * Marks the tenant's notification as read (`readAt = now()` the first time; again changes nothing).
  * @throws GraphQLError `NOT_FOUND` for an unknown id, another tenant's notification or a non-UUID id.
  */
-export async function markNotificationRead(ctx: SubgraphContext, id: string): Promise<NotificationRow> {
+export async function markNotificationRead(ctx: NotificationsContext, id: string): Promise<NotificationRow> {
   if (!isUuid(id)) throw notFound('Notification', id);
-  const row = await new NotificationRepository(ctx.db).markRead(ctx.principal.tenantId, id);
+  const row = await ctx.repositories.notifications.markRead(id);
   if (!row) throw notFound('Notification', id);
   notificationById(ctx).clear(id).prime(id, row);
   return row;
@@ -76,33 +75,28 @@ function describeOrderEvent(event: DomainEvent): { title: string; body: string }
 }
 
 /**
- * Turns an order event into a notification of `event.tenantId`, about order `event.subjectId`,
- * with a `notification.created` outbox event in the same transaction; calls `onOutboxWritten` after
- * the commit so the relay can publish at once.
+ * Turns an order event into a notification of the context's tenant (the event's: the consumer built
+ * the context from `event.tenantId`), about order `event.subjectId`, with a `notification.created`
+ * outbox event in the same unit of work; the relay is woken after the commit.
  *
  * Handles `order.placed` (`data: { number, status }`) and `order.status_changed`
  * (`data: { number, status, previousStatus }`). Other types, and events whose ids are not UUIDs, are
- * `ignored`. A redelivered event (same `event.id`) creates nothing: `duplicate`. There is no request:
- * the repository scopes its transaction to `event.tenantId` (row-level security).
- * @throws database errors (the caller leaves the entry unacknowledged).
+ * `ignored`. A redelivered event (same `event.id`) creates nothing: `duplicate`.
+ * @throws database errors (the consumer leaves the entry pending and retries it).
  */
-export async function handleOrderEvent(
-  db: TenantDb,
-  event: DomainEvent,
-  onOutboxWritten: () => void = () => {},
-): Promise<OrderEventOutcome> {
+export async function handleOrderEvent(ctx: NotificationsTenantContext, event: DomainEvent): Promise<OrderEventOutcome> {
   const text = describeOrderEvent(event);
-  if (!text || !isUuid(event.id) || !isUuid(event.tenantId)) return 'ignored';
+  if (!text || !isUuid(event.id) || event.tenantId.toLowerCase() !== ctx.db.tenantId) return 'ignored';
   const data: NewEventNotification = {
     id: randomUUID(),
-    tenantId: event.tenantId,
     sourceEventId: event.id,
     orderId: isUuid(event.subjectId) ? event.subjectId : null,
     title: text.title.slice(0, 200),
     body: text.body.slice(0, 2000),
   };
-  const created = await new NotificationRepository(db).createFromEvent(data);
-  if (!created) return 'duplicate';
-  onOutboxWritten();
-  return 'created';
+  return ctx.transaction(async ({ notifications }, uow) => {
+    if (!(await notifications.insertFromEvent(data))) return 'duplicate';
+    await ctx.outbox.append(uow, { topic: 'notifications', type: 'notification.created', subjectId: data.id, data: { title: data.title } });
+    return 'created';
+  });
 }

@@ -1,15 +1,15 @@
 import DataLoader from 'dataloader';
-import type { SubgraphContext } from '../../shared/context';
 import { rowsById } from '../../shared/loaders';
-import { OrderRepository, type OrderLineRow, type OrderRow } from './order.repository';
+import type { OrdersContext } from '../orders.context';
+import type { OrderLineRow, OrderRow } from './order.repository';
 
 /**
  * Per-request loader of the tenant's orders by id (`order.byId`): all lookups of one tick (for
  * example the 50 representations of an `_entities` call) become one SQL query. Unknown ids, and ids
  * of another tenant, load as null. Callers pass only UUIDs.
  */
-export function orderById(ctx: SubgraphContext): DataLoader<string, OrderRow | null> {
-  return rowsById(ctx, 'order.byId', (tenantId, ids) => new OrderRepository(ctx.db).findByIds(tenantId, ids));
+export function orderById(ctx: OrdersContext): DataLoader<string, OrderRow | null> {
+  return rowsById(ctx.loaders, 'order.byId', (ids) => ctx.repositories.orders.findByIds(ids));
 }
 
 /**
@@ -17,11 +17,10 @@ export function orderById(ctx: SubgraphContext): DataLoader<string, OrderRow | n
  * the lines of every order resolved in one tick come from one SQL query, filtered on the tenant.
  * An order with no lines (or of another tenant) loads as an empty array.
  */
-export function orderLinesByOrderId(ctx: SubgraphContext): DataLoader<string, OrderLineRow[]> {
+export function orderLinesByOrderId(ctx: OrdersContext): DataLoader<string, OrderLineRow[]> {
   return ctx.loaders.get('orderLines.byOrderId', () => {
-    const repository = new OrderRepository(ctx.db);
     return new DataLoader<string, OrderLineRow[]>(async (orderIds) => {
-      const rows = await repository.findLinesByOrderIds(ctx.principal.tenantId, orderIds);
+      const rows = await ctx.repositories.orders.findLinesByOrderIds(orderIds);
       const byOrder = new Map<string, OrderLineRow[]>();
       for (const row of rows) {
         const list = byOrder.get(row.orderId);

@@ -1,73 +1,45 @@
 /**
- * Order business rules: listing, lookups, placing orders (validation, idempotency, stock, pricing)
- * and the order lifecycle. The writes require `orders:write`, declared in schema/orders.graphql with
- * `@requiresScope` and enforced before the resolvers run (subgraphs/shared/requires-scope.ts). Money is in integer minor units
- * (cents) of an ISO 4217 currency.
+ * Order business rules over the repositories: listing, lookups, placing orders and moving them
+ * along their lifecycle. The service owns each unit of work: it opens the transaction and calls the
+ * repositories' small steps in order, and the outbox event is part of the same transaction. The
+ * writes require `orders:write`, declared in schema/orders.graphql with `@requiresScope` and
+ * enforced before the resolvers run (subgraphs/shared/requires-scope.ts).
  */
-import { GraphQLError } from 'graphql';
-import { badInput, domainError, notFound } from '../../../lib/errors';
+import type { GraphQLError } from 'graphql';
+import { domainError, notFound } from '../../../lib/errors';
 import { isUniqueViolation } from '../../../lib/db/errors';
-import type { SubgraphContext } from '../../shared/context';
+import type { TransactionOptions, UnitOfWork } from '../../../lib/db/tenant-scope';
 import { pageArgs, toConnection, type Connection } from '../../shared/pagination';
-import { isUuid, requireInt, requireText } from '../../shared/validation';
+import { isUuid } from '../../shared/validation';
+import type { OrdersContext, OrdersRepositories } from '../orders.context';
+import type { StockRepository } from '../stock/stock.repository';
 import { orderById, orderLinesByOrderId } from './order.loaders';
+import type { OrderLineRow, OrderRow } from './order.repository';
 import {
-  OrderRepository,
-  type LockedOrder,
-  type OrderLineRow,
-  type OrderRow,
+  formatOrderNumber,
+  idempotencyKeyReused,
+  orderTotal,
+  requireTransition,
+  sameOrderPayload,
+  validatePlaceOrder,
+  type OrderRequest,
+  type OrderStatusName,
+  type PlaceOrderInput,
   type PricedLine,
   type RequestedLine,
-  type StatusDecision,
-  type StockShortage,
-} from './order.repository';
+} from './order.rules';
 
-/** An order's lifecycle status. */
-export type OrderStatusName = 'PENDING' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED';
-
-/** Input of {@link placeOrder}: lines of `quantity` units of a product, and an optional idempotency key. */
-export interface PlaceOrderInput {
-  lines: { productId: string; quantity: number }[];
-  idempotencyKey?: string | null;
-}
-
-/** Most lines in one order. */
-export const MAX_ORDER_LINES = 50;
-/** Most units of one product in one line. */
-export const MAX_LINE_QUANTITY = 10_000;
-/** Longest idempotency key, in characters (after trimming). */
-export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
-
-/**
- * Allowed transitions: PENDING -> CONFIRMED | CANCELLED; CONFIRMED -> SHIPPED | CANCELLED;
- * SHIPPED -> DELIVERED. DELIVERED and CANCELLED are final.
- */
-export const ORDER_TRANSITIONS: Readonly<Record<OrderStatusName, readonly OrderStatusName[]>> = {
-  PENDING: ['CONFIRMED', 'CANCELLED'],
-  CONFIRMED: ['SHIPPED', 'CANCELLED'],
-  SHIPPED: ['DELIVERED'],
-  DELIVERED: [],
-  CANCELLED: [],
-};
-
-/** True when an order may move from `from` to `to` (never to the same status). */
-export function canTransition(from: OrderStatusName, to: OrderStatusName): boolean {
-  return ORDER_TRANSITIONS[from].includes(to);
-}
-
-/** Formats the tenant's order sequence number: `ORD-` and six zero-padded digits, e.g. `ORD-000042`. */
-export function formatOrderNumber(sequence: number): string {
-  return `ORD-${String(sequence).padStart(6, '0')}`;
-}
+/** Transaction limits of the order writes: generous, so bursts of concurrent orders queue instead of failing. */
+const ORDER_TRANSACTION: TransactionOptions = { maxWait: 10_000, timeout: 15_000 };
 
 /** The tenant's order with `id`, or null (also for malformed ids and other tenants' orders). */
-export async function getOrder(ctx: SubgraphContext, id: string): Promise<OrderRow | null> {
+export async function getOrder(ctx: OrdersContext, id: string): Promise<OrderRow | null> {
   if (!isUuid(id)) return null;
   return orderById(ctx).load(id);
 }
 
 /** The lines of `order`, by position (batched per request). */
-export function getOrderLines(ctx: SubgraphContext, order: OrderRow): Promise<OrderLineRow[]> {
+export function getOrderLines(ctx: OrdersContext, order: OrderRow): Promise<OrderLineRow[]> {
   return orderLinesByOrderId(ctx).load(order.id);
 }
 
@@ -76,132 +48,127 @@ export function getOrderLines(ctx: SubgraphContext, order: OrderRow): Promise<Or
  * @throws GraphQLError `BAD_USER_INPUT` for `first` outside 1..100 or a malformed cursor.
  */
 export async function listOrders(
-  ctx: SubgraphContext,
+  ctx: OrdersContext,
   first?: number | null,
   after?: string | null,
   status?: OrderStatusName | null,
 ): Promise<Connection<OrderRow>> {
   const page = pageArgs(first, after);
-  const rows = await new OrderRepository(ctx.db).findPage(ctx.principal.tenantId, page.take, page.after, status ?? undefined);
+  const rows = await ctx.repositories.orders.findPage(page.take, page.after, status ?? undefined);
   return toConnection(rows, page.take);
 }
 
 /**
- * Validates the input of {@link placeOrder} before anything is written; returns the lines and the
- * trimmed key. Duplicate product ids are rejected (not merged), so a line always maps to one input line.
- * @throws GraphQLError `BAD_USER_INPUT` (with `field`, e.g. `input.lines[0].quantity`) for 0 or more
- *   than 50 lines, a quantity outside 1..10000, a repeated product or a key outside 1..200 characters;
- *   `NOT_FOUND` for a product id that is not a UUID.
+ * The order the tenant placed earlier with the request's idempotency key, or null when there is none.
+ * @throws GraphQLError `BAD_USER_INPUT` (`extensions.reason` `IDEMPOTENCY_KEY_REUSED`) when that order had other lines.
  */
-export function validatePlaceOrder(input: PlaceOrderInput): { lines: RequestedLine[]; idempotencyKey: string | null } {
-  if (input.lines.length < 1 || input.lines.length > MAX_ORDER_LINES) {
-    throw badInput('input.lines', `must have between 1 and ${MAX_ORDER_LINES} lines.`);
-  }
-  const seen = new Map<string, number>();
-  const lines = input.lines.map((line, i) => {
-    const quantity = requireInt(`input.lines[${i}].quantity`, line.quantity, 1, MAX_LINE_QUANTITY);
-    if (!isUuid(line.productId)) throw notFound('Product', line.productId);
-    const productId = line.productId.toLowerCase();
-    const first = seen.get(productId);
-    if (first !== undefined)
-      throw badInput(`input.lines[${i}].productId`, `repeats the product of input.lines[${first}]; use one line per product.`);
-    seen.set(productId, i);
-    return { productId, quantity };
-  });
-  const idempotencyKey =
-    input.idempotencyKey == null ? null : requireText('input.idempotencyKey', input.idempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH);
-  return { lines, idempotencyKey };
+async function findRetriedOrder(ctx: OrdersContext, request: OrderRequest): Promise<OrderRow | null> {
+  if (!request.idempotencyKey) return null;
+  const existing = await ctx.repositories.orders.findByIdempotencyKey(request.idempotencyKey);
+  if (!existing) return null;
+  if (!sameOrderPayload(await getOrderLines(ctx, existing), request.lines)) throw idempotencyKeyReused();
+  return existing;
 }
 
-/** Raises the error for a line whose stock could not be taken (inside the transaction: rolls back). */
-function stockShortage(shortage: StockShortage): never {
-  if (!shortage.product) throw notFound('Product', shortage.productId);
-  const { sku, name, available } = shortage.product;
-  throw domainError('INSUFFICIENT_STOCK', `Only ${available} of ${name} (${sku}) in stock.`, { productId: shortage.productId, available });
+/**
+ * The error for a line whose stock could not be taken: `NOT_FOUND` for the first requested product
+ * (in input order) the tenant does not have, else `INSUFFICIENT_STOCK` for `failed`.
+ */
+async function stockError(stock: StockRepository, lines: readonly RequestedLine[], failed: RequestedLine): Promise<GraphQLError> {
+  const products = new Map((await stock.findProducts(lines.map((l) => l.productId))).map((p) => [p.id, p]));
+  const missing = lines.find((l) => !products.has(l.productId));
+  if (missing) return notFound('Product', missing.productId);
+  const { sku, name, stock: available } = products.get(failed.productId)!;
+  return domainError('INSUFFICIENT_STOCK', `Only ${available} of ${name} (${sku}) in stock.`, { productId: failed.productId, available });
 }
 
-/** Checks every line has the same currency and sums the lines (minor units). */
-function orderTotal(lines: PricedLine[]): { currency: string; totalAmount: number } {
-  const currency = lines[0]!.unitPriceCurrency;
-  let totalAmount = 0;
-  for (const line of lines) {
-    if (line.unitPriceCurrency !== currency) throw badInput('input.lines', 'all products of an order must be priced in the same currency.');
-    totalAmount += line.quantity * line.unitPriceAmount;
+/**
+ * Takes the stock of every line, in product id order (concurrent orders lock products in the same
+ * order and cannot deadlock), and prices each line from the catalog row; lines come back in input order.
+ */
+async function takeStock(stock: StockRepository, lines: readonly RequestedLine[]): Promise<PricedLine[]> {
+  const priced: PricedLine[] = [];
+  const byProduct = lines
+    .map((line, position) => ({ ...line, position }))
+    .sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
+  for (const line of byProduct) {
+    const taken = await stock.take(line.productId, line.quantity);
+    if (!taken) throw await stockError(stock, lines, line);
+    priced.push({ ...line, ...taken });
   }
-  if (!Number.isSafeInteger(totalAmount) || totalAmount > 2_147_483_647) throw badInput('input.lines', 'the order total is too large.');
-  return { currency, totalAmount };
+  return priced.sort((a, b) => a.position - b.position);
+}
+
+/** The unit of work of {@link placeOrder}: stock, number, order and lines, outbox event. */
+async function placeInTransaction(
+  ctx: OrdersContext,
+  { orders, stock }: OrdersRepositories,
+  uow: UnitOfWork,
+  request: OrderRequest,
+): Promise<OrderRow> {
+  const lines = await takeStock(stock, request.lines);
+  const { currency, totalAmount } = orderTotal(lines);
+  const number = formatOrderNumber(await orders.nextOrderNumber());
+  const order = await orders.insert(
+    { number, placedById: ctx.principal.userId, totalAmount, currency, idempotencyKey: request.idempotencyKey },
+    lines,
+  );
+  await ctx.outbox.append(uow, { topic: 'orders', type: 'order.placed', subjectId: order.id, data: { number, status: 'PENDING' } });
+  return order;
 }
 
 /**
  * Places an order for the caller at the catalog's current prices and takes the stock, atomically:
  * either every line's stock is taken and the order, its lines and an `order.placed` event are
- * committed, or nothing is. With an `idempotencyKey` the tenant already used, returns that order and
- * writes nothing (also when a concurrent request with the same key wins the race).
- * Callers hold `orders:write` (`@requiresScope` on `Mutation.placeOrder`).
- * @throws GraphQLError `BAD_USER_INPUT` for invalid input
- *   (see {@link validatePlaceOrder}) or products priced in different currencies; `NOT_FOUND`
- *   ("Product <id> was not found.") for an unknown or other tenant's product; `INSUFFICIENT_STOCK`
- *   (`extensions.productId`, `extensions.available`) when a product has fewer units than requested.
+ * committed, or nothing is. With an idempotency key the tenant already used for the same lines,
+ * returns that order and writes nothing (also when a concurrent request with the same key wins the
+ * race). Callers hold `orders:write` (`@requiresScope` on `Mutation.placeOrder`).
+ * @throws GraphQLError `BAD_USER_INPUT` for invalid input (see `validatePlaceOrder`), products
+ *   priced in different currencies, or an idempotency key already used for other lines
+ *   (`extensions.reason` `IDEMPOTENCY_KEY_REUSED`); `NOT_FOUND` ("Product <id> was not found.") for
+ *   an unknown or other tenant's product, before any `INSUFFICIENT_STOCK` (`extensions.productId`,
+ *   `extensions.available`) for a product with fewer units than requested.
  */
-export async function placeOrder(ctx: SubgraphContext, input: PlaceOrderInput): Promise<OrderRow> {
-  const { lines, idempotencyKey } = validatePlaceOrder(input);
-  const tenantId = ctx.principal.tenantId;
-  const repository = new OrderRepository(ctx.db);
-  if (idempotencyKey) {
-    const existing = await repository.findByIdempotencyKey(tenantId, idempotencyKey);
-    if (existing) return existing;
-  }
-  const known = await repository.existingProductIds(
-    tenantId,
-    lines.map((l) => l.productId),
-  );
-  const missing = lines.find((l) => !known.has(l.productId));
-  if (missing) throw notFound('Product', missing.productId);
+export async function placeOrder(ctx: OrdersContext, input: PlaceOrderInput): Promise<OrderRow> {
+  const request = validatePlaceOrder(input);
+  const retried = await findRetriedOrder(ctx, request);
+  if (retried) return retried;
   let order: OrderRow;
   try {
-    order = await repository.placeOrder({
-      tenantId,
-      placedById: ctx.principal.userId,
-      idempotencyKey,
-      lines,
-      onShortage: stockShortage,
-      total: orderTotal,
-      formatNumber: formatOrderNumber,
-    });
+    order = await ctx.transaction((repositories, uow) => placeInTransaction(ctx, repositories, uow, request), ORDER_TRANSACTION);
   } catch (err) {
     // A concurrent request with the same key committed first: our transaction rolled back (no stock
-    // taken twice), so answer with the winner's order, read outside the failed transaction. The
-    // insert then fails with a unique violation; or, when the winner took the last units first, our
-    // stock update finds too few, so any failure is re-checked against the key.
-    if (idempotencyKey && (isUniqueViolation(err) || err instanceof GraphQLError)) {
-      const existing = await repository.findByIdempotencyKey(tenantId, idempotencyKey);
-      if (existing) return existing;
+    // taken twice), so answer with the winner's order, read after the rollback. Our insert then
+    // fails with a unique violation; or, when the winner took the last units first, our stock step
+    // finds too few, so any domain error is re-checked against the key too.
+    if (request.idempotencyKey && (isUniqueViolation(err) || (err as GraphQLError).extensions?.code === 'INSUFFICIENT_STOCK')) {
+      const winner = await findRetriedOrder(ctx, request);
+      if (winner) return winner;
     }
     throw err;
   }
-  ctx.events.outboxWritten();
   ctx.logger.info({ orderId: order.id, number: order.number }, 'order placed');
   return order;
 }
 
 /**
- * Moves the tenant's order `id` to `status` along the lifecycle ({@link ORDER_TRANSITIONS}); a
- * cancelled order's quantities go back to stock. Writes an `order.status_changed` event.
+ * Moves the tenant's order `id` to `status` along the lifecycle (`ORDER_TRANSITIONS`), in one unit
+ * of work: locks the order, checks the transition, updates it, returns a cancelled order's
+ * quantities to stock and writes an `order.status_changed` event (`data`: number, status, previousStatus).
  * Callers hold `orders:write` (`@requiresScope` on `Mutation.updateOrderStatus`).
- * @throws GraphQLError `NOT_FOUND` for an unknown, malformed or
- *   other tenant's id; `BAD_USER_INPUT` (`field: 'status'`) for a transition the lifecycle does not
- *   allow, including to the same status.
+ * @throws GraphQLError `NOT_FOUND` for an unknown, malformed or other tenant's id; `BAD_USER_INPUT`
+ *   (`field: 'status'`) for a transition the lifecycle does not allow, including to the same status.
  */
-export async function updateOrderStatus(ctx: SubgraphContext, id: string, status: OrderStatusName): Promise<OrderRow> {
+export async function updateOrderStatus(ctx: OrdersContext, id: string, status: OrderStatusName): Promise<OrderRow> {
   if (!isUuid(id)) throw notFound('Order', id);
-  const decide = (order: LockedOrder): StatusDecision => {
-    if (!canTransition(order.status, status)) {
-      throw domainError('BAD_USER_INPUT', `Cannot move order ${order.number} from ${order.status} to ${status}.`, { field: 'status' });
-    }
-    return { status, restock: status === 'CANCELLED' };
-  };
-  const updated = await new OrderRepository(ctx.db).changeStatus(ctx.principal.tenantId, id, decide);
-  if (!updated) throw notFound('Order', id);
-  ctx.events.outboxWritten();
-  return updated;
+  return ctx.transaction(async ({ orders, stock }, uow) => {
+    const current = await orders.lock(id);
+    if (!current) throw notFound('Order', id);
+    requireTransition(current.number, current.status, status);
+    const order = await orders.setStatus(id, status);
+    if (status === 'CANCELLED') await stock.restock(id);
+    const data = { number: order.number, status: order.status, previousStatus: current.status };
+    await ctx.outbox.append(uow, { topic: 'orders', type: 'order.status_changed', subjectId: order.id, data });
+    return order;
+  }, ORDER_TRANSACTION);
 }

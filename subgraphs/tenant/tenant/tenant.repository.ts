@@ -1,11 +1,12 @@
 /**
  * Tenant persistence. The only tenant-subgraph code that reads the `tenants` table; every query runs
- * through {@link withTenant} (row-level security) and is restricted to the caller's own tenant, so
- * another tenant's row is simply not found. Creating a tenant is the one platform-level write
- * ({@link withPlatformAdmin}).
+ * on the repository's tenant scope (row-level security) and is restricted to that tenant, so another
+ * tenant's row is simply not found. Creating a tenant is the one platform-level write
+ * ({@link PlatformAccess.forNewTenant}).
  */
-import { withPlatformAdmin, withTenant, type TenantDb } from '../../../lib/db/tenant-scope';
 import { isUniqueViolation } from '../../../lib/db/errors';
+import type { PlatformAccess } from '../../../lib/db/tenant-database';
+import type { TenantScope } from '../../../lib/db/tenant-scope';
 import type { TenantModel } from '../../../generated/prisma/models';
 
 /** A tenant row: `id`, `slug`, `name`, `createdAt`. */
@@ -13,23 +14,24 @@ export type TenantRow = TenantModel;
 
 /** See module doc. */
 export class TenantRepository {
-  constructor(private readonly db: TenantDb) {}
+  constructor(
+    private readonly scope: TenantScope,
+    private readonly platform: PlatformAccess,
+  ) {}
 
-  /**
-   * The rows among `ids` that are the caller's tenant `tenantId` (so at most one row), in one query.
-   * Callers pass only UUIDs.
-   */
-  findByIds(tenantId: string, ids: readonly string[]): Promise<TenantRow[]> {
-    return withTenant(this.db, tenantId, (tx) => tx.tenant.findMany({ where: { AND: [{ id: tenantId }, { id: { in: [...ids] } }] } }));
+  /** The rows among `ids` that are the scope's own tenant (so at most one row), in one query. Callers pass only UUIDs. */
+  findByIds(ids: readonly string[]): Promise<TenantRow[]> {
+    const tenantId = this.scope.tenantId;
+    return this.scope.run((db) => db.tenant.findMany({ where: { AND: [{ id: tenantId }, { id: { in: [...ids] } }] } }));
   }
 
   /**
-   * Inserts tenant `id` (platform path, see {@link withPlatformAdmin}); returns undefined when the
-   * slug is taken (unique violation, checked by PostgreSQL across all tenants).
+   * Inserts tenant `id` on the platform path; returns undefined when the slug is taken (unique
+   * violation, checked by PostgreSQL across all tenants).
    */
   async create(id: string, slug: string, name: string): Promise<TenantRow | undefined> {
     try {
-      return await withPlatformAdmin(this.db, id, (tx) => tx.tenant.create({ data: { id, slug, name } }));
+      return await this.platform.forNewTenant(id).run((db) => db.tenant.create({ data: { id, slug, name } }));
     } catch (err) {
       if (isUniqueViolation(err)) return undefined;
       throw err;

@@ -4,16 +4,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { badInput, domainError } from '../../../lib/errors';
-import type { SubgraphContext } from '../../shared/context';
 import { isUuid, requireText } from '../../shared/validation';
 import { tenantById } from './tenant.loaders';
-import { TenantRepository, type TenantRow } from './tenant.repository';
+import type { TenantSubgraphContext } from '../tenant.context';
+import type { TenantRow } from './tenant.repository';
 
 /**
  * The tenant with `id` if it is the request's tenant, else null (also for malformed ids); batched
  * through the per-request loader.
  */
-export async function getTenant(ctx: SubgraphContext, id: string): Promise<TenantRow | null> {
+export async function getTenant(ctx: TenantSubgraphContext, id: string): Promise<TenantRow | null> {
   if (!isUuid(id)) return null;
   return tenantById(ctx).load(id);
 }
@@ -22,7 +22,7 @@ export async function getTenant(ctx: SubgraphContext, id: string): Promise<Tenan
  * The tenant the request acts for.
  * @throws GraphQLError `NOT_FOUND` when `principal.tenantId` names no tenant.
  */
-export async function getCurrentTenant(ctx: SubgraphContext): Promise<TenantRow> {
+export async function getCurrentTenant(ctx: TenantSubgraphContext): Promise<TenantRow> {
   const tenant = await getTenant(ctx, ctx.principal.tenantId);
   if (!tenant) throw domainError('NOT_FOUND', 'The tenant of this request was not found.');
   return tenant;
@@ -33,16 +33,16 @@ export const TENANT_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$/;
 
 /**
  * Creates a tenant. Callers hold `platform:admin` (`@requiresScope`); the insert goes through the
- * platform path of the database layer (`withPlatformAdmin`, the only writer allowed by the
+ * platform path of the database layer (`PlatformAccess.forNewTenant`, the only writer allowed by the
  * `tenants` insert policy besides the owner).
  * @throws GraphQLError `BAD_USER_INPUT` (`field` `input.slug` or `input.name`) for a slug not
  *   matching {@link TENANT_SLUG}, a slug another tenant has, or an empty or over-200-character name.
  */
-export async function createTenant(ctx: SubgraphContext, input: { slug: string; name: string }): Promise<TenantRow> {
+export async function createTenant(ctx: TenantSubgraphContext, input: { slug: string; name: string }): Promise<TenantRow> {
   const slug = input.slug.trim();
   if (!TENANT_SLUG.test(slug)) throw badInput('input.slug', 'must be 2-40 lower-case letters, digits or inner hyphens.');
   const name = requireText('input.name', input.name, 200);
-  const created = await new TenantRepository(ctx.db).create(randomUUID(), slug, name);
+  const created = await ctx.repositories.tenants.create(randomUUID(), slug, name);
   if (!created) throw badInput('input.slug', `a tenant with slug ${slug} already exists.`);
   ctx.logger.info({ newTenantId: created.id, slug }, 'tenant created');
   return created;

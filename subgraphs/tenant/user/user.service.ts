@@ -6,19 +6,19 @@
 import { randomUUID } from 'node:crypto';
 import { badInput, domainError, notFound } from '../../../lib/errors';
 import { Scope } from '../../../lib/principal';
-import type { SubgraphContext } from '../../shared/context';
 import { pageArgs, toConnection, type Connection } from '../../shared/pagination';
 import { isUuid, requireText } from '../../shared/validation';
 import { getTenant } from '../tenant/tenant.service';
 import type { TenantRow } from '../tenant/tenant.repository';
 import { userById } from './user.loaders';
-import { UserRepository, type UserRow } from './user.repository';
+import type { TenantSubgraphContext } from '../tenant.context';
+import type { UserRow } from './user.repository';
 
 /**
  * The tenant's user with `id`, or null (also for malformed ids and other tenants' users); batched
  * through the per-request loader.
  */
-export async function getUser(ctx: SubgraphContext, id: string): Promise<UserRow | null> {
+export async function getUser(ctx: TenantSubgraphContext, id: string): Promise<UserRow | null> {
   if (!isUuid(id)) return null;
   return userById(ctx).load(id);
 }
@@ -28,7 +28,7 @@ export async function getUser(ctx: SubgraphContext, id: string): Promise<UserRow
  * @throws GraphQLError `NOT_FOUND` when the user is not a member of `principal.tenantId` (for
  *   example a platform admin acting for another tenant).
  */
-export async function getCurrentUser(ctx: SubgraphContext): Promise<UserRow> {
+export async function getCurrentUser(ctx: TenantSubgraphContext): Promise<UserRow> {
   const user = await getUser(ctx, ctx.principal.userId);
   if (!user) throw domainError('NOT_FOUND', 'The authenticated user is not a member of this tenant.');
   return user;
@@ -38,14 +38,14 @@ export async function getCurrentUser(ctx: SubgraphContext): Promise<UserRow> {
  * The tenant `user` belongs to (always the request's tenant, since users are tenant-filtered).
  * @throws GraphQLError `NOT_FOUND` when that tenant does not exist.
  */
-export async function getUserTenant(ctx: SubgraphContext, user: UserRow): Promise<TenantRow> {
+export async function getUserTenant(ctx: TenantSubgraphContext, user: UserRow): Promise<TenantRow> {
   const tenant = await getTenant(ctx, user.tenantId);
   if (!tenant) throw domainError('NOT_FOUND', `Tenant ${user.tenantId} was not found.`);
   return tenant;
 }
 
 /**
- * Scopes a tenant admin may grant (CONTRACT.md, "Tokens"): the tenant scopes. `platform:admin` is
+ * Scopes a tenant admin may grant (README, "Tokens and scopes"): the tenant scopes. `platform:admin` is
  * never grantable through the API.
  */
 export const GRANTABLE_SCOPES: readonly string[] = [Scope.CatalogWrite, Scope.OrdersWrite, Scope.TenantAdmin];
@@ -75,9 +75,9 @@ export function requireGrantableScopes(field: string, scopes: readonly string[])
  * A page of the tenant's users, newest first. Callers hold `tenant:admin` (`@requiresScope`).
  * @throws GraphQLError `BAD_USER_INPUT` for `first` outside 1..100 or a malformed cursor.
  */
-export async function listUsers(ctx: SubgraphContext, first?: number | null, after?: string | null): Promise<Connection<UserRow>> {
+export async function listUsers(ctx: TenantSubgraphContext, first?: number | null, after?: string | null): Promise<Connection<UserRow>> {
   const page = pageArgs(first, after);
-  const rows = await new UserRepository(ctx.db).findPage(ctx.principal.tenantId, page.take, page.after);
+  const rows = await ctx.repositories.users.findPage(page.take, page.after);
   return toConnection(rows, page.take);
 }
 
@@ -87,12 +87,12 @@ export async function listUsers(ctx: SubgraphContext, first?: number | null, aft
  *   characters), an empty or over-200-character name, a scope that is not a tenant scope, or an
  *   email the tenant already has.
  */
-export async function createUser(ctx: SubgraphContext, input: CreateUserInput): Promise<UserRow> {
+export async function createUser(ctx: TenantSubgraphContext, input: CreateUserInput): Promise<UserRow> {
   const email = requireText('input.email', input.email, 200).toLowerCase();
   if (!EMAIL.test(email)) throw badInput('input.email', 'is not an email address.');
   const name = requireText('input.name', input.name, 200);
   const scopes = requireGrantableScopes('input.scopes', input.scopes ?? []);
-  const created = await new UserRepository(ctx.db).create(ctx.principal.tenantId, randomUUID(), { email, name, scopes });
+  const created = await ctx.repositories.users.create(randomUUID(), { email, name, scopes });
   if (!created) throw badInput('input.email', `the tenant already has a user ${email}.`);
   return created;
 }
@@ -102,10 +102,10 @@ export async function createUser(ctx: SubgraphContext, input: CreateUserInput): 
  * @throws GraphQLError `BAD_USER_INPUT` (`field: 'scopes'`) for a scope that is not a tenant scope;
  *   `NOT_FOUND` for an unknown or malformed id, or another tenant's user (never `FORBIDDEN`).
  */
-export async function updateUserScopes(ctx: SubgraphContext, id: string, scopes: readonly string[]): Promise<UserRow> {
+export async function updateUserScopes(ctx: TenantSubgraphContext, id: string, scopes: readonly string[]): Promise<UserRow> {
   const granted = requireGrantableScopes('scopes', scopes);
   if (!isUuid(id)) throw notFound('User', id);
-  const updated = await new UserRepository(ctx.db).updateScopes(ctx.principal.tenantId, id, granted);
+  const updated = await ctx.repositories.users.updateScopes(id, granted);
   if (!updated) throw notFound('User', id);
   userById(ctx).clear(id).prime(id, updated);
   return updated;

@@ -1,0 +1,28 @@
+/**
+ * `npm run start:gateway`: the gateway alone, for deployments where each subgraph is its own
+ * process. Needs `REDIS_URL` (subscriptions read the tenants' streams) and `INTERNAL_JWT_SECRET`
+ * (shared with the subgraphs); subgraph URLs come from `TENANT_URL`, `CATALOG_URL`, ... or the
+ * default ports.
+ */
+import { createEventLog } from '../lib/events/create-event-log';
+import { startGateway } from '../gateway/gateway.server';
+import { gatewayOptions } from './gateway-options';
+import { runProcess } from './run-process';
+
+runProcess('gateway', async ({ config, logger }) => {
+  if (!config.redisUrl) throw new Error('REDIS_URL is required to run the gateway on its own.');
+  const options = gatewayOptions(config);
+  const eventLog = createEventLog(config.redisUrl, config.events.streamRetention);
+  try {
+    const gateway = await startGateway({ ...options, eventStreams: eventLog.streams, logger, port: config.gateway.port });
+    return {
+      async stop() {
+        await gateway.stop();
+        await eventLog.close();
+      },
+    };
+  } catch (err) {
+    await eventLog.close();
+    throw err;
+  }
+});

@@ -1,0 +1,61 @@
+/**
+ * The one infrastructure factory of every process: the services' database client (the app role,
+ * row-level security), the tenant-bound database on it, and the event log (Redis Streams when
+ * `REDIS_URL` is set, otherwise in-process).
+ */
+import { appDatabaseUrl, type AppConfig } from '../lib/config';
+import { createPrismaClient, type PrismaClient } from '../lib/db/prisma-client';
+import { TenantDatabase } from '../lib/db/tenant-database';
+import { createEventLog } from '../lib/events/create-event-log';
+import type { EventLog } from '../lib/events/event-log';
+import type { Logger } from '../lib/logger';
+
+/** The shared infrastructure of a process. */
+export interface Infrastructure {
+  /** URL the services connect with (app role). */
+  appDatabaseUrl: string;
+  /** The shared client of the app role (outbox relay, tenants without a pool). */
+  prisma: PrismaClient;
+  /** Tenant scopes for requests and consumers. */
+  database: TenantDatabase;
+  eventLog: EventLog;
+  /** Closes the event log, the tenant pools and the shared client, in that order. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link createInfrastructure}. */
+export interface InfrastructureOptions {
+  /** Connections of the shared pool (default 10). */
+  poolSize?: number;
+  /** Called with every SQL statement (tests count them). */
+  onQuery?: (sql: string) => void;
+}
+
+/**
+ * Builds the infrastructure from the configuration. The services' URL is `APP_DATABASE_URL`, else
+ * the owner URL with the app role's credentials.
+ * @throws Error when neither `DATABASE_URL` nor `APP_DATABASE_URL` is configured.
+ */
+export function createInfrastructure(config: AppConfig, logger: Logger, options: InfrastructureOptions = {}): Infrastructure {
+  const ownerUrl = config.database.url;
+  const appUrl = config.database.appUrl ?? (ownerUrl ? appDatabaseUrl(ownerUrl) : undefined);
+  if (!appUrl) throw new Error('DATABASE_URL (or APP_DATABASE_URL) is required.');
+  const prisma = createPrismaClient({ url: appUrl, poolSize: options.poolSize, onQuery: options.onQuery });
+  const database = new TenantDatabase({
+    shared: prisma,
+    tenantPools: config.database.tenantPools ? { url: appUrl, onQuery: options.onQuery } : undefined,
+    onHookError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'after-commit hook failed'),
+  });
+  const eventLog = createEventLog(config.redisUrl, config.events.streamRetention);
+  return {
+    appDatabaseUrl: appUrl,
+    prisma,
+    database,
+    eventLog,
+    async close() {
+      await eventLog.close();
+      await database.disconnect();
+      await prisma.$disconnect();
+    },
+  };
+}

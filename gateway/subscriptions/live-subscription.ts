@@ -1,0 +1,258 @@
+/**
+ * One live subscription: an async iterator of execution results, one per stream entry that concerns
+ * it, in stream order. Its states:
+ *
+ * - `attaching`: joining the stream's reader in the {@link StreamHub}. The hub answers with its
+ *   position; the subscription receives exactly the entries after it, and buffers them for now.
+ * - `replaying` (only with `after`): reads the stream's history after the cursor, page by page, up to
+ *   the hub's position, while live entries keep being buffered. Once history reaches the hub's
+ *   position, the buffered entries it has not replayed follow. No gap and no duplicate: whatever is
+ *   at or before the hub's position comes from history, whatever is after it from the hub.
+ * - `live`: queues the hub's entries as they come.
+ * - `ended`: detached from the hub; `next()` answers done. Entered from any state, once.
+ *
+ * Only the entries that concern the subscription (its tenant, the plan's event types and subject)
+ * are queued; they are executed one at a time, in stream order, through the {@link SharedExecutor}:
+ * the live query runs through the gateway with the subscriber's principal, so every field is fetched
+ * with the subscriber's rights; an object the subscriber cannot see (`null` without errors) is
+ * skipped. Each result carries `extensions.cursor` (the entry id, to resume from).
+ *
+ * Bounded: more than `maxQueue` entries waiting (queued and buffered) means the subscriber falls
+ * behind; the subscription ends and `onOverflow` closes its connection. Duplicates: an outbox relay
+ * that crashed between publishing and marking makes the next relay publish the same event again (same
+ * event id, new entry id); the subscription remembers the event ids of its last {@link RECENT_IDS}
+ * queued entries and drops an entry whose event id it has already queued.
+ */
+import type { ExecutionResult } from 'graphql';
+import type { EventStreams, StreamEntry } from '../../lib/events/event-log';
+import { compareStreamIds } from '../../lib/events/stream-id';
+import type { Logger } from '../../lib/logger';
+import type { Principal } from '../../lib/principal';
+import type { OperationRequest } from '../execute-operation';
+import { SUBJECT_VARIABLE } from './live-query';
+import { RecentIds, subscriptionMetrics, type SharedExecutor } from './shared-executor';
+import type { StreamAttachment, StreamHub } from './stream-hub';
+import type { LivePlan } from './subscription-plan';
+
+/** Event ids each subscription remembers to drop duplicates. */
+export const RECENT_IDS = 1000;
+
+/** Where a {@link LiveSubscription} stands (see the module doc). */
+export type LiveSubscriptionState = 'attaching' | 'replaying' | 'live' | 'ended';
+
+/** The parts of a {@link LivePlan} a live subscription runs on. */
+export type LiveSubscriptionPlan = Pick<
+  LivePlan,
+  'principal' | 'stream' | 'eventTypes' | 'subjectId' | 'after' | 'liveQuery' | 'liveVariables' | 'responseKey' | 'executionKey'
+>;
+
+/** Dependencies and limits of a {@link LiveSubscription}. */
+export interface LiveSubscriptionDeps {
+  hub: Pick<StreamHub, 'attach'>;
+  /** History reads of the replay. */
+  streams: Pick<EventStreams, 'read'>;
+  executor: Pick<SharedExecutor, 'execute'>;
+  /** Runs an operation as `principal` through the gateway; never rejects (gateway/execute-operation.ts). */
+  executeOperation: (principal: Principal, request: OperationRequest) => Promise<ExecutionResult>;
+  logger: Logger;
+  /** Most entries waiting (queued and buffered) before the subscription overflows. */
+  maxQueue: number;
+  /** Entries per history read of the replay (default 100). */
+  replayPageSize?: number;
+  /** Pause before retrying a failed history read, ms (default 500). */
+  retryMs?: number;
+  /** Called once when the queue overflows, after the subscription ended (closes the connection). */
+  onOverflow: () => void;
+  /** Called once when the subscription ends, whatever the reason. */
+  onEnd: () => void;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * See the module doc. It is its own iterator (not an async generator) so that `return()` ends it at
+ * once even while `next()` waits for an entry.
+ */
+export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> {
+  private current: LiveSubscriptionState = 'attaching';
+  /** Entries to execute, in stream order. */
+  private pending: StreamEntry[] = [];
+  /** Live entries received while attaching or replaying. */
+  private buffered: StreamEntry[] = [];
+  /** Id of the last history entry read during the replay. */
+  private replayCursor = '0-0';
+  /** The hub's position when the subscription attached. */
+  private hubPosition = '0-0';
+  private attachment?: StreamAttachment;
+  private wake?: () => void;
+  private readonly seen = new RecentIds(RECENT_IDS);
+
+  constructor(
+    readonly plan: LiveSubscriptionPlan,
+    private readonly deps: LiveSubscriptionDeps,
+  ) {}
+
+  /** The current state. */
+  get state(): LiveSubscriptionState {
+    return this.current;
+  }
+
+  /**
+   * Attaches to the stream (`attaching` -> `replaying` with `after`, else `live`); call once, before
+   * iterating.
+   * @throws Error when the hub cannot attach (it is closed); the caller ends the subscription.
+   */
+  async start(): Promise<void> {
+    const attachment = await this.deps.hub.attach(this.plan.stream, (entries) => this.onLive(entries));
+    if (this.current === 'ended') {
+      attachment.detach();
+      return;
+    }
+    this.attachment = attachment;
+    this.hubPosition = attachment.position;
+    if (this.plan.after !== undefined) {
+      this.replayCursor = this.plan.after;
+      this.current = 'replaying';
+    } else {
+      this.goLive();
+    }
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** The next result; done once the subscription ended. */
+  async next(): Promise<IteratorResult<ExecutionResult>> {
+    for (;;) {
+      const entry = await this.take();
+      if (!entry) return { done: true, value: undefined };
+      const result = await this.execute(entry);
+      if (this.current === 'ended') return { done: true, value: undefined };
+      if (result) return { done: false, value: result };
+    }
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    this.end();
+    return { done: true, value: undefined };
+  }
+
+  async throw(): Promise<IteratorResult<ExecutionResult>> {
+    this.end();
+    return { done: true, value: undefined };
+  }
+
+  /** Ends the subscription: detaches from the hub and releases a waiting `next()`. Idempotent. */
+  end(): void {
+    if (this.current === 'ended') return;
+    this.current = 'ended';
+    this.attachment?.detach();
+    this.pending = [];
+    this.buffered = [];
+    this.wake?.();
+    this.deps.onEnd();
+  }
+
+  /** Whether `entry` concerns this subscription. */
+  private matches(entry: StreamEntry): boolean {
+    const e = entry.event;
+    return (
+      e.tenantId === this.plan.principal.tenantId &&
+      this.plan.eventTypes.has(e.type) &&
+      (this.plan.subjectId === undefined || e.subjectId === this.plan.subjectId)
+    );
+  }
+
+  /** Queues `entry` unless its event id was queued before (a relay duplicate). */
+  private enqueue(entry: StreamEntry): void {
+    if (this.seen.add(entry.event.id)) this.pending.push(entry);
+    else subscriptionMetrics.duplicatesDropped++;
+  }
+
+  /** `attaching`/`replaying` -> `live`: queues the buffered entries after the replay cursor. */
+  private goLive(): void {
+    this.current = 'live';
+    for (const entry of this.buffered) if (compareStreamIds(entry.id, this.replayCursor) > 0) this.enqueue(entry);
+    this.buffered = [];
+    if (this.pending.length > 0) this.wake?.();
+  }
+
+  /** The hub's listener: entries after the hub's position, in stream order. */
+  private onLive(entries: readonly StreamEntry[]): void {
+    if (this.current === 'ended') return;
+    for (const entry of entries) {
+      if (!this.matches(entry)) continue;
+      if (this.current === 'live') this.enqueue(entry);
+      else this.buffered.push(entry);
+    }
+    const waiting = this.pending.length + this.buffered.length;
+    if (waiting > this.deps.maxQueue) {
+      this.deps.logger.warn({ stream: this.plan.stream, queued: waiting }, 'subscriber too slow, closing its connection');
+      this.end();
+      this.deps.onOverflow();
+      return;
+    }
+    if (this.current === 'live' && this.pending.length > 0) this.wake?.();
+  }
+
+  /** The next entry to execute, replaying history first; undefined once ended. */
+  private async take(): Promise<StreamEntry | undefined> {
+    while (this.current !== 'ended') {
+      const next = this.pending.shift();
+      if (next) return next;
+      if (this.current === 'replaying') {
+        await this.replayPage();
+        continue;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
+    return undefined;
+  }
+
+  /** Reads the next page of history after the replay cursor, up to the hub's position; goes live once there. */
+  private async replayPage(): Promise<void> {
+    let entries: StreamEntry[];
+    try {
+      entries = await this.deps.streams.read(this.plan.stream, this.replayCursor, { count: this.deps.replayPageSize ?? 100 });
+    } catch (err) {
+      this.deps.logger.warn({ stream: this.plan.stream, err: (err as Error).message }, 'subscription replay: read failed, retrying');
+      await sleep(this.deps.retryMs ?? 500);
+      return;
+    }
+    if (this.current !== 'replaying') return;
+    let caughtUp = entries.length === 0;
+    for (const entry of entries) {
+      if (compareStreamIds(entry.id, this.hubPosition) > 0) {
+        caughtUp = true; // from here on the buffer has it
+        break;
+      }
+      this.replayCursor = entry.id;
+      if (this.matches(entry)) this.enqueue(entry);
+    }
+    if (caughtUp || compareStreamIds(this.replayCursor, this.hubPosition) >= 0) this.goLive();
+  }
+
+  /** The result for `entry`, shared with the subscribers of the same execution key; undefined when there is nothing to send. */
+  private execute(entry: StreamEntry): Promise<ExecutionResult | undefined> {
+    return this.deps.executor.execute(this.plan.executionKey, entry.id, () => this.run(entry));
+  }
+
+  /** Runs the live query for `entry` and keeps the root field; never rejects. */
+  private async run(entry: StreamEntry): Promise<ExecutionResult | undefined> {
+    const { plan } = this;
+    const result = await this.deps.executeOperation(plan.principal, {
+      query: plan.liveQuery,
+      variables: { ...plan.liveVariables, [SUBJECT_VARIABLE]: entry.event.subjectId },
+    });
+    const value = (result.data as Record<string, unknown> | null | undefined)?.[plan.responseKey];
+    const errors = result.errors?.length ? result.errors : undefined;
+    if ((value === null || value === undefined) && !errors) return undefined; // not visible to this subscriber
+    return {
+      data: value === null || value === undefined ? null : { [plan.responseKey]: value },
+      ...(errors ? { errors } : {}),
+      extensions: { cursor: entry.id },
+    };
+  }
+}

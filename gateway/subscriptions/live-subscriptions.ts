@@ -1,0 +1,93 @@
+/**
+ * The live subscriptions of a gateway process, whatever transport they came through: the set of
+ * running {@link LiveSubscription}s, the {@link StreamHub} that fans each tenant stream out to them
+ * (one reader per stream, however many subscribers), and the {@link SharedExecutor} their executions
+ * go through (subscribers with the same execution key share one execution per event; at most
+ * `maxConcurrentExecutions` run at once in the process).
+ */
+import type { ApolloServer } from '@apollo/server';
+import type { ExecutionResult } from 'graphql';
+import type { EventStreams } from '../../lib/events/event-log';
+import type { Logger } from '../../lib/logger';
+import type { GatewayContext } from '../gateway-context';
+import { executeOperation, internalServerError } from '../execute-operation';
+import { LiveSubscription } from './live-subscription';
+import { SharedExecutor } from './shared-executor';
+import { StreamHub } from './stream-hub';
+import type { LivePlan } from './subscription-plan';
+
+/** Options of {@link LiveSubscriptions}; plain values (the gateway's defaults are resolved by its caller). */
+export interface LiveSubscriptionsOptions {
+  apollo: ApolloServer<GatewayContext>;
+  /** Reads of the tenant streams: live entries (hub) and replays. */
+  eventStreams: Pick<EventStreams, 'read' | 'lastId'>;
+  logger: Logger;
+  /** Most entries waiting per subscription before it overflows. */
+  maxQueue: number;
+  /** Most subscription executions running at once in this process; others wait for a slot. */
+  maxConcurrentExecutions: number;
+  /** Share one execution per entry among subscribers with the same execution key. */
+  sharedExecutions: boolean;
+}
+
+/** See the module doc. */
+export class LiveSubscriptions {
+  private readonly hub: StreamHub;
+  private readonly executor: SharedExecutor;
+  private readonly running = new Set<LiveSubscription>();
+  private closed = false;
+
+  constructor(private readonly options: LiveSubscriptionsOptions) {
+    this.hub = new StreamHub(options.eventStreams, options.logger);
+    this.executor = new SharedExecutor({ maxConcurrent: options.maxConcurrentExecutions, share: options.sharedExecutions });
+  }
+
+  /** True once {@link close} was called: no new subscription starts. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Subscriptions attached to their stream (replaying or live): every entry appended from now on reaches them. */
+  get attached(): number {
+    let n = 0;
+    for (const sub of this.running) if (sub.state === 'replaying' || sub.state === 'live') n++;
+    return n;
+  }
+
+  /**
+   * Starts a subscription for `plan` and resolves once it is attached to its stream. `onOverflow` is
+   * called when the subscriber falls more than `maxQueue` entries behind (the subscription has ended;
+   * the transport closes the connection). Resolves with an `INTERNAL_SERVER_ERROR` result instead
+   * when it cannot attach (the hub is closed).
+   */
+  async start(plan: LivePlan, onOverflow: () => void): Promise<LiveSubscription | ExecutionResult> {
+    const logger = this.options.logger.child({ requestId: plan.principal.requestId, tenantId: plan.principal.tenantId });
+    const sub: LiveSubscription = new LiveSubscription(plan, {
+      hub: this.hub,
+      streams: this.options.eventStreams,
+      executor: this.executor,
+      executeOperation: (principal, request) => executeOperation(this.options.apollo, principal, request, logger),
+      logger,
+      maxQueue: this.options.maxQueue,
+      onOverflow,
+      onEnd: () => this.running.delete(sub),
+    });
+    this.running.add(sub);
+    try {
+      await sub.start();
+    } catch (err) {
+      sub.end();
+      logger.error({ err: (err as Error).message, stream: plan.stream }, 'subscription: cannot attach to the stream');
+      return { errors: [internalServerError()] };
+    }
+    return sub;
+  }
+
+  /** Ends every subscription, stops the stream readers and drops the shared results. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const sub of [...this.running]) sub.end();
+    await this.hub.close();
+    this.executor.clear();
+  }
+}

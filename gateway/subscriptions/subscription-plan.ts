@@ -1,0 +1,227 @@
+/**
+ * Plans a GraphQL request received by a subscription transport, once, before anything runs. The
+ * planner is transport-neutral: it takes the schema, the request and the principal, never a
+ * connection, so graphql-ws (graphql-ws.adapter.ts) and any other transport share it.
+ *
+ * 1. The document is parsed with a token limit and validated against the gateway's API schema
+ *    ("Did you mean ...?" suggestions removed when `hideSchemaDetails` is set).
+ * 2. A query or mutation becomes an {@link OperationPlan}: the transport runs it through the gateway
+ *    like an HTTP request.
+ * 3. A subscription must select exactly one live root field (live-query.ts) and must not define the
+ *    reserved variable; its variables and root arguments are coerced (GraphQL spec, "Coercing
+ *    Variable Values" and "Coercing Field Arguments"). The events it receives come from the tenant's
+ *    stream (`streamKey(tenant, topic)`), filtered by event type and, for `orderUpdated(id:)`, by
+ *    subject.
+ * 4. `after: <cursor>` asks for a replay of the entries after the cursor. A cursor that is not a
+ *    stream id Redis accepts is `BAD_USER_INPUT`; one whose {@link EventStreams.cursorStatus} is not
+ *    `ok` is `CURSOR_EXPIRED`, with one message when entries after it may have been trimmed
+ *    (`expired`) and another when it is newer than anything the stream generated (`ahead`). Both carry
+ *    `extensions.field = 'after'`. `after: "0"` means "everything retained".
+ * 5. The live query (live-query.ts) is built, validated, printed once, and given its execution key
+ *    (shared-executor.ts), so subscribers with the same key share executions.
+ *
+ * Every rejection is a list of GraphQLErrors with `extensions.code` for the client; nothing is
+ * started and nothing changes.
+ */
+import {
+  GraphQLError,
+  Kind,
+  OperationTypeNode,
+  getArgumentValues,
+  getOperationAST,
+  getVariableValues,
+  parse,
+  print,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
+import { domainError } from '../../lib/errors';
+import { streamKey } from '../../lib/events/domain-event';
+import type { CursorStatus, EventStreams } from '../../lib/events/event-log';
+import { isValidCursor } from '../../lib/events/stream-id';
+import type { Logger } from '../../lib/logger';
+import type { Principal } from '../../lib/principal';
+import { internalServerError } from '../execute-operation';
+import { LIVE_FIELDS, SUBJECT_VARIABLE, buildLiveQuery, isLiveFieldName } from './live-query';
+import { executionKey } from './shared-executor';
+
+/** A request as a transport received it. */
+export interface PlanInput {
+  /** The gateway's current API schema. */
+  schema: GraphQLSchema;
+  /** The document's text. */
+  query: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+  /** Who the request acts as (authenticated by the transport). */
+  principal: Principal;
+}
+
+/** Dependencies and limits of {@link planRequest}. */
+export interface PlannerOptions {
+  /** Cursor checks of `after`. */
+  eventStreams: Pick<EventStreams, 'cursorStatus'>;
+  logger: Logger;
+  /** Most lexical tokens of a document (`parse`'s `maxTokens`). */
+  maxTokens: number;
+  /** Drop "Did you mean ...?" suggestions from validation errors (production). */
+  hideSchemaDetails: boolean;
+}
+
+/** What every plan carries: who runs it and the client's parsed, validated document. */
+interface PlanBase {
+  principal: Principal;
+  document: DocumentNode;
+  operationName?: string;
+  /** The client's variables, as sent. */
+  variables: Record<string, unknown>;
+}
+
+/** A query or mutation: run through the gateway like an HTTP request. */
+export interface OperationPlan extends PlanBase {
+  kind: 'operation';
+  /** The document's text, as sent. */
+  query: string;
+}
+
+/** A subscription ready to run: everything derived once from the client's document. */
+export interface LivePlan extends PlanBase {
+  kind: 'live';
+  /** Key of the tenant's stream the events come from. */
+  stream: string;
+  /** Event types that concern the subscription. */
+  eventTypes: ReadonlySet<string>;
+  /** Only events about this object (`orderUpdated(id:)`). */
+  subjectId?: string;
+  /** Replay window: the entries after this cursor are replayed before the live ones. */
+  after?: string;
+  /** The live query, printed once. */
+  liveQuery: string;
+  /** The client variables the live query uses. */
+  liveVariables: Record<string, unknown>;
+  /** Response key of the root field (its alias, or the field name). */
+  responseKey: string;
+  /** Key under which subscribers share executions ({@link executionKey}). */
+  executionKey: string;
+}
+
+/** A request refused before anything ran. */
+export interface RejectedPlan {
+  kind: 'rejected';
+  /** Errors for the client, each with `extensions.code`. */
+  errors: GraphQLError[];
+}
+
+/** `CURSOR_EXPIRED` on `after` for a cursor that is not `ok` ({@link CursorStatus}). */
+function cursorExpired(status: Exclude<CursorStatus, 'ok'>): GraphQLError {
+  const message =
+    status === 'expired'
+      ? 'after: the cursor is older than the retained events; subscribe without it and refetch.'
+      : 'after: the cursor is newer than any event of this stream; subscribe without it and refetch.';
+  return domainError('CURSOR_EXPIRED', message, { field: 'after' });
+}
+
+const rejected = (...errors: GraphQLError[]): RejectedPlan => ({ kind: 'rejected', errors });
+const badInput = (error: { message: string }) => new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
+
+/**
+ * The plan of `input` (see the module doc). Rejections and their `extensions.code`:
+ * `GRAPHQL_PARSE_FAILED` (syntax, or more than `maxTokens` tokens), `GRAPHQL_VALIDATION_FAILED`,
+ * `BAD_REQUEST` (no operation matches `operationName`), `BAD_USER_INPUT` (not one live root field,
+ * the reserved variable, variables or arguments that do not coerce, a malformed cursor),
+ * `CURSOR_EXPIRED` (`after` not retained, or ahead of the stream), `INTERNAL_SERVER_ERROR` (the
+ * cursor check failed, or the live query does not validate; logged). Never rejects its promise.
+ */
+export async function planRequest(input: PlanInput, options: PlannerOptions): Promise<OperationPlan | LivePlan | RejectedPlan> {
+  const { schema, principal } = input;
+  let document: DocumentNode;
+  try {
+    document = parse(input.query, { maxTokens: options.maxTokens });
+  } catch (err) {
+    return rejected(new GraphQLError((err as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }));
+  }
+  const validationErrors = validate(schema, document);
+  if (validationErrors.length > 0) {
+    return rejected(
+      ...validationErrors.map(
+        (e) =>
+          new GraphQLError(options.hideSchemaDetails ? e.message.replace(/ Did you mean(.+)\?$/, '') : e.message, {
+            nodes: e.nodes,
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          }),
+      ),
+    );
+  }
+  const operationName = input.operationName ?? undefined;
+  const operation = getOperationAST(document, operationName);
+  if (!operation) {
+    return rejected(
+      new GraphQLError('Unable to identify the operation: name it with operationName.', { extensions: { code: 'BAD_REQUEST' } }),
+    );
+  }
+  const variables = input.variables ?? {};
+  const base: PlanBase = { principal, document, ...(operationName !== undefined ? { operationName } : {}), variables };
+  if (operation.operation !== OperationTypeNode.SUBSCRIPTION) return { kind: 'operation', ...base, query: input.query };
+
+  const selections = operation.selectionSet.selections;
+  const field = selections[0];
+  if (selections.length !== 1 || !field || field.kind !== Kind.FIELD || !isLiveFieldName(field.name.value)) {
+    const names = Object.keys(LIVE_FIELDS).join(' or ');
+    return rejected(domainError('BAD_USER_INPUT', `A subscription must select exactly one root field, ${names}, directly.`));
+  }
+  if ((operation.variableDefinitions ?? []).some((d) => d.variable.name.value === SUBJECT_VARIABLE)) {
+    return rejected(domainError('BAD_USER_INPUT', `The variable name $${SUBJECT_VARIABLE} is reserved.`));
+  }
+  const live = LIVE_FIELDS[field.name.value];
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  if (coerced.errors) return rejected(...coerced.errors.map(badInput));
+  const fieldDef = schema.getSubscriptionType()?.getFields()[field.name.value];
+  if (!fieldDef) {
+    options.logger.error({ field: field.name.value }, 'subscription: the live root field is not in the schema');
+    return rejected(internalServerError());
+  }
+  let args: Record<string, unknown>;
+  try {
+    args = getArgumentValues(fieldDef, field, coerced.coerced);
+  } catch (err) {
+    return rejected(badInput(err as Error));
+  }
+
+  const stream = streamKey(principal.tenantId, live.topic);
+  const after = typeof args.after === 'string' ? args.after : undefined;
+  if (after !== undefined) {
+    if (!isValidCursor(after)) return rejected(domainError('BAD_USER_INPUT', 'after: the cursor is malformed.', { field: 'after' }));
+    let status: CursorStatus;
+    try {
+      status = await options.eventStreams.cursorStatus(stream, after);
+    } catch (err) {
+      options.logger.error({ err: (err as Error).message, stream }, 'subscription: cannot check the cursor against the stream');
+      return rejected(internalServerError());
+    }
+    if (status !== 'ok') return rejected(cursorExpired(status));
+  }
+
+  const built = buildLiveQuery(document, operation, field, live.queryField);
+  const builtErrors = validate(schema, built.document);
+  if (builtErrors.length > 0) {
+    options.logger.error({ errors: builtErrors.map((e) => e.message) }, 'subscription: the live query does not validate');
+    return rejected(internalServerError());
+  }
+  const liveVariables: Record<string, unknown> = {};
+  for (const name of built.variableNames) if (name in variables) liveVariables[name] = variables[name];
+  const liveQuery = print(built.document);
+  const subjectId = typeof args.id === 'string' ? args.id : undefined;
+  return {
+    kind: 'live',
+    ...base,
+    stream,
+    eventTypes: new Set<string>(live.eventTypes),
+    ...(subjectId !== undefined ? { subjectId } : {}),
+    ...(after !== undefined ? { after } : {}),
+    liveQuery,
+    liveVariables,
+    responseKey: field.alias?.value ?? field.name.value,
+    executionKey: executionKey(principal.tenantId, principal.scopes, liveQuery, liveVariables),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The services' database (the row-level-security-bound app role): hands out {@link TenantScope}s,
+ * each bound to one tenant, over per-tenant pools when configured and the shared pool otherwise.
+ * Composition roots build one per process; request contexts and event consumers ask it for the
+ * scope of their tenant, so both reach PostgreSQL the same way.
+ */
+import type { PrismaClient } from './prisma-client';
+import { TenantPools, type TenantPoolsOptions } from './tenant-pools';
+import {
+  requireTenantId,
+  runUnitOfWork,
+  SharedPoolScope,
+  TenantPoolScope,
+  type HookErrorHandler,
+  type TenantClient,
+  type TenantScope,
+  type TransactionOptions,
+  type UnitOfWork,
+} from './tenant-scope';
+
+/** Options of {@link TenantDatabase}. */
+export interface TenantDatabaseOptions {
+  /** The shared client of the app role (tenants without a pool, the platform path). */
+  shared: PrismaClient;
+  /** Per-tenant pools; absent = every tenant is scoped per transaction on `shared`. */
+  tenantPools?: TenantPoolsOptions;
+  /** Reports an after-commit hook that threw (default: ignored). */
+  onHookError?: HookErrorHandler;
+}
+
+/** Platform-level access, for the one write that is not a tenant's own: creating a tenant. */
+export interface PlatformAccess {
+  /**
+   * A scope acting as the platform (`platform:admin`) for the new tenant `tenantId`: every use is a
+   * transaction that sets `app.platform_admin = 'on'` (which the `tenants` insert policy requires)
+   * and `app.tenant_id`, so the new row can be read back. Both settings end with the transaction.
+   * @throws InvalidTenantIdError when `tenantId` is not a UUID.
+   */
+  forNewTenant(tenantId: string): TenantScope;
+}
+
+/** See module doc. */
+export class TenantDatabase implements PlatformAccess {
+  readonly shared: PrismaClient;
+  private readonly pools?: TenantPools;
+  private readonly onHookError: HookErrorHandler;
+
+  constructor(options: TenantDatabaseOptions) {
+    this.shared = options.shared;
+    this.pools = options.tenantPools ? new TenantPools(options.tenantPools) : undefined;
+    this.onHookError = options.onHookError ?? (() => undefined);
+  }
+
+  /**
+   * The scope of `tenantId`: its own pool when it has (or can get) one, else the shared pool per transaction.
+   * @throws InvalidTenantIdError when `tenantId` is not a UUID.
+   */
+  forTenant(tenantId: string): TenantScope {
+    const id = requireTenantId(tenantId);
+    const own = this.pools?.client(id);
+    return own ? new TenantPoolScope(id, own, this.onHookError) : new SharedPoolScope(id, this.shared, this.onHookError);
+  }
+
+  forNewTenant(tenantId: string): TenantScope {
+    const id = requireTenantId(tenantId);
+    const prepare = (tx: TenantClient) =>
+      tx.$executeRaw`SELECT set_config('app.platform_admin', 'on', true), set_config('app.tenant_id', ${id}, true)`;
+    const transaction = <T>(fn: (uow: UnitOfWork) => Promise<T>, options: TransactionOptions = {}) =>
+      runUnitOfWork(this.shared, id, prepare, fn, options, this.onHookError);
+    return { tenantId: id, transaction, run: (fn) => transaction((uow) => uow.run(fn)) };
+  }
+
+  /** Closes the tenant pools (not the shared client, which its creator owns). */
+  async disconnect(): Promise<void> {
+    await this.pools?.disconnect();
+  }
+}

@@ -1,0 +1,58 @@
+import type { ExecutionResult } from 'graphql';
+import { RecentIds, SharedExecutor, executionKey } from '../../../gateway/subscriptions/shared-executor';
+
+const result = (n: number): ExecutionResult => ({ data: { n } });
+/** Lets every pending promise callback run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('SharedExecutor', () => {
+  it('execute: runs at most maxConcurrent executions at once; the others wait for a slot, first come first served', async () => {
+    const executor = new SharedExecutor({ maxConcurrent: 3, share: false });
+    const started: number[] = [];
+    const finish = new Map<number, () => void>();
+    const runs = Array.from({ length: 6 }, (_, i) =>
+      executor.execute('k', `${i}-0`, () => new Promise((resolve) => (started.push(i), finish.set(i, () => resolve(result(i)))))),
+    );
+    await settle();
+    expect(started).toEqual([0, 1, 2]);
+    finish.get(1)!();
+    await settle();
+    expect(started).toEqual([0, 1, 2, 3]);
+    for (const i of [0, 2, 3]) finish.get(i)!();
+    await settle();
+    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const i of [4, 5]) finish.get(i)!();
+    expect((await Promise.all(runs)).map((r) => r?.data?.n)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('execute: shares one execution per key and entry; another key or entry runs again', async () => {
+    const executor = new SharedExecutor();
+    let runs = 0;
+    const run = async () => result(++runs);
+    const a = await Promise.all([executor.execute('k1', '1-0', run), executor.execute('k1', '1-0', run)]);
+    expect(a[0]).toBe(a[1]);
+    await executor.execute('k2', '1-0', run);
+    await executor.execute('k1', '2-0', run);
+    expect(runs).toBe(3);
+  });
+
+  it('execute: with share off, runs once per call', async () => {
+    const executor = new SharedExecutor({ share: false });
+    let runs = 0;
+    const run = async () => result(++runs);
+    await Promise.all([executor.execute('k', '1-0', run), executor.execute('k', '1-0', run)]);
+    expect(runs).toBe(2);
+  });
+
+  it('executionKey: ignores variable order and scope order, separates tenants', () => {
+    expect(executionKey('t', ['b', 'a'], 'q', { x: 1, y: 2 })).toBe(executionKey('t', ['a', 'b'], 'q', { y: 2, x: 1 }));
+    expect(executionKey('t', [], 'q', {})).not.toBe(executionKey('u', [], 'q', {}));
+  });
+});
+
+describe('RecentIds', () => {
+  it('add: false for an id it remembers; forgets the oldest beyond its capacity', () => {
+    const ids = new RecentIds(2);
+    expect([ids.add('a'), ids.add('a'), ids.add('b'), ids.add('c'), ids.add('a')]).toEqual([true, false, true, true, true]);
+  });
+});
