@@ -71,7 +71,9 @@ export function runProcess(
       );
     };
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.removeAllListeners(signal);
+      // `process.listeners` and `off`, not `removeAllListeners`: tsx keeps a hidden listener that
+      // tells its parent process the signal arrived; without it, tsx SIGKILLs this process after 30 ms.
+      for (const listener of process.listeners(signal)) process.off(signal, listener);
       process.on(signal, () => shutdown(signal));
     }
   })();

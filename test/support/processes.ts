@@ -32,7 +32,19 @@ export interface ChildHandle {
  * environment: one process (not tsx's wrapper plus node), so its pid and exit signal are the script's.
  */
 export function spawnTsx(script: string, env: Record<string, string>, args: string[] = []): ChildHandle {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  return spawnChild(process.execPath, ['--import', 'tsx', script, ...args], env);
+}
+
+/**
+ * Starts `script` through the `tsx` command, as docker-compose.yml runs the services: a tsx parent
+ * process that relays signals to the node process running the script.
+ */
+export function spawnTsxCli(script: string, env: Record<string, string>, args: string[] = []): ChildHandle {
+  return spawnChild(join(ROOT, 'node_modules', '.bin', 'tsx'), [script, ...args], env);
+}
+
+function spawnChild(command: string, argv: string[], env: Record<string, string>): ChildHandle {
+  const child = spawn(command, argv, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
