@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -24,4 +25,6 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
+  // Scripts that run in the browser (the IDE page's script, the example dashboard).
+  { files: ['gateway/http/ide/**/*.js', 'examples/**/*.{js,ts}'], languageOptions: { globals: globals.browser } },
 );

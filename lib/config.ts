@@ -6,6 +6,7 @@
  * them all.
  */
 import { z } from 'zod';
+import { LOCAL_ORIGINS, isOriginPattern } from './http/origin-pattern';
 import { SUBGRAPHS, type SubgraphName } from './schema/subgraphs';
 
 /** Development-only HS256 secret shared by `npm start`, `npm run token` and the tests; refused in production. */
@@ -76,7 +77,17 @@ export interface AppConfig {
      * metadata lookups), off unless `APOLLO_TELEMETRY_DISABLED=false` (Apollo's own variable).
      */
     apolloTelemetry: boolean;
+    /**
+     * Browser origins allowed to call the gateway, over HTTP (CORS) and WebSocket (`Origin`)
+     * (`CORS_ORIGINS`, comma-separated; see gateway/http/origin-policy.ts for the forms). Default:
+     * the loopback origins on any port in development and tests, none in production.
+     */
+    corsOrigins: string[];
+    /** The GraphQL IDE page at `GET /graphql` for browsers (`GRAPHQL_IDE`, default true). */
+    ide: boolean;
   };
+  /** Port `npm start` serves the example dashboard on (`DASHBOARD_PORT`, default 4010); development only. */
+  dashboardPort: number;
   /** Listen port of each subgraph (`TENANT_PORT`, ...; default 4001-4004). */
   subgraphPorts: Record<SubgraphName, number>;
   /** The subgraph `npm run start:subgraph` runs (`SUBGRAPH`, or the first argument). */
@@ -155,6 +166,23 @@ const EnvSchema = z.object({
   NOTIFICATIONS_URL: url,
   GATEWAY_URL: url,
   APOLLO_TELEMETRY_DISABLED: bool(true),
+  CORS_ORIGINS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .refine((list) => list.every(isOriginPattern), {
+        error: 'must be comma-separated origins such as https://app.example.com, http://localhost:* (any port) or *',
+      })
+      .optional(),
+  ),
+  GRAPHQL_IDE: bool(true),
+  DASHBOARD_PORT: int(4010),
   SUBGRAPH: z.preprocess(blankToUndefined, z.enum(SUBGRAPHS.map((s) => s.name)).optional()),
   SUBSCRIPTION_MAX_EXECUTIONS: int(32, 1),
   SUBSCRIPTION_SHARED_EXECUTIONS: bool(true),
@@ -252,7 +280,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       sharedSubscriptionExecutions: e.SUBSCRIPTION_SHARED_EXECUTIONS!,
       publicUrl: e.GATEWAY_URL ?? `http://localhost:${e.PORT}/graphql`,
       apolloTelemetry: !e.APOLLO_TELEMETRY_DISABLED,
+      corsOrigins: e.CORS_ORIGINS ?? (mode === 'production' ? [] : [...LOCAL_ORIGINS]),
+      ide: e.GRAPHQL_IDE!,
     },
+    dashboardPort: e.DASHBOARD_PORT,
     subgraphPorts,
     subgraph: e.SUBGRAPH,
     events: {
