@@ -21,17 +21,23 @@ const common = {
   },
 };
 
+/** Connections are built by subgraphs/shared/pagination.ts (`totalCount` is a method, called when selected). */
+const connection = '../../subgraphs/shared/pagination#AnyConnection';
+
 const subgraphs: Record<string, Record<string, string>> = {
-  tenant: { Tenant: `${prisma}Tenant`, User: `${prisma}User` },
-  catalog: { Product: `${prisma}Product` },
+  tenant: { Tenant: `${prisma}Tenant`, User: `${prisma}User`, UserConnection: connection },
+  catalog: { Product: `${prisma}Product`, ProductConnection: connection },
   orders: {
     Order: `${prisma}Order`,
     OrderLine: `${prisma}OrderLine`,
+    OrderConnection: connection,
+    OrderFigures: '../../subgraphs/orders/order/order.repository#OrderFiguresRow',
     Product: '../../subgraphs/shared/entity-reference#EntityReference',
     User: '../../subgraphs/shared/entity-reference#EntityReference',
   },
   notifications: {
     Notification: `${prisma}Notification`,
+    NotificationConnection: '../../subgraphs/notifications/notification/notification.service#NotificationConnection',
     Order: '../../subgraphs/shared/entity-reference#EntityReference',
   },
 };
