@@ -1,7 +1,8 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
- * GraphQL Code Generator: typed resolvers per subgraph (federation-aware: `__resolveReference`,
+ * GraphQL Code Generator: the example dashboard's typed operations (examples/dashboard/src/gql/,
+ * client preset) and typed resolvers per subgraph (federation-aware: `__resolveReference`,
  * `@key` representations), written to generated/resolvers/<subgraph>.ts on `npm install` and by
  * `npm run generate`. Parent types map to the Prisma models (`mappers`); the context type is the
  * subgraph's own request context (subgraphs/<name>/<name>.context.ts: its repositories on the
@@ -52,16 +53,26 @@ const contextTypes: Record<string, string> = {
 
 const config: CodegenConfig = {
   overwrite: true,
-  generates: Object.fromEntries(
-    Object.entries(subgraphs).map(([name, mappers]) => [
-      `generated/resolvers/${name}.ts`,
-      {
-        schema: `schema/${name}.graphql`,
-        ...common,
-        config: { ...common.config, mappers, contextType: `../../subgraphs/${name}/${name}.context#${contextTypes[name]}` },
-      },
-    ]),
-  ),
+  generates: {
+    ...Object.fromEntries(
+      Object.entries(subgraphs).map(([name, mappers]) => [
+        `generated/resolvers/${name}.ts`,
+        {
+          schema: `schema/${name}.graphql`,
+          ...common,
+          config: { ...common.config, mappers, contextType: `../../subgraphs/${name}/${name}.context#${contextTypes[name]}` },
+        },
+      ]),
+    ),
+    // The example dashboard's operations, typed against the supergraph (client preset: `graphql()`).
+    'examples/dashboard/src/gql/': {
+      schema: 'schema/supergraph.graphql',
+      documents: ['examples/dashboard/src/**/*.ts', '!examples/dashboard/src/gql/**'],
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: { scalars: { DateTime: 'string' }, enumsAsTypes: true, useTypeImports: true },
+    },
+  },
 };
 
 export default config;

@@ -3,7 +3,17 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'generated/', '.data/', 'coverage/', 'bench/results/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'generated/',
+      '.data/',
+      'coverage/',
+      'bench/results/',
+      'examples/dashboard/src/gql/',
+      'examples/dashboard/dist/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -40,6 +40,8 @@ export interface AppConfig {
   env: 'development' | 'production' | 'test';
   /** pino level (`LOG_LEVEL`; default `info`, `silent` under tests). */
   logLevel: string;
+  /** `pretty` (pino-pretty, for people) or `json` (`LOG_FORMAT`; default `pretty` in development, `json` otherwise). */
+  logFormat: 'json' | 'pretty';
   database: {
     /** Owner role URL (`DATABASE_URL`), for migrations and seeding only; unset = `npm start` runs an embedded PostgreSQL. */
     url?: string;
@@ -138,6 +140,7 @@ const url = z.preprocess(blankToUndefined, z.url({ error: 'must be a URL' }).opt
 const EnvSchema = z.object({
   NODE_ENV: text,
   LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
+  LOG_FORMAT: z.preprocess(blankToUndefined, z.enum(['json', 'pretty']).optional()),
   DATABASE_URL: url,
   APP_DATABASE_URL: url,
   DB_TENANT_POOLS: bool(true),
@@ -252,6 +255,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   return {
     env: mode,
     logLevel: e.LOG_LEVEL ?? (mode === 'test' ? 'silent' : 'info'),
+    logFormat: e.LOG_FORMAT ?? (mode === 'development' ? 'pretty' : 'json'),
     database: {
       url: e.DATABASE_URL,
       appUrl: e.APP_DATABASE_URL,
