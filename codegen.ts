@@ -53,6 +53,8 @@ const contextTypes: Record<string, string> = {
 
 const config: CodegenConfig = {
   overwrite: true,
+  // An image built without examples/ (the Dockerfile copies only what `npm ci` needs) has no documents.
+  ignoreNoDocuments: true,
   generates: {
     ...Object.fromEntries(
       Object.entries(subgraphs).map(([name, mappers]) => [

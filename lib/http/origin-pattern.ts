@@ -16,6 +16,7 @@ const ANY_PORT = /^(https?):\/\/([^/:]+|\[[0-9a-f:.]+\]):\*$/i;
 
 /** The origin of `value` as a browser serialises it, or undefined when `value` is not an origin (a path, credentials, a query...). */
 export function normaliseOrigin(value: string): string | undefined {
+  if (value.includes('*')) return undefined;
   let url: URL;
   try {
     url = new URL(value);
