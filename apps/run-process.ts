@@ -41,7 +41,7 @@ export function runProcess(
       console.error(`${name}: ${(err as Error).message}`);
       process.exit(1);
     }
-    const logger = createLogger(name, config.logLevel);
+    const logger = createLogger(name, config.logLevel, config.logFormat);
     let running: RunningProcess;
     try {
       running = await start({ config, logger });

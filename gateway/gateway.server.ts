@@ -24,6 +24,12 @@ import { JwtVerifier } from './auth/jwt-verifier';
 import { authenticate } from './auth/principal';
 import type { GatewayContext } from './gateway-context';
 import { SubgraphDataSource } from './subgraph-data-source';
+import { browserRoutes } from './http/browser-routes';
+import { createCorsPolicy } from './http/cors-policy';
+import { createGraphQLIde, type GraphQLIdeOptions } from './http/graphql-ide.page';
+import { introspectionPlugin } from './introspection.plugin';
+import { verifyWebSocketOrigin } from './http/websocket-origin';
+import { createGraphQLSseHandler } from './subscriptions/graphql-sse.adapter';
 import { serveGraphQLWs } from './subscriptions/graphql-ws.adapter';
 import { LiveSubscriptions } from './subscriptions/live-subscriptions';
 
@@ -100,6 +106,10 @@ export interface StartGatewayOptions {
   subgraphUrls?: Readonly<Record<string, string>>;
   /** Subscription limits; each unset one takes its {@link SUBSCRIPTION_DEFAULTS} value. */
   subscriptions?: GatewaySubscriptionOptions;
+  /** Browser origins allowed over HTTP (CORS) and WebSocket (lib/http/origin-pattern.ts); default none. */
+  corsOrigins?: readonly string[];
+  /** The GraphQL IDE page (gateway/http/graphql-ide.page.ts): on unless `enabled` is false. */
+  ide?: GraphQLIdeOptions & { enabled?: boolean };
 }
 
 /** Largest WebSocket message accepted, bytes. */
@@ -134,7 +144,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   });
 
   const httpServer: Server = createServer();
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_WS_PAYLOAD_BYTES });
+  const cors = createCorsPolicy(options.corsOrigins ?? []);
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: MAX_WS_PAYLOAD_BYTES,
+    verifyClient: verifyWebSocketOrigin(cors.allowsOrigin),
+  });
   const webSockets: { server?: Disposable } = {};
   const disposeWebSockets: ApolloServerPlugin<GatewayContext> = {
     async serverWillStart() {
@@ -174,6 +190,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     introspection: true,
     formatError: (formatted, error) => maskError(formatted, error, logger),
     plugins: [
+      introspectionPlugin(() => apiSchema),
       subscriptionsOverWebSocket,
       disposeWebSockets,
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -201,6 +218,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     maxTokens: subscriptions.maxTokens,
     maxOperationsPerConnection: subscriptions.maxOperationsPerConnection,
   });
+  const sse = createGraphQLSseHandler({
+    apollo,
+    verifier,
+    logger,
+    getSchema: () => apiSchema,
+    liveSubscriptions,
+    eventStreams,
+    hideSchemaDetails,
+    maxTokens: subscriptions.maxTokens,
+  });
+  const ide = options.ide?.enabled === false ? undefined : createGraphQLIde({ graphqlPath: '/graphql', ...options.ide });
   let ready = false;
   httpServer.on(
     'request',
@@ -208,6 +236,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       server: apollo,
       context: async ({ req }) => ({ principal: await authenticate(verifier, req.headers) }),
       ready: () => ready,
+      intercept: browserRoutes({ graphqlPath: '/graphql', cors, ide, sse }),
     }),
   );
   try {

@@ -6,6 +6,7 @@
  * them all.
  */
 import { z } from 'zod';
+import { LOCAL_ORIGINS, isOriginPattern } from './http/origin-pattern';
 import { SUBGRAPHS, type SubgraphName } from './schema/subgraphs';
 
 /** Development-only HS256 secret shared by `npm start`, `npm run token` and the tests; refused in production. */
@@ -39,6 +40,8 @@ export interface AppConfig {
   env: 'development' | 'production' | 'test';
   /** pino level (`LOG_LEVEL`; default `info`, `silent` under tests). */
   logLevel: string;
+  /** `pretty` (pino-pretty, for people) or `json` (`LOG_FORMAT`; default `pretty` in development, `json` otherwise). */
+  logFormat: 'json' | 'pretty';
   database: {
     /** Owner role URL (`DATABASE_URL`), for migrations and seeding only; unset = `npm start` runs an embedded PostgreSQL. */
     url?: string;
@@ -76,7 +79,17 @@ export interface AppConfig {
      * metadata lookups), off unless `APOLLO_TELEMETRY_DISABLED=false` (Apollo's own variable).
      */
     apolloTelemetry: boolean;
+    /**
+     * Browser origins allowed to call the gateway, over HTTP (CORS) and WebSocket (`Origin`)
+     * (`CORS_ORIGINS`, comma-separated; see gateway/http/origin-policy.ts for the forms). Default:
+     * the loopback origins on any port in development and tests, none in production.
+     */
+    corsOrigins: string[];
+    /** The GraphQL IDE page at `GET /graphql` for browsers (`GRAPHQL_IDE`, default true). */
+    ide: boolean;
   };
+  /** Port `npm start` serves the example dashboard on (`DASHBOARD_PORT`, default 4010); development only. */
+  dashboardPort: number;
   /** Listen port of each subgraph (`TENANT_PORT`, ...; default 4001-4004). */
   subgraphPorts: Record<SubgraphName, number>;
   /** The subgraph `npm run start:subgraph` runs (`SUBGRAPH`, or the first argument). */
@@ -127,6 +140,7 @@ const url = z.preprocess(blankToUndefined, z.url({ error: 'must be a URL' }).opt
 const EnvSchema = z.object({
   NODE_ENV: text,
   LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
+  LOG_FORMAT: z.preprocess(blankToUndefined, z.enum(['json', 'pretty']).optional()),
   DATABASE_URL: url,
   APP_DATABASE_URL: url,
   DB_TENANT_POOLS: bool(true),
@@ -155,6 +169,23 @@ const EnvSchema = z.object({
   NOTIFICATIONS_URL: url,
   GATEWAY_URL: url,
   APOLLO_TELEMETRY_DISABLED: bool(true),
+  CORS_ORIGINS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .refine((list) => list.every(isOriginPattern), {
+        error: 'must be comma-separated origins such as https://app.example.com, http://localhost:* (any port) or *',
+      })
+      .optional(),
+  ),
+  GRAPHQL_IDE: bool(true),
+  DASHBOARD_PORT: int(4010),
   SUBGRAPH: z.preprocess(blankToUndefined, z.enum(SUBGRAPHS.map((s) => s.name)).optional()),
   SUBSCRIPTION_MAX_EXECUTIONS: int(32, 1),
   SUBSCRIPTION_SHARED_EXECUTIONS: bool(true),
@@ -224,6 +255,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   return {
     env: mode,
     logLevel: e.LOG_LEVEL ?? (mode === 'test' ? 'silent' : 'info'),
+    logFormat: e.LOG_FORMAT ?? (mode === 'development' ? 'pretty' : 'json'),
     database: {
       url: e.DATABASE_URL,
       appUrl: e.APP_DATABASE_URL,
@@ -252,7 +284,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       sharedSubscriptionExecutions: e.SUBSCRIPTION_SHARED_EXECUTIONS!,
       publicUrl: e.GATEWAY_URL ?? `http://localhost:${e.PORT}/graphql`,
       apolloTelemetry: !e.APOLLO_TELEMETRY_DISABLED,
+      corsOrigins: e.CORS_ORIGINS ?? (mode === 'production' ? [] : [...LOCAL_ORIGINS]),
+      ide: e.GRAPHQL_IDE!,
     },
+    dashboardPort: e.DASHBOARD_PORT,
     subgraphPorts,
     subgraph: e.SUBGRAPH,
     events: {

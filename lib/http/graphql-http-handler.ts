@@ -1,9 +1,13 @@
 /**
  * Serves an Apollo Server on a plain `node:http` server (Apollo Server 5 ships no HTTP framework):
  * the documented integration API `executeHTTPGraphQLRequest`, plus `/healthz` and `/readyz`.
+ * Every response carries `x-request-id`: the caller's when it sent a valid one, else a new one
+ * (lib/auth/http-credentials.ts); the request's header is set to the same value, so the context
+ * function, the logs and the subgraph calls see the id the client gets back.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
+import { requestIdFrom } from '../auth/http-credentials';
 
 /** Largest accepted request body, bytes. Larger bodies get HTTP 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -17,11 +21,21 @@ export interface GraphQLHttpHandlerOptions<TContext extends BaseContext> {
   path?: string;
   /** `/readyz` answers 200 only while this returns true. */
   ready?: () => boolean;
+  /**
+   * Runs first for every request (after the request id is set): answers it and resolves true
+   * (CORS preflights, the IDE page, GraphQL over SSE...), or resolves false to let it go on.
+   */
+  intercept?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 }
 
-class BodyTooLargeError extends Error {}
+/** Thrown by {@link readBody} beyond {@link MAX_BODY_BYTES}. */
+export class BodyTooLargeError extends Error {}
 
-function readBody(req: IncomingMessage): Promise<string> {
+/**
+ * The request body as UTF-8 text.
+ * @throws BodyTooLargeError beyond {@link MAX_BODY_BYTES} (the request is destroyed).
+ */
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -45,8 +59,12 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const path = options.path ?? '/graphql';
   return (req, res) => {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    req.headers['x-request-id'] = requestId;
+    res.setHeader('x-request-id', requestId);
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (options.intercept && (await options.intercept(req, res, url))) return;
       if (url.pathname === '/healthz') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
         return;

@@ -9,9 +9,15 @@ import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../lib/db/embedded-postgres';
 import { migrate } from '../../lib/db/migrate';
 import { seedDemoData } from '../../lib/db/seed';
+import { missingPrerequisites } from './prerequisites';
 import { freePort, startRedisServer } from './redis-server';
 
 export default async function globalSetup(): Promise<void> {
+  const missing = missingPrerequisites();
+  if (missing) {
+    console.error(`\n${missing}\n`);
+    process.exit(1);
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'supergraph-test-pg-'));
   const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'template_supergraph', ephemeral: true });
   await migrate(db.url);

@@ -8,7 +8,7 @@ import { createClient, type Client as WsClient, type FormattedExecutionResult } 
 import WebSocket from 'ws';
 import { mintDevToken, type DevTokenOptions } from '../../lib/auth/dev-token';
 import { loadConfig, type AppConfig } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
+import { createLogger, type Logger } from '../../lib/logger';
 import { startLocalSupergraph, type LocalSupergraph, type LocalSupergraphOptions } from '../../apps/local-supergraph';
 import { waitUntil } from './processes';
 import { createDatabaseFromTemplate } from './test-database';
@@ -67,6 +67,8 @@ export interface TestStackOptions {
   redisUrl?: string;
   /** The gateway's subscription limits. */
   subscriptions?: LocalSupergraphOptions['subscriptions'];
+  /** Logger of every service (default: silent, or `TEST_LOG_LEVEL`); tests that read log lines pass their own. */
+  logger?: Logger;
 }
 
 /** Starts the stack; call `stop()` in `afterAll`. */
@@ -86,7 +88,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const config: AppConfig = { ...base, database: { ...base.database, url: databaseUrl }, redisUrl: useRedis ? redisUrl : undefined };
   const supergraph = await startLocalSupergraph({
     config: options.config ? options.config(config) : config,
-    logger: createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger: options.logger ?? createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent'),
     ephemeralPorts: true,
     onQuery: (q) => queries.push(q),
     subscriptions: options.subscriptions,
