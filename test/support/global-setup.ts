@@ -1,24 +1,36 @@
 /**
- * Jest global setup: one embedded PostgreSQL (migrated, demo data seeded into a template database)
- * and one redis-server for the run. Each test file copies the template into its own database
- * (test/support/test-stack.ts), so files never see each other's writes.
+ * Jest global setup: one embedded PostgreSQL (migrated, demo data seeded into a template database),
+ * one redis-server and one Redis Cluster (three masters, one replica each) for the run. Each test
+ * file copies the template into its own database (test/support/test-stack.ts), so files never see
+ * each other's writes. Says in one line which Debian packages to install when a program is missing.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../lib/db/embedded-postgres';
 import { migrate } from '../../lib/db/migrate';
 import { seedDemoData } from '../../lib/db/seed';
+import { startRedisCluster } from './redis-cluster';
 import { freePort, startRedisServer } from './redis-server';
 
+/** Programs the integration tests start, and the Debian package of each. */
+const PROGRAMS = { 'redis-server': 'redis-server', 'redis-cli': 'redis-server', pgbouncer: 'pgbouncer' } as const;
+
 export default async function globalSetup(): Promise<void> {
+  const missing = Object.entries(PROGRAMS).filter(([program]) => spawnSync('sh', ['-c', `command -v ${program}`]).status !== 0);
+  if (missing.length > 0) {
+    const packages = [...new Set(missing.map(([, pkg]) => pkg))].join(' ');
+    throw new Error(`npm test needs ${missing.map(([p]) => p).join(', ')}: apt-get install -y ${packages} (.ci/run does it)`);
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'supergraph-test-pg-'));
   const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'template_supergraph', ephemeral: true });
   await migrate(db.url);
   await seedDemoData(db.url);
-  const redis = await startRedisServer();
+  const [redis, cluster] = await Promise.all([startRedisServer(), startRedisCluster()]);
   process.env.TEST_TEMPLATE_DATABASE_URL = db.url;
   process.env.TEST_REDIS_URL = redis.url;
+  process.env.TEST_REDIS_CLUSTER_NODES = cluster.seeds;
   process.env.NODE_ENV = 'test';
-  (globalThis as Record<string, unknown>).__SUPERGRAPH_TEST__ = { db, redis };
+  (globalThis as Record<string, unknown>).__SUPERGRAPH_TEST__ = { db, redis, cluster };
 }
