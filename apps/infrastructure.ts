@@ -43,10 +43,21 @@ export function createInfrastructure(config: AppConfig, logger: Logger, options:
   const prisma = createPrismaClient({ url: appUrl, poolSize: options.poolSize, onQuery: options.onQuery });
   const database = new TenantDatabase({
     shared: prisma,
-    tenantPools: config.database.tenantPools ? { url: appUrl, onQuery: options.onQuery } : undefined,
+    transactionDefaults: { maxWait: config.database.transactionMaxWaitMs, timeout: config.database.transactionTimeoutMs },
+    tenantPools: config.database.tenantPools
+      ? {
+          url: appUrl,
+          onQuery: options.onQuery,
+          onUnavailable: (reason) =>
+            logger.error(
+              { reason },
+              'DB_TENANT_POOLS=true but per-tenant pools cannot work here (a pooler such as PgBouncer in front?): every tenant is scoped per transaction; set DB_TENANT_POOLS=false',
+            ),
+        }
+      : undefined,
     onHookError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'after-commit hook failed'),
   });
-  const eventLog = createEventLog(config.redisUrl, config.events.streamRetention);
+  const eventLog = createConfiguredEventLog(config, logger);
   return {
     appDatabaseUrl: appUrl,
     prisma,
@@ -58,4 +69,22 @@ export function createInfrastructure(config: AppConfig, logger: Logger, options:
       await prisma.$disconnect();
     },
   };
+}
+
+/**
+ * The event log of the configuration: a Redis Cluster (`REDIS_CLUSTER_NODES`), one Redis
+ * (`REDIS_URL`) or in process; appends wait for `REDIS_WAIT_REPLICAS` replicas, and a shortfall is
+ * logged (the append stands).
+ */
+export function createConfiguredEventLog(config: AppConfig, logger: Logger): EventLog {
+  return createEventLog({
+    redisUrl: config.redisUrl,
+    redisClusterNodes: config.redisClusterNodes,
+    retention: config.events.streamRetention,
+    durability: {
+      replicas: config.events.redisWaitReplicas,
+      timeoutMs: config.events.redisWaitTimeoutMs,
+      onShortfall: (info) => logger.warn(info, 'stream append acknowledged by fewer replicas than REDIS_WAIT_REPLICAS'),
+    },
+  });
 }

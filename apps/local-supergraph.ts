@@ -53,6 +53,7 @@ export async function startLocalSupergraph(options: LocalSupergraphOptions): Pro
   const { logger } = options;
   const config: AppConfig = { ...options.config, internalSecret: options.config.internalSecret ?? randomBytes(32).toString('hex') };
   const infra = createInfrastructure(config, logger, { onQuery: options.onQuery });
+  await infra.database.ready();
   const subgraphs: RunningService[] = [];
   const subgraphUrls = { ...config.gateway.subgraphUrls };
   const consumer = { leaseMs: config.events.consumerLeaseMs, maxDeliveries: config.events.consumerMaxDeliveries };

@@ -10,6 +10,7 @@
  * published commits, so a test can check that a crash between publish and mark yields at most
  * duplicates, which consumers drop by event id. Never set it in production.
  */
+import { hasRedis } from '../lib/config';
 import { OutboxRelay } from '../lib/events/outbox-relay';
 import { createInfrastructure } from './infrastructure';
 import { runProcess } from './run-process';
@@ -17,7 +18,7 @@ import { runProcess } from './run-process';
 runProcess(
   'outbox-relay',
   async ({ config, logger }) => {
-    if (!config.redisUrl) throw new Error('REDIS_URL is required to run the outbox relay.');
+    if (!hasRedis(config)) throw new Error('REDIS_URL (or REDIS_CLUSTER_NODES) is required to run the outbox relay.');
     const infra = createInfrastructure({ ...config, database: { ...config.database, tenantPools: false } }, logger, { poolSize: 2 });
     const crash = config.events.relayCrashAfterPublish;
     const relay = new OutboxRelay(infra.prisma, infra.eventLog.streams, logger, {

@@ -5,6 +5,7 @@
  * role of `APP_DATABASE_URL` (row-level security); seeds the demo data into an empty database when
  * `SEED_DEMO_DATA=true`.
  */
+import { hasRedis } from '../lib/config';
 import { migrate } from '../lib/db/migrate';
 import { seedDemoData } from '../lib/db/seed';
 import { SUBGRAPHS, isSubgraphName } from '../lib/schema/subgraphs';
@@ -20,12 +21,15 @@ runProcess('subgraph', async ({ config, logger }) => {
   }
   if (!config.database.url) throw new Error('DATABASE_URL is required to run a subgraph alone.');
   if (!config.internalSecret) throw new Error('INTERNAL_JWT_SECRET is required to run a subgraph alone.');
-  if (!config.redisUrl && (name === 'orders' || name === 'notifications')) {
-    throw new Error('REDIS_URL is required: the in-process event log only works when everything runs in one process (npm start).');
+  if (!hasRedis(config) && (name === 'orders' || name === 'notifications')) {
+    throw new Error(
+      'REDIS_URL (or REDIS_CLUSTER_NODES) is required: the in-process event log only works when everything runs in one process (npm start).',
+    );
   }
   if (config.database.migrateOnStart) await migrate(config.database.url);
   if (config.database.seedDemoData && (await seedDemoData(config.database.url))) logger.info('demo data seeded');
   const infra = createInfrastructure(config, logger);
+  await infra.database.ready();
   try {
     const service = await startSubgraph(
       SUBGRAPH_FACTORIES[name],

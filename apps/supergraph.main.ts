@@ -7,6 +7,7 @@
 import { devTokenSettings, mintDevToken } from '../lib/auth/dev-token';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
+import { hasRedis } from '../lib/config';
 import { seedDemoData } from '../lib/db/seed';
 import type { Logger } from '../lib/logger';
 import { buildDashboardIfStale } from './dashboard-build';
@@ -16,7 +17,7 @@ import { startLocalSupergraph, type LocalSupergraph } from './local-supergraph';
 import { runProcess } from './run-process';
 
 /** The banner `npm start` prints once everything listens. */
-async function banner(supergraph: LocalSupergraph, redisUrl: string | undefined, dashboard?: DashboardServer): Promise<string> {
+async function banner(supergraph: LocalSupergraph, redis: string | undefined, dashboard?: DashboardServer): Promise<string> {
   const settings = devTokenSettings(supergraph.config.jwt);
   const token = (tenant: string, user: string) => mintDevToken({ tenant, user, ...settings });
   const [owner, staff, globex, admin] = await Promise.all([
@@ -34,7 +35,7 @@ Supergraph ready
   GraphQL IDE    ${supergraph.config.gateway.ide ? `${supergraph.gatewayUrl}  (open it in a browser; development tokens offered)` : 'off (GRAPHQL_IDE=false)'}
   dashboard      ${dashboard ? `${dashboard.url}  (example: examples/dashboard; sign in with a development token)` : 'off (development only)'}
   subgraphs      ${subgraphs}
-  event log      ${redisUrl ? `Redis ${redisUrl}` : 'in-process (set REDIS_URL for Redis Streams)'}
+  event log      ${redis ? `Redis ${redis}` : 'in-process (set REDIS_URL for Redis Streams)'}
 
 Dev tokens (1 hour; more with: npm run token -- --tenant acme --user owner@acme.test)
   owner@acme.test    (catalog:write orders:write tenant:admin)
@@ -78,7 +79,7 @@ runProcess('supergraph', async ({ config, logger }) => {
     const applied = await migrate(databaseUrl);
     if (applied.length) logger.info({ applied }, 'migrations applied');
     if (await seedDemoData(databaseUrl)) logger.info('demo data seeded');
-    if (!config.redisUrl) {
+    if (!hasRedis(config)) {
       logger.warn('REDIS_URL is not set: using the in-process event log (single process only; events are lost on restart)');
     }
     // The services connect as the app role (APP_DATABASE_URL, default: this URL with the app role).
@@ -90,7 +91,10 @@ runProcess('supergraph', async ({ config, logger }) => {
       await supergraph.stop();
       throw err;
     }
-    console.log(await banner(supergraph, config.redisUrl, dashboard));
+    const redis = config.redisClusterNodes?.length
+      ? `Cluster ${config.redisClusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}`
+      : config.redisUrl;
+    console.log(await banner(supergraph, redis, dashboard));
     return {
       async stop() {
         await dashboard?.stop();

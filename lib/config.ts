@@ -6,6 +6,7 @@
  * them all.
  */
 import { z } from 'zod';
+import { blankToUndefined, bool, int, text, url } from './config-values';
 import { LOCAL_ORIGINS, isOriginPattern } from './http/origin-pattern';
 import { SUBGRAPHS, type SubgraphName } from './schema/subgraphs';
 
@@ -55,9 +56,15 @@ export interface AppConfig {
     seedDemoData: boolean;
     /** Port of the embedded PostgreSQL of `npm start` (`EMBEDDED_PG_PORT`, default 5433). */
     embeddedPort: number;
+    /** Most ms a transaction waits for a connection (`DB_TRANSACTION_MAX_WAIT_MS`, default 10,000). */
+    transactionMaxWaitMs: number;
+    /** Most ms a transaction may run (`DB_TRANSACTION_TIMEOUT_MS`, default 15,000). */
+    transactionTimeoutMs: number;
   };
-  /** Redis URL (`REDIS_URL`); unset = the in-process event log (single process only). */
+  /** Redis URL (`REDIS_URL`); unset (and no cluster) = the in-process event log (single process only). */
   redisUrl?: string;
+  /** Seed nodes of a Redis Cluster (`REDIS_CLUSTER_NODES`, comma-separated `host:port`); exclusive with `redisUrl`. */
+  redisClusterNodes?: Array<{ host: string; port: number }>;
   jwt: JwtConfig;
   /** Secret (32+ characters) the gateway signs subgraph credentials with (`INTERNAL_JWT_SECRET`). */
   internalSecret?: string;
@@ -107,34 +114,15 @@ export interface AppConfig {
     relayBatchSize: number;
     /** Test hook of `npm run start:relay` (`RELAY_CRASH_AFTER_PUBLISH=1`): SIGKILL between publish and mark. Never in production. */
     relayCrashAfterPublish: boolean;
+    /**
+     * Replicas each stream append waits for (`REDIS_WAIT_REPLICAS`, Redis `WAIT`, default 0): with 1
+     * or more a failover cannot lose a published event (set it on a Redis Cluster with replicas).
+     */
+    redisWaitReplicas: number;
+    /** Most ms an append waits for those replicas (`REDIS_WAIT_TIMEOUT_MS`, default 1000). */
+    redisWaitTimeoutMs: number;
   };
 }
-
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-
-function int(fallback: number, min = 0) {
-  const what = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer of at least ${min}`;
-  return z
-    .preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .regex(/^-?\d+$/, { error: `must be ${what}` })
-        .transform(Number)
-        .refine((n) => Number.isSafeInteger(n) && n >= min, { error: `must be ${what}` })
-        .optional(),
-    )
-    .transform((n) => n ?? fallback);
-}
-
-function bool(fallback?: boolean) {
-  return z
-    .preprocess(blankToUndefined, z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).optional())
-    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
-}
-
-const text = z.preprocess(blankToUndefined, z.string().optional());
-const url = z.preprocess(blankToUndefined, z.url({ error: 'must be a URL' }).optional());
 
 /** The environment variables, by name: the schema that validates them. */
 const EnvSchema = z.object({
@@ -147,7 +135,24 @@ const EnvSchema = z.object({
   MIGRATE_ON_START: bool(true),
   SEED_DEMO_DATA: bool(false),
   EMBEDDED_PG_PORT: int(5433),
+  DB_TRANSACTION_MAX_WAIT_MS: int(10_000, 1),
+  DB_TRANSACTION_TIMEOUT_MS: int(15_000, 1),
   REDIS_URL: url,
+  REDIS_CLUSTER_NODES: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^\s*[^\s:,]+:\d{1,5}\s*(,\s*[^\s:,]+:\d{1,5}\s*)*$/, { error: 'must be comma-separated host:port seeds' })
+      .transform((v) =>
+        v.split(',').map((seed) => {
+          const [host, port] = seed.trim().split(':');
+          return { host: host!, port: Number(port) };
+        }),
+      )
+      .optional(),
+  ),
+  REDIS_WAIT_REPLICAS: int(0),
+  REDIS_WAIT_TIMEOUT_MS: int(1000, 1),
   JWT_SECRET: text,
   JWT_PUBLIC_KEY: text,
   JWT_JWKS_URL: url,
@@ -248,6 +253,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     .map((a) => a.trim())
     .filter(Boolean);
   if (algorithms.some((a) => a.toLowerCase() === 'none')) throw new ConfigError('JWT_ALGORITHMS must not contain "none".');
+  if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) throw new ConfigError('Set REDIS_URL or REDIS_CLUSTER_NODES, not both.');
   const subgraphPorts = Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, e[PORT_VARS[name]]])) as Record<SubgraphName, number>;
   const subgraphUrls = Object.fromEntries(
     SUBGRAPHS.map(({ name }) => [name, e[URL_VARS[name]] ?? `http://localhost:${subgraphPorts[name]}/graphql`]),
@@ -263,8 +269,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       migrateOnStart: e.MIGRATE_ON_START!,
       seedDemoData: e.SEED_DEMO_DATA!,
       embeddedPort: e.EMBEDDED_PG_PORT,
+      transactionMaxWaitMs: e.DB_TRANSACTION_MAX_WAIT_MS,
+      transactionTimeoutMs: e.DB_TRANSACTION_TIMEOUT_MS,
     },
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES,
     jwt: {
       secret,
       publicKeyPem,
@@ -297,8 +306,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       relayPollMs: e.RELAY_POLL_MS,
       relayBatchSize: e.RELAY_BATCH_SIZE,
       relayCrashAfterPublish: e.RELAY_CRASH_AFTER_PUBLISH!,
+      redisWaitReplicas: e.REDIS_WAIT_REPLICAS,
+      redisWaitTimeoutMs: e.REDIS_WAIT_TIMEOUT_MS,
     },
   };
+}
+
+/** True when the configuration names a Redis (one server or a cluster) for the event streams. */
+export function hasRedis(config: Pick<AppConfig, 'redisUrl' | 'redisClusterNodes'>): boolean {
+  return Boolean(config.redisUrl || config.redisClusterNodes?.length);
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { GraphQLError } from 'graphql';
 import { badInput, domainError, notFound } from '../../../lib/errors';
 import { isUniqueViolation } from '../../../lib/db/errors';
-import type { TransactionOptions, UnitOfWork } from '../../../lib/db/tenant-scope';
+import type { UnitOfWork } from '../../../lib/db/tenant-scope';
 import { NEWEST_FIRST, pageRequest, toConnection, type Connection, type KeysetOrder, type PageArgs } from '../../shared/pagination';
 import { isUuid } from '../../shared/validation';
 import type { OrdersContext, OrdersRepositories } from '../orders.context';
@@ -30,9 +30,6 @@ import {
   type PricedLine,
   type RequestedLine,
 } from './order.rules';
-
-/** Transaction limits of the order writes: generous, so bursts of concurrent orders queue instead of failing. */
-const ORDER_TRANSACTION: TransactionOptions = { maxWait: 10_000, timeout: 15_000 };
 
 /** The tenant's order with `id`, or null (also for malformed ids and other tenants' orders). */
 export async function getOrder(ctx: OrdersContext, id: string): Promise<OrderRow | null> {
@@ -174,7 +171,7 @@ export async function placeOrder(ctx: OrdersContext, input: PlaceOrderInput): Pr
   if (retried) return retried;
   let order: OrderRow;
   try {
-    order = await ctx.transaction((repositories, uow) => placeInTransaction(ctx, repositories, uow, request), ORDER_TRANSACTION);
+    order = await ctx.transaction((repositories, uow) => placeInTransaction(ctx, repositories, uow, request));
   } catch (err) {
     // A concurrent request with the same key committed first: our transaction rolled back (no stock
     // taken twice), so answer with the winner's order, read after the rollback. Our insert then
@@ -209,5 +206,5 @@ export async function updateOrderStatus(ctx: OrdersContext, id: string, status: 
     const data = { number: order.number, status: order.status, previousStatus: current.status };
     await ctx.outbox.append(uow, { topic: 'orders', type: 'order.status_changed', subjectId: order.id, data });
     return order;
-  }, ORDER_TRANSACTION);
+  });
 }
