@@ -4,11 +4,12 @@
  */
 import { applyLibrarySettings, type AppConfig } from '../lib/config';
 import type { StartGatewayOptions } from '../gateway/gateway.server';
+import { observabilityOptions } from './observability-options';
 
 /** What the configuration decides of a gateway: token checks, credentials, subgraph URLs, subscription limits. */
 export type ConfiguredGatewayOptions = Pick<
   StartGatewayOptions,
-  'jwt' | 'internalSecret' | 'hideSchemaDetails' | 'subgraphUrls' | 'subscriptions'
+  'jwt' | 'internalSecret' | 'hideSchemaDetails' | 'subgraphUrls' | 'subscriptions' | 'observability' | 'resilience'
 >;
 
 /**
@@ -28,5 +29,7 @@ export function gatewayOptions(config: AppConfig): ConfiguredGatewayOptions {
       maxConcurrentExecutions: config.gateway.maxSubscriptionExecutions,
       sharedExecutions: config.gateway.sharedSubscriptionExecutions,
     },
+    observability: observabilityOptions(config),
+    resilience: { default: config.resilience.default, subgraphs: config.resilience.subgraphs },
   };
 }

@@ -6,7 +6,10 @@
  * them all.
  */
 import { z } from 'zod';
+import { operationsConfig, OPERATIONS_ENV, type ObservabilityConfig, type ResilienceConfig } from './config-operations';
 import { SUBGRAPHS, type SubgraphName } from './schema/subgraphs';
+
+export type { ObservabilityConfig, ResilienceConfig };
 
 /** Development-only HS256 secret shared by `npm start`, `npm run token` and the tests; refused in production. */
 export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
@@ -94,7 +97,13 @@ export interface AppConfig {
     relayBatchSize: number;
     /** Test hook of `npm run start:relay` (`RELAY_CRASH_AFTER_PUBLISH=1`): SIGKILL between publish and mark. Never in production. */
     relayCrashAfterPublish: boolean;
+    /** Port of `npm run start:relay`'s `/healthz`, `/readyz` and `/metrics` (`RELAY_PORT`, default 4005). */
+    relayPort: number;
   };
+  /** Metrics, health, shutdown and tracing (README, "Operations"). */
+  observability: ObservabilityConfig;
+  /** Deadline, retries and circuit breaker of the gateway's subgraph fetches. */
+  resilience: ResilienceConfig;
 }
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -164,6 +173,8 @@ const EnvSchema = z.object({
   RELAY_POLL_MS: int(250, 1),
   RELAY_BATCH_SIZE: int(100, 1),
   RELAY_CRASH_AFTER_PUBLISH: bool(false),
+  RELAY_PORT: int(4005),
+  ...OPERATIONS_ENV,
 });
 
 /** Variables whose values never go into an error message (secrets, URLs with passwords). */
@@ -262,7 +273,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       relayPollMs: e.RELAY_POLL_MS,
       relayBatchSize: e.RELAY_BATCH_SIZE,
       relayCrashAfterPublish: e.RELAY_CRASH_AFTER_PUBLISH!,
+      relayPort: e.RELAY_PORT,
     },
+    ...operationsConfig(e),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { EventLog } from '../event-log';
 import { RedisConnection } from './redis-connection';
 import { RedisConsumerGroups } from './redis-consumer-groups';
+import { RedisEventLogStats } from './redis-event-log-stats';
 import { RedisEventStreams } from './redis-event-streams';
 import { RedisStreamLeases } from './redis-stream-leases';
 
@@ -15,6 +16,7 @@ export class RedisEventLog implements EventLog {
   readonly streams: RedisEventStreams;
   readonly groups: RedisConsumerGroups;
   readonly leases: RedisStreamLeases;
+  readonly stats: RedisEventLogStats;
   private readonly connection: RedisConnection;
 
   /**
@@ -27,6 +29,7 @@ export class RedisEventLog implements EventLog {
     this.streams = new RedisEventStreams(this.connection, retention);
     this.groups = new RedisConsumerGroups(this.connection, retention);
     this.leases = new RedisStreamLeases(this.connection);
+    this.stats = new RedisEventLogStats(this.connection, this.streams);
   }
 
   /** Closes every connection; blocking reads in progress return no entries, later commands reject. */
