@@ -134,7 +134,7 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
         return r;
       }),
     );
-    options.onOperation?.({
+    const record = {
       operationName: store.operationName,
       operationType: store.operationType,
       tenantId: principal.tenantId,
@@ -142,7 +142,8 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
       status: 200,
       errorCodes: (result.errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')),
       durationMs: performance.now() - started,
-    });
+    };
+    runWithRequestContext(store, () => options.onOperation?.(record));
     return result;
   };
 

@@ -39,35 +39,33 @@ export async function observeGraphQLRequest(
   res.setHeader('x-request-id', requestId);
   const store: RequestContext = { requestId };
   const parent = contextFromTraceparent(validTraceparent(req.headers.traceparent));
-  try {
-    await runWithRequestContext(store, () =>
-      withSpan(
-        `${options.service} graphql`,
-        { kind: SpanKind.SERVER, parent, attributes: { 'http.request.method': req.method ?? 'GET' } },
-        async (span) => {
-          if (span.isRecording()) store.traceId = span.spanContext().traceId;
-          try {
-            await handle();
-          } finally {
-            const name = store.operationName ? ` ${store.operationName}` : '';
-            span.updateName(`${options.service} ${store.operationType ?? 'graphql'}${name}`);
-            span.setAttribute('http.response.status_code', res.statusCode);
-            if (store.operationType) span.setAttribute('graphql.operation.type', store.operationType);
-            if (store.operationName) span.setAttribute('graphql.operation.name', store.operationName);
-            if (store.tenantId) span.setAttribute('tenant.id', store.tenantId);
-          }
-        },
-      ),
-    );
-  } finally {
-    options.onOperation?.({
-      operationName: store.operationName,
-      operationType: store.operationType,
-      tenantId: store.tenantId,
-      transport: 'http',
-      status: res.statusCode,
-      errorCodes: store.errorCodes ?? [],
-      durationMs: performance.now() - started,
-    });
-  }
+  const attributes = { 'http.request.method': req.method ?? 'GET' };
+  await runWithRequestContext(store, async () => {
+    try {
+      await withSpan(`${options.service} graphql`, { kind: SpanKind.SERVER, parent, attributes }, async (span) => {
+        if (span.isRecording()) store.traceId = span.spanContext().traceId;
+        try {
+          await handle();
+        } finally {
+          const name = store.operationName ? ` ${store.operationName}` : '';
+          span.updateName(`${options.service} ${store.operationType ?? 'graphql'}${name}`);
+          span.setAttribute('http.response.status_code', res.statusCode);
+          if (store.operationType) span.setAttribute('graphql.operation.type', store.operationType);
+          if (store.operationName) span.setAttribute('graphql.operation.name', store.operationName);
+          if (store.tenantId) span.setAttribute('tenant.id', store.tenantId);
+        }
+      });
+    } finally {
+      // Still inside the correlation context: the access line carries the request's ids.
+      options.onOperation?.({
+        operationName: store.operationName,
+        operationType: store.operationType,
+        tenantId: store.tenantId,
+        transport: 'http',
+        status: res.statusCode,
+        errorCodes: store.errorCodes ?? [],
+        durationMs: performance.now() - started,
+      });
+    }
+  });
 }

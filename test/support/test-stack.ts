@@ -67,6 +67,9 @@ export interface TestStackOptions {
   redisUrl?: string;
   /** The gateway's subscription limits. */
   subscriptions?: LocalSupergraphOptions['subscriptions'];
+  /** Where the services' log lines go, at `logLevel` (default: nowhere, `TEST_LOG_LEVEL` or silent). */
+  logDestination?: { write(line: string): void };
+  logLevel?: string;
 }
 
 /** Starts the stack; call `stop()` in `afterAll`. */
@@ -86,7 +89,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const config: AppConfig = { ...base, database: { ...base.database, url: databaseUrl }, redisUrl: useRedis ? redisUrl : undefined };
   const supergraph = await startLocalSupergraph({
     config: options.config ? options.config(config) : config,
-    logger: createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger: createLogger('test', options.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent', options.logDestination),
     ephemeralPorts: true,
     onQuery: (q) => queries.push(q),
     subscriptions: options.subscriptions,
