@@ -15,7 +15,14 @@ runProcess('gateway', async ({ config, logger }) => {
   const options = gatewayOptions(config);
   const eventLog = createConfiguredEventLog(config, logger);
   try {
-    const gateway = await startGateway({ ...options, eventStreams: eventLog.streams, logger, port: config.gateway.port });
+    const gateway = await startGateway({
+      ...options,
+      eventStreams: eventLog.streams,
+      logger,
+      port: config.gateway.port,
+      // Queries and mutations do not need Redis: without it the gateway is `degraded`, not unready.
+      readinessChecks: [{ name: 'redis', critical: false, check: () => eventLog.stats.ping() }],
+    });
     return {
       async stop() {
         await gateway.stop();

@@ -8,6 +8,7 @@ import { createPrismaClient, type PrismaClient } from '../lib/db/prisma-client';
 import { TenantDatabase } from '../lib/db/tenant-database';
 import { createEventLog } from '../lib/events/create-event-log';
 import type { EventLog } from '../lib/events/event-log';
+import type { ReadinessCheck } from '../lib/http/readiness';
 import type { Logger } from '../lib/logger';
 
 /** The shared infrastructure of a process. */
@@ -19,6 +20,8 @@ export interface Infrastructure {
   /** Tenant scopes for requests and consumers. */
   database: TenantDatabase;
   eventLog: EventLog;
+  /** Readiness checks of the dependencies: `database` (the app role answers) and, with Redis, `redis` (not critical). */
+  readinessChecks: ReadinessCheck[];
   /** Closes the event log, the tenant pools and the shared client, in that order. */
   close(): Promise<void>;
 }
@@ -63,6 +66,7 @@ export function createInfrastructure(config: AppConfig, logger: Logger, options:
     prisma,
     database,
     eventLog,
+    readinessChecks: dependencyChecks(prisma, eventLog, false),
     async close() {
       await eventLog.close();
       await database.disconnect();
@@ -87,4 +91,23 @@ export function createConfiguredEventLog(config: AppConfig, logger: Logger): Eve
       onShortfall: (info) => logger.warn(info, 'stream append acknowledged by fewer replicas than REDIS_WAIT_REPLICAS'),
     },
   });
+}
+
+/**
+ * The readiness checks of the shared infrastructure (lib/http/readiness.ts):
+ * `database` (one `SELECT 1` as the app role) and, when the event log is Redis, `redis` (`PING`;
+ * critical only when `redisCritical`: the services keep answering while Redis is down, since their
+ * events wait in the outbox, but an outbox relay cannot do anything without it).
+ */
+export function dependencyChecks(prisma: PrismaClient, eventLog: EventLog, redisCritical: boolean): ReadinessCheck[] {
+  const checks: ReadinessCheck[] = [
+    {
+      name: 'database',
+      check: async () => {
+        await prisma.$queryRaw`SELECT 1`;
+      },
+    },
+  ];
+  if (eventLog.kind === 'redis') checks.push({ name: 'redis', critical: redisCritical, check: () => eventLog.stats.ping() });
+  return checks;
 }

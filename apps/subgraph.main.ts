@@ -12,6 +12,7 @@ import { SUBGRAPHS, isSubgraphName } from '../lib/schema/subgraphs';
 import { SUBGRAPH_FACTORIES } from '../subgraphs/registry';
 import { startSubgraph } from '../subgraphs/shared/subgraph-server';
 import { createInfrastructure } from './infrastructure';
+import { observabilityOptions } from './observability-options';
 import { runProcess } from './run-process';
 
 runProcess('subgraph', async ({ config, logger }) => {
@@ -39,7 +40,12 @@ runProcess('subgraph', async ({ config, logger }) => {
         logger,
         consumer: { leaseMs: config.events.consumerLeaseMs, maxDeliveries: config.events.consumerMaxDeliveries },
       },
-      { port: config.subgraphPorts[name], internalSecret: config.internalSecret },
+      {
+        port: config.subgraphPorts[name],
+        internalSecret: config.internalSecret,
+        observability: observabilityOptions(config),
+        readinessChecks: infra.readinessChecks,
+      },
     );
     return {
       async stop() {

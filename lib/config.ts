@@ -8,7 +8,10 @@
 import { z } from 'zod';
 import { blankToUndefined, bool, int, text, url } from './config-values';
 import { LOCAL_ORIGINS, isOriginPattern } from './http/origin-pattern';
+import { operationsConfig, OPERATIONS_ENV, type ObservabilityConfig, type ResilienceConfig } from './config-operations';
 import { SUBGRAPHS, type SubgraphName } from './schema/subgraphs';
+
+export type { ObservabilityConfig, ResilienceConfig };
 
 /** Development-only HS256 secret shared by `npm start`, `npm run token` and the tests; refused in production. */
 export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
@@ -121,7 +124,13 @@ export interface AppConfig {
     redisWaitReplicas: number;
     /** Most ms an append waits for those replicas (`REDIS_WAIT_TIMEOUT_MS`, default 1000). */
     redisWaitTimeoutMs: number;
+    /** Port of `npm run start:relay`'s `/healthz`, `/readyz` and `/metrics` (`RELAY_PORT`, default 4005). */
+    relayPort: number;
   };
+  /** Metrics, health, shutdown and tracing (README, "Operations"). */
+  observability: ObservabilityConfig;
+  /** Deadline, retries and circuit breaker of the gateway's subgraph fetches. */
+  resilience: ResilienceConfig;
 }
 
 /** The environment variables, by name: the schema that validates them. */
@@ -200,6 +209,8 @@ const EnvSchema = z.object({
   RELAY_POLL_MS: int(250, 1),
   RELAY_BATCH_SIZE: int(100, 1),
   RELAY_CRASH_AFTER_PUBLISH: bool(false),
+  RELAY_PORT: int(4005),
+  ...OPERATIONS_ENV,
 });
 
 /** Variables whose values never go into an error message (secrets, URLs with passwords). */
@@ -308,7 +319,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       relayCrashAfterPublish: e.RELAY_CRASH_AFTER_PUBLISH!,
       redisWaitReplicas: e.REDIS_WAIT_REPLICAS,
       redisWaitTimeoutMs: e.REDIS_WAIT_TIMEOUT_MS,
+      relayPort: e.RELAY_PORT,
     },
+    ...operationsConfig(e),
   };
 }
 

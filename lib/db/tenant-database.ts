@@ -86,6 +86,11 @@ export class TenantDatabase implements PlatformAccess {
     return this.pools ? this.pools.verified : false;
   }
 
+  /** Summed usage of the tenant pools (undefined without per-tenant pools). */
+  tenantPoolUsage(): ReturnType<TenantPools['usage']> | undefined {
+    return this.pools?.usage();
+  }
+
   /** Closes the tenant pools (not the shared client, which its creator owns). */
   async disconnect(): Promise<void> {
     await this.pools?.disconnect();

@@ -12,7 +12,7 @@
  * transaction instead, which works through such poolers.
  */
 import { Client } from 'pg';
-import { createPrismaClient, type PrismaClient } from './prisma-client';
+import { createPrismaClient, poolUsage, type PoolUsage, type PrismaClient } from './prisma-client';
 import { requireTenantId } from './tenant-scope';
 
 /** Options of {@link TenantPools}. */
@@ -94,6 +94,20 @@ export class TenantPools {
     });
     this.clients.set(id, client);
     return client;
+  }
+
+  /** Summed usage of every tenant pool, and how many pools exist (metrics). */
+  usage(): PoolUsage & { pools: number } {
+    const sum = { total: 0, idle: 0, waiting: 0, max: 0, pools: this.clients.size };
+    for (const client of this.clients.values()) {
+      const u = poolUsage(client);
+      if (!u) continue;
+      sum.total += u.total;
+      sum.idle += u.idle;
+      sum.waiting += u.waiting;
+      sum.max += u.max;
+    }
+    return sum;
   }
 
   /** Closes every tenant pool. */

@@ -4,9 +4,7 @@
  * `Origin` check, `x-request-id` on every response and down to the subgraphs' logs, the RFC 6750
  * challenge on 401, the IDE page and its assets, and the full introspection query.
  */
-import { Writable } from 'node:stream';
 import { getIntrospectionQuery } from 'graphql';
-import pino from 'pino';
 import WebSocket from 'ws';
 import { startTestStack, subscribe, type TestStack } from '../support/test-stack';
 
@@ -42,16 +40,16 @@ describe('browser access to the gateway', () => {
   const logLines: Array<Record<string, unknown>> = [];
 
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
     stack = await startTestStack({
       eventLog: 'memory',
       config: (c) => ({ ...c, gateway: { ...c.gateway, corsOrigins: [ALLOWED, 'http://localhost:*'] } }),
-      logger: pino({ level: 'info', base: undefined }, sink),
+      // The services' own logger (with the request's correlation fields), writing into logLines.
+      logLevel: 'info',
+      logDestination: {
+        write(chunk: string) {
+          for (const line of chunk.split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as Record<string, unknown>);
+        },
+      },
     });
     owner = await stack.token({ tenant: 'acme', user: 'owner@acme.test' });
   });

@@ -82,6 +82,9 @@ export interface TestStackOptions {
   subscriptions?: LocalSupergraphOptions['subscriptions'];
   /** Logger of every service (default: silent, or `TEST_LOG_LEVEL`); tests that read log lines pass their own. */
   logger?: Logger;
+  /** Where the services' log lines go, at `logLevel` (without `logger`; default: nowhere, `TEST_LOG_LEVEL` or silent). */
+  logDestination?: { write(line: string): void };
+  logLevel?: string;
 }
 
 /** Starts the stack; call `stop()` in `afterAll`. */
@@ -117,7 +120,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   if (pgbouncer) config.database = { ...config.database, appUrl: pgbouncer.through(appDatabaseUrl(databaseUrl)), tenantPools: false };
   const supergraph = await startLocalSupergraph({
     config: options.config ? options.config(config) : config,
-    logger: options.logger ?? createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger:
+      options.logger ??
+      createLogger('test', options.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent', { destination: options.logDestination }),
     ephemeralPorts: true,
     onQuery: (q) => queries.push(q),
     subscriptions: options.subscriptions,

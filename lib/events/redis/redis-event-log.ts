@@ -6,6 +6,7 @@
 import type { EventLog } from '../event-log';
 import { RedisConnection, type RedisTarget } from './redis-connection';
 import { RedisConsumerGroups } from './redis-consumer-groups';
+import { RedisEventLogStats } from './redis-event-log-stats';
 import { RedisEventStreams, type AppendDurability } from './redis-event-streams';
 import { RedisStreamLeases } from './redis-stream-leases';
 
@@ -15,6 +16,7 @@ export class RedisEventLog implements EventLog {
   readonly streams: RedisEventStreams;
   readonly groups: RedisConsumerGroups;
   readonly leases: RedisStreamLeases;
+  readonly stats: RedisEventLogStats;
   private readonly connection: RedisConnection;
 
   /**
@@ -29,6 +31,7 @@ export class RedisEventLog implements EventLog {
     this.streams = new RedisEventStreams(this.connection, retention, durability);
     this.groups = new RedisConsumerGroups(this.connection, retention);
     this.leases = new RedisStreamLeases(this.connection);
+    this.stats = new RedisEventLogStats(this.connection, this.streams);
   }
 
   /** Closes every connection; blocking reads in progress return no entries, later commands reject. */
