@@ -5,7 +5,7 @@
  * - `integration` (every other test file): the global setup starts one embedded PostgreSQL and one
  *   redis-server for the run (test/support/global-setup.ts); each file starts the real services.
  * TypeScript goes through @swc/jest (ts-jest does not support TypeScript 7; `npm run typecheck` is
- * the type check). jose ships ESM only, so it is transformed too.
+ * the type check). jose and cockatiel ship ESM only, so they are transformed too.
  */
 const transform = {
   '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
@@ -13,7 +13,7 @@ const transform = {
 const common = {
   testEnvironment: 'node',
   transform,
-  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|cockatiel)/)'],
 };
 
 /** @type {import('jest').Config} */

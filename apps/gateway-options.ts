@@ -3,12 +3,14 @@
  * names to the plain values `startGateway` takes.
  */
 import { applyLibrarySettings, type AppConfig } from '../lib/config';
+import { ideDevTokens } from './ide-dev-tokens';
 import type { StartGatewayOptions } from '../gateway/gateway.server';
+import { observabilityOptions } from './observability-options';
 
 /** What the configuration decides of a gateway: token checks, credentials, subgraph URLs, subscription limits. */
 export type ConfiguredGatewayOptions = Pick<
   StartGatewayOptions,
-  'jwt' | 'internalSecret' | 'hideSchemaDetails' | 'subgraphUrls' | 'subscriptions'
+  'jwt' | 'internalSecret' | 'hideSchemaDetails' | 'subgraphUrls' | 'subscriptions' | 'corsOrigins' | 'ide' | 'observability' | 'resilience'
 >;
 
 /**
@@ -28,5 +30,9 @@ export function gatewayOptions(config: AppConfig): ConfiguredGatewayOptions {
       maxConcurrentExecutions: config.gateway.maxSubscriptionExecutions,
       sharedExecutions: config.gateway.sharedSubscriptionExecutions,
     },
+    corsOrigins: config.gateway.corsOrigins,
+    ide: { enabled: config.gateway.ide, devTokens: ideDevTokens(config) },
+    observability: observabilityOptions(config),
+    resilience: { default: config.resilience.default, subgraphs: config.resilience.subgraphs },
   };
 }

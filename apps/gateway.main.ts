@@ -4,17 +4,25 @@
  * (shared with the subgraphs); subgraph URLs come from `TENANT_URL`, `CATALOG_URL`, ... or the
  * default ports.
  */
-import { createEventLog } from '../lib/events/create-event-log';
+import { hasRedis } from '../lib/config';
 import { startGateway } from '../gateway/gateway.server';
 import { gatewayOptions } from './gateway-options';
+import { createConfiguredEventLog } from './infrastructure';
 import { runProcess } from './run-process';
 
 runProcess('gateway', async ({ config, logger }) => {
-  if (!config.redisUrl) throw new Error('REDIS_URL is required to run the gateway on its own.');
+  if (!hasRedis(config)) throw new Error('REDIS_URL (or REDIS_CLUSTER_NODES) is required to run the gateway on its own.');
   const options = gatewayOptions(config);
-  const eventLog = createEventLog(config.redisUrl, config.events.streamRetention);
+  const eventLog = createConfiguredEventLog(config, logger);
   try {
-    const gateway = await startGateway({ ...options, eventStreams: eventLog.streams, logger, port: config.gateway.port });
+    const gateway = await startGateway({
+      ...options,
+      eventStreams: eventLog.streams,
+      logger,
+      port: config.gateway.port,
+      // Queries and mutations do not need Redis: without it the gateway is `degraded`, not unready.
+      readinessChecks: [{ name: 'redis', critical: false, check: () => eventLog.stats.ping() }],
+    });
     return {
       async stop() {
         await gateway.stop();

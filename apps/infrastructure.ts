@@ -8,6 +8,7 @@ import { createPrismaClient, type PrismaClient } from '../lib/db/prisma-client';
 import { TenantDatabase } from '../lib/db/tenant-database';
 import { createEventLog } from '../lib/events/create-event-log';
 import type { EventLog } from '../lib/events/event-log';
+import type { ReadinessCheck } from '../lib/http/readiness';
 import type { Logger } from '../lib/logger';
 
 /** The shared infrastructure of a process. */
@@ -19,6 +20,8 @@ export interface Infrastructure {
   /** Tenant scopes for requests and consumers. */
   database: TenantDatabase;
   eventLog: EventLog;
+  /** Readiness checks of the dependencies: `database` (the app role answers) and, with Redis, `redis` (not critical). */
+  readinessChecks: ReadinessCheck[];
   /** Closes the event log, the tenant pools and the shared client, in that order. */
   close(): Promise<void>;
 }
@@ -43,19 +46,68 @@ export function createInfrastructure(config: AppConfig, logger: Logger, options:
   const prisma = createPrismaClient({ url: appUrl, poolSize: options.poolSize, onQuery: options.onQuery });
   const database = new TenantDatabase({
     shared: prisma,
-    tenantPools: config.database.tenantPools ? { url: appUrl, onQuery: options.onQuery } : undefined,
+    transactionDefaults: { maxWait: config.database.transactionMaxWaitMs, timeout: config.database.transactionTimeoutMs },
+    tenantPools: config.database.tenantPools
+      ? {
+          url: appUrl,
+          onQuery: options.onQuery,
+          onUnavailable: (reason) =>
+            logger.error(
+              { reason },
+              'DB_TENANT_POOLS=true but per-tenant pools cannot work here (a pooler such as PgBouncer in front?): every tenant is scoped per transaction; set DB_TENANT_POOLS=false',
+            ),
+        }
+      : undefined,
     onHookError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'after-commit hook failed'),
   });
-  const eventLog = createEventLog(config.redisUrl, config.events.streamRetention);
+  const eventLog = createConfiguredEventLog(config, logger);
   return {
     appDatabaseUrl: appUrl,
     prisma,
     database,
     eventLog,
+    readinessChecks: dependencyChecks(prisma, eventLog, false),
     async close() {
       await eventLog.close();
       await database.disconnect();
       await prisma.$disconnect();
     },
   };
+}
+
+/**
+ * The event log of the configuration: a Redis Cluster (`REDIS_CLUSTER_NODES`), one Redis
+ * (`REDIS_URL`) or in process; appends wait for `REDIS_WAIT_REPLICAS` replicas, and a shortfall is
+ * logged (the append stands).
+ */
+export function createConfiguredEventLog(config: AppConfig, logger: Logger): EventLog {
+  return createEventLog({
+    redisUrl: config.redisUrl,
+    redisClusterNodes: config.redisClusterNodes,
+    retention: config.events.streamRetention,
+    durability: {
+      replicas: config.events.redisWaitReplicas,
+      timeoutMs: config.events.redisWaitTimeoutMs,
+      onShortfall: (info) => logger.warn(info, 'stream append acknowledged by fewer replicas than REDIS_WAIT_REPLICAS'),
+    },
+  });
+}
+
+/**
+ * The readiness checks of the shared infrastructure (lib/http/readiness.ts):
+ * `database` (one `SELECT 1` as the app role) and, when the event log is Redis, `redis` (`PING`;
+ * critical only when `redisCritical`: the services keep answering while Redis is down, since their
+ * events wait in the outbox, but an outbox relay cannot do anything without it).
+ */
+export function dependencyChecks(prisma: PrismaClient, eventLog: EventLog, redisCritical: boolean): ReadinessCheck[] {
+  const checks: ReadinessCheck[] = [
+    {
+      name: 'database',
+      check: async () => {
+        await prisma.$queryRaw`SELECT 1`;
+      },
+    },
+  ];
+  if (eventLog.kind === 'redis') checks.push({ name: 'redis', critical: redisCritical, check: () => eventLog.stats.ping() });
+  return checks;
 }

@@ -15,6 +15,7 @@ import { SUBGRAPH_FACTORIES } from '../subgraphs/registry';
 import { startSubgraph, type RunningService } from '../subgraphs/shared/subgraph-server';
 import { gatewayOptions } from './gateway-options';
 import { createInfrastructure } from './infrastructure';
+import { observabilityOptions } from './observability-options';
 
 /** Options of {@link startLocalSupergraph}. */
 export interface LocalSupergraphOptions {
@@ -53,6 +54,7 @@ export async function startLocalSupergraph(options: LocalSupergraphOptions): Pro
   const { logger } = options;
   const config: AppConfig = { ...options.config, internalSecret: options.config.internalSecret ?? randomBytes(32).toString('hex') };
   const infra = createInfrastructure(config, logger, { onQuery: options.onQuery });
+  await infra.database.ready();
   const subgraphs: RunningService[] = [];
   const subgraphUrls = { ...config.gateway.subgraphUrls };
   const consumer = { leaseMs: config.events.consumerLeaseMs, maxDeliveries: config.events.consumerMaxDeliveries };
@@ -61,7 +63,12 @@ export async function startLocalSupergraph(options: LocalSupergraphOptions): Pro
       const service = await startSubgraph(
         SUBGRAPH_FACTORIES[name],
         { database: infra.database, eventLog: infra.eventLog, logger, consumer },
-        { port: options.ephemeralPorts ? 0 : config.subgraphPorts[name], internalSecret: config.internalSecret! },
+        {
+          port: options.ephemeralPorts ? 0 : config.subgraphPorts[name],
+          internalSecret: config.internalSecret!,
+          observability: observabilityOptions(config),
+          readinessChecks: infra.readinessChecks,
+        },
       );
       subgraphs.push(service);
       subgraphUrls[name] = service.url;
@@ -74,6 +81,7 @@ export async function startLocalSupergraph(options: LocalSupergraphOptions): Pro
       eventStreams: infra.eventLog.streams,
       logger,
       port: options.ephemeralPorts ? 0 : config.gateway.port,
+      readinessChecks: infra.readinessChecks.filter((c) => c.name === 'redis'),
     });
     return {
       config: running,

@@ -5,6 +5,8 @@
  */
 import { loadConfig, type AppConfig } from '../lib/config';
 import { createLogger, type Logger } from '../lib/logger';
+import { startTracing } from '../lib/observability/tracing';
+import { describeStartupError } from './startup-errors';
 
 /** A running process: stops its components in order (the starter decides the order). */
 export interface RunningProcess {
@@ -41,12 +43,14 @@ export function runProcess(
       console.error(`${name}: ${(err as Error).message}`);
       process.exit(1);
     }
-    const logger = createLogger(name, config.logLevel);
+    const logger = createLogger(name, config.logLevel, { format: config.logFormat });
+    const tracing = config.observability.tracing;
+    const stopTracing = startTracing({ ...tracing, serviceName: tracing.serviceName ?? name });
     let running: RunningProcess;
     try {
       running = await start({ config, logger });
     } catch (err) {
-      console.error(`${name}: start-up failed: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(`${name}: start-up failed: ${describeStartupError(err)}`);
       process.exit(1);
     }
     let stopping = false;
@@ -59,16 +63,19 @@ export function runProcess(
         process.exit(1);
       }, options.forceExitMs ?? 15_000);
       force.unref();
-      running.stop().then(
-        () => {
-          logger.info('stopped');
-          process.exit(0);
-        },
-        (err: unknown) => {
-          logger.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
+      running
+        .stop()
+        .then(() => stopTracing())
+        .then(
+          () => {
+            logger.info('stopped');
+            process.exit(0);
+          },
+          (err: unknown) => {
+            logger.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
     };
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       // `process.listeners` and `off`, not `removeAllListeners`: tsx keeps a hidden listener that

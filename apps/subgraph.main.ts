@@ -5,12 +5,14 @@
  * role of `APP_DATABASE_URL` (row-level security); seeds the demo data into an empty database when
  * `SEED_DEMO_DATA=true`.
  */
+import { hasRedis } from '../lib/config';
 import { migrate } from '../lib/db/migrate';
 import { seedDemoData } from '../lib/db/seed';
 import { SUBGRAPHS, isSubgraphName } from '../lib/schema/subgraphs';
 import { SUBGRAPH_FACTORIES } from '../subgraphs/registry';
 import { startSubgraph } from '../subgraphs/shared/subgraph-server';
 import { createInfrastructure } from './infrastructure';
+import { observabilityOptions } from './observability-options';
 import { runProcess } from './run-process';
 
 runProcess('subgraph', async ({ config, logger }) => {
@@ -20,12 +22,15 @@ runProcess('subgraph', async ({ config, logger }) => {
   }
   if (!config.database.url) throw new Error('DATABASE_URL is required to run a subgraph alone.');
   if (!config.internalSecret) throw new Error('INTERNAL_JWT_SECRET is required to run a subgraph alone.');
-  if (!config.redisUrl && (name === 'orders' || name === 'notifications')) {
-    throw new Error('REDIS_URL is required: the in-process event log only works when everything runs in one process (npm start).');
+  if (!hasRedis(config) && (name === 'orders' || name === 'notifications')) {
+    throw new Error(
+      'REDIS_URL (or REDIS_CLUSTER_NODES) is required: the in-process event log only works when everything runs in one process (npm start).',
+    );
   }
   if (config.database.migrateOnStart) await migrate(config.database.url);
   if (config.database.seedDemoData && (await seedDemoData(config.database.url))) logger.info('demo data seeded');
   const infra = createInfrastructure(config, logger);
+  await infra.database.ready();
   try {
     const service = await startSubgraph(
       SUBGRAPH_FACTORIES[name],
@@ -35,7 +40,12 @@ runProcess('subgraph', async ({ config, logger }) => {
         logger,
         consumer: { leaseMs: config.events.consumerLeaseMs, maxDeliveries: config.events.consumerMaxDeliveries },
       },
-      { port: config.subgraphPorts[name], internalSecret: config.internalSecret },
+      {
+        port: config.subgraphPorts[name],
+        internalSecret: config.internalSecret,
+        observability: observabilityOptions(config),
+        readinessChecks: infra.readinessChecks,
+      },
     );
     return {
       async stop() {

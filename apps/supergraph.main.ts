@@ -7,12 +7,17 @@
 import { devTokenSettings, mintDevToken } from '../lib/auth/dev-token';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
+import { hasRedis } from '../lib/config';
 import { seedDemoData } from '../lib/db/seed';
+import type { Logger } from '../lib/logger';
+import { buildDashboardIfStale } from './dashboard-build';
+import { startDashboardServer, type DashboardServer } from './dashboard-server';
+import { ideDevTokens } from './ide-dev-tokens';
 import { startLocalSupergraph, type LocalSupergraph } from './local-supergraph';
 import { runProcess } from './run-process';
 
 /** The banner `npm start` prints once everything listens. */
-async function banner(supergraph: LocalSupergraph, redisUrl: string | undefined): Promise<string> {
+async function banner(supergraph: LocalSupergraph, redis: string | undefined, dashboard?: DashboardServer): Promise<string> {
   const settings = devTokenSettings(supergraph.config.jwt);
   const token = (tenant: string, user: string) => mintDevToken({ tenant, user, ...settings });
   const [owner, staff, globex, admin] = await Promise.all([
@@ -26,9 +31,11 @@ async function banner(supergraph: LocalSupergraph, redisUrl: string | undefined)
     .join(', ');
   return `
 Supergraph ready
-  gateway        ${supergraph.gatewayUrl}  (WebSocket ${supergraph.wsUrl})
+  gateway        ${supergraph.gatewayUrl}  (WebSocket ${supergraph.wsUrl}; SSE: accept text/event-stream)
+  GraphQL IDE    ${supergraph.config.gateway.ide ? `${supergraph.gatewayUrl}  (open it in a browser; development tokens offered)` : 'off (GRAPHQL_IDE=false)'}
+  dashboard      ${dashboard ? `${dashboard.url}  (example: examples/dashboard; sign in with a development token)` : 'off (development only)'}
   subgraphs      ${subgraphs}
-  event log      ${redisUrl ? `Redis ${redisUrl}` : 'in-process (set REDIS_URL for Redis Streams)'}
+  event log      ${redis ? `Redis ${redis}` : 'in-process (set REDIS_URL for Redis Streams)'}
 
 Dev tokens (1 hour; more with: npm run token -- --tenant acme --user owner@acme.test)
   owner@acme.test    (catalog:write orders:write tenant:admin)
@@ -50,6 +57,16 @@ Live updates: npm run demo   |   Ctrl-C stops everything.
 `;
 }
 
+/** Builds the example dashboard when its sources changed, and serves it on `DASHBOARD_PORT` (development only). */
+async function serveExampleDashboard(supergraph: LocalSupergraph, logger: Logger): Promise<DashboardServer> {
+  if (await buildDashboardIfStale()) logger.info('example dashboard built (examples/dashboard/dist)');
+  const devTokens = ideDevTokens(supergraph.config);
+  return startDashboardServer({
+    port: supergraph.config.dashboardPort,
+    config: async () => ({ gatewayUrl: supergraph.gatewayUrl, wsUrl: supergraph.wsUrl, devTokens: devTokens ? await devTokens() : [] }),
+  });
+}
+
 runProcess('supergraph', async ({ config, logger }) => {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.database.url;
@@ -62,14 +79,25 @@ runProcess('supergraph', async ({ config, logger }) => {
     const applied = await migrate(databaseUrl);
     if (applied.length) logger.info({ applied }, 'migrations applied');
     if (await seedDemoData(databaseUrl)) logger.info('demo data seeded');
-    if (!config.redisUrl) {
+    if (!hasRedis(config)) {
       logger.warn('REDIS_URL is not set: using the in-process event log (single process only; events are lost on restart)');
     }
     // The services connect as the app role (APP_DATABASE_URL, default: this URL with the app role).
     const supergraph = await startLocalSupergraph({ config: { ...config, database: { ...config.database, url: databaseUrl } }, logger });
-    console.log(await banner(supergraph, config.redisUrl));
+    let dashboard: DashboardServer | undefined;
+    try {
+      dashboard = config.env === 'development' ? await serveExampleDashboard(supergraph, logger) : undefined;
+    } catch (err) {
+      await supergraph.stop();
+      throw err;
+    }
+    const redis = config.redisClusterNodes?.length
+      ? `Cluster ${config.redisClusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}`
+      : config.redisUrl;
+    console.log(await banner(supergraph, redis, dashboard));
     return {
       async stop() {
+        await dashboard?.stop();
         await supergraph.stop();
         await embedded?.stop();
       },

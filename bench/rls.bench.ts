@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     clients.push(owner, app);
     pools = new TenantDatabase({ shared: app, tenantPools: { url: appDatabaseUrl(db.url), poolSize: 4 } });
     const shared = new TenantDatabase({ shared: app }).forTenant(tenantId);
+    if (!(await pools.ready())) throw new Error('per-tenant pools are not usable on this server');
     const own = pools.forTenant(tenantId);
     const page = (tx: TenantClient) =>
       tx.product.findMany({ where: { tenantId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 21 });

@@ -17,13 +17,24 @@ import { CredentialSigner } from '../lib/auth/internal-credential';
 import type { JwtConfig } from '../lib/config';
 import type { EventStreams } from '../lib/events/event-log';
 import { createGraphQLHttpHandler } from '../lib/http/graphql-http-handler';
+import type { ReadinessCheck } from '../lib/http/readiness';
 import type { Logger } from '../lib/logger';
 import { maskError } from '../lib/mask-error';
+import { operationObserverPlugin } from '../lib/observability/operation-observer.plugin';
 import { readCommittedSupergraph } from '../lib/schema/subgraphs';
 import { JwtVerifier } from './auth/jwt-verifier';
 import { authenticate } from './auth/principal';
 import type { GatewayContext } from './gateway-context';
+import { GatewayObservability, type GatewayObservabilityOptions } from './gateway-observability';
+import { closeWebSockets, CLOSE_SERVICE_RESTART } from './subscriptions/websocket-drain';
 import { SubgraphDataSource } from './subgraph-data-source';
+import { browserRoutes } from './http/browser-routes';
+import { createCorsPolicy } from './http/cors-policy';
+import { createGraphQLIde, type GraphQLIdeOptions } from './http/graphql-ide.page';
+import { introspectionPlugin } from './introspection.plugin';
+import { verifyWebSocketOrigin } from './http/websocket-origin';
+import { createGraphQLSseHandler } from './subscriptions/graphql-sse.adapter';
+import type { SubgraphResilienceOptions } from './subgraph-resilience';
 import { serveGraphQLWs } from './subscriptions/graphql-ws.adapter';
 import { LiveSubscriptions } from './subscriptions/live-subscriptions';
 
@@ -36,6 +47,8 @@ export interface GatewayService {
   /** graphql-ws endpoint, `ws://localhost:<port>/graphql`. */
   wsUrl: string;
   apollo: ApolloServer<GatewayContext>;
+  /** Metrics, readiness and the operational endpoints of this gateway. */
+  observability: GatewayObservability;
   /**
    * Live subscriptions of this gateway attached to their stream (replaying or live): every event
    * appended from now on reaches them (tests wait for it; metrics).
@@ -100,6 +113,16 @@ export interface StartGatewayOptions {
   subgraphUrls?: Readonly<Record<string, string>>;
   /** Subscription limits; each unset one takes its {@link SUBSCRIPTION_DEFAULTS} value. */
   subscriptions?: GatewaySubscriptionOptions;
+  /** Browser origins allowed over HTTP (CORS) and WebSocket (lib/http/origin-pattern.ts); default none. */
+  corsOrigins?: readonly string[];
+  /** The GraphQL IDE page (gateway/http/graphql-ide.page.ts): on unless `enabled` is false. */
+  ide?: GraphQLIdeOptions & { enabled?: boolean };
+  /** Metric labels, readiness timeout and drain delay (gateway/gateway-observability.ts). */
+  observability?: GatewayObservabilityOptions;
+  /** Readiness checks of the gateway's dependencies (Redis), added by its composition root. */
+  readinessChecks?: ReadinessCheck[];
+  /** Deadline, retries and circuit breaker of subgraph fetches: `default` for all, `subgraphs` per subgraph name. */
+  resilience?: { default?: Partial<SubgraphResilienceOptions>; subgraphs?: Readonly<Record<string, Partial<SubgraphResilienceOptions>>> };
 }
 
 /** Largest WebSocket message accepted, bytes. */
@@ -116,6 +139,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const logger = options.logger.child({ service: 'gateway' });
   const signer = new CredentialSigner(options.internalSecret);
   const verifier = new JwtVerifier(options.jwt);
+  const live: { sockets: () => number; subscriptions: () => number } = { sockets: () => 0, subscriptions: () => 0 };
+  const observability = new GatewayObservability(options.observability ?? {}, {
+    sockets: () => live.sockets(),
+    subscriptions: () => live.subscriptions(),
+  });
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl ?? readCommittedSupergraph(),
@@ -125,6 +153,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         url: options.subgraphUrls?.[name] ?? url ?? '',
         signer,
         logger,
+        resilience: { ...options.resilience?.default, ...options.resilience?.subgraphs?.[name] },
+        metrics: observability.fetches,
       }),
     logger,
   });
@@ -134,7 +164,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   });
 
   const httpServer: Server = createServer();
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_WS_PAYLOAD_BYTES });
+  const cors = createCorsPolicy(options.corsOrigins ?? []);
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: MAX_WS_PAYLOAD_BYTES,
+    verifyClient: verifyWebSocketOrigin(cors.allowsOrigin),
+  });
   const webSockets: { server?: Disposable } = {};
   const disposeWebSockets: ApolloServerPlugin<GatewayContext> = {
     async serverWillStart() {
@@ -174,6 +210,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     introspection: true,
     formatError: (formatted, error) => maskError(formatted, error, logger),
     plugins: [
+      introspectionPlugin(() => apiSchema),
+      operationObserverPlugin<GatewayContext>((context) => context.principal),
       subscriptionsOverWebSocket,
       disposeWebSockets,
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -189,7 +227,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     maxQueue: subscriptions.maxQueue,
     maxConcurrentExecutions: subscriptions.maxConcurrentExecutions,
     sharedExecutions: subscriptions.sharedExecutions,
+    onDelivered: (event) => observability.delivered(event.topic, event.occurredAt),
   });
+  live.sockets = () => wss.clients.size;
+  live.subscriptions = () => liveSubscriptions.attached;
   webSockets.server = serveGraphQLWs(wss, {
     apollo,
     verifier,
@@ -200,14 +241,33 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     hideSchemaDetails,
     maxTokens: subscriptions.maxTokens,
     maxOperationsPerConnection: subscriptions.maxOperationsPerConnection,
+    onOperation: (record) => observability.operations.record(record, logger),
   });
+  const sse = createGraphQLSseHandler({
+    apollo,
+    verifier,
+    logger,
+    getSchema: () => apiSchema,
+    liveSubscriptions,
+    eventStreams,
+    hideSchemaDetails,
+    maxTokens: subscriptions.maxTokens,
+  });
+  const ide = options.ide?.enabled === false ? undefined : createGraphQLIde({ graphqlPath: '/graphql', ...options.ide });
   let ready = false;
   httpServer.on(
     'request',
     createGraphQLHttpHandler<GatewayContext>({
       server: apollo,
       context: async ({ req }) => ({ principal: await authenticate(verifier, req.headers) }),
-      ready: () => ready,
+      intercept: browserRoutes({ graphqlPath: '/graphql', cors, ide, sse }),
+      service: 'gateway',
+      ops: observability.ops(
+        { name: 'listening', check: async () => (ready ? undefined : 'not listening yet') },
+        { name: 'supergraph', check: async () => (apiSchema ? undefined : 'supergraph not loaded') },
+        ...(options.readinessChecks ?? []),
+      ),
+      onOperation: (record) => observability.operations.record(record, logger),
     }),
   );
   try {
@@ -231,12 +291,20 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     url: `http://localhost:${port}/graphql`,
     wsUrl: `ws://localhost:${port}/graphql`,
     apollo,
+    observability,
     get liveSubscriptions() {
       return liveSubscriptions.attached;
     },
     stop() {
       stopping ??= (async () => {
+        // Readiness turns false first, so load balancers stop sending traffic before anything drains.
+        observability.readiness.startDraining();
+        if (observability.drainDelayMs > 0) await new Promise((r) => setTimeout(r, observability.drainDelayMs));
         ready = false;
+        // No subscription execution starts from here on; then every socket is closed with 1012 (Service
+        // Restart), which graphql-ws clients retry: they resume from their cursors on another replica.
+        liveSubscriptions.drain();
+        await closeWebSockets(wss, CLOSE_SERVICE_RESTART, 'Server restarting');
         await liveSubscriptions.close();
         await apollo.stop(); // drains HTTP and disposes the WebSocket server (plugins above)
       })();

@@ -93,6 +93,8 @@ export function createHttpFetcher(timeoutMs: number = SUBGRAPH_TIMEOUT_MS): Fetc
       method: (init.method ?? 'POST') as Dispatcher.HttpMethod,
       headers: init.headers as Record<string, string> | undefined,
       body: init.body ?? '',
+      // The deadline of gateway/subgraph-resilience.ts aborts the exchange through this signal.
+      signal: (init as { signal?: AbortSignal }).signal,
     });
     const body = Buffer.from(await res.body.arrayBuffer());
     return new BufferedResponse(url, res.statusCode, '', new ResponseHeaders(res.headers), body) as unknown as FetcherResponse;

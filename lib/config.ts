@@ -6,7 +6,12 @@
  * them all.
  */
 import { z } from 'zod';
+import { blankToUndefined, bool, int, text, url } from './config-values';
+import { LOCAL_ORIGINS, isOriginPattern } from './http/origin-pattern';
+import { operationsConfig, OPERATIONS_ENV, type ObservabilityConfig, type ResilienceConfig } from './config-operations';
 import { SUBGRAPHS, type SubgraphName } from './schema/subgraphs';
+
+export type { ObservabilityConfig, ResilienceConfig };
 
 /** Development-only HS256 secret shared by `npm start`, `npm run token` and the tests; refused in production. */
 export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
@@ -39,6 +44,8 @@ export interface AppConfig {
   env: 'development' | 'production' | 'test';
   /** pino level (`LOG_LEVEL`; default `info`, `silent` under tests). */
   logLevel: string;
+  /** `pretty` (pino-pretty, for people) or `json` (`LOG_FORMAT`; default `pretty` in development, `json` otherwise). */
+  logFormat: 'json' | 'pretty';
   database: {
     /** Owner role URL (`DATABASE_URL`), for migrations and seeding only; unset = `npm start` runs an embedded PostgreSQL. */
     url?: string;
@@ -52,9 +59,15 @@ export interface AppConfig {
     seedDemoData: boolean;
     /** Port of the embedded PostgreSQL of `npm start` (`EMBEDDED_PG_PORT`, default 5433). */
     embeddedPort: number;
+    /** Most ms a transaction waits for a connection (`DB_TRANSACTION_MAX_WAIT_MS`, default 10,000). */
+    transactionMaxWaitMs: number;
+    /** Most ms a transaction may run (`DB_TRANSACTION_TIMEOUT_MS`, default 15,000). */
+    transactionTimeoutMs: number;
   };
-  /** Redis URL (`REDIS_URL`); unset = the in-process event log (single process only). */
+  /** Redis URL (`REDIS_URL`); unset (and no cluster) = the in-process event log (single process only). */
   redisUrl?: string;
+  /** Seed nodes of a Redis Cluster (`REDIS_CLUSTER_NODES`, comma-separated `host:port`); exclusive with `redisUrl`. */
+  redisClusterNodes?: Array<{ host: string; port: number }>;
   jwt: JwtConfig;
   /** Secret (32+ characters) the gateway signs subgraph credentials with (`INTERNAL_JWT_SECRET`). */
   internalSecret?: string;
@@ -76,7 +89,17 @@ export interface AppConfig {
      * metadata lookups), off unless `APOLLO_TELEMETRY_DISABLED=false` (Apollo's own variable).
      */
     apolloTelemetry: boolean;
+    /**
+     * Browser origins allowed to call the gateway, over HTTP (CORS) and WebSocket (`Origin`)
+     * (`CORS_ORIGINS`, comma-separated; see gateway/http/origin-policy.ts for the forms). Default:
+     * the loopback origins on any port in development and tests, none in production.
+     */
+    corsOrigins: string[];
+    /** The GraphQL IDE page at `GET /graphql` for browsers (`GRAPHQL_IDE`, default true). */
+    ide: boolean;
   };
+  /** Port `npm start` serves the example dashboard on (`DASHBOARD_PORT`, default 4010); development only. */
+  dashboardPort: number;
   /** Listen port of each subgraph (`TENANT_PORT`, ...; default 4001-4004). */
   subgraphPorts: Record<SubgraphName, number>;
   /** The subgraph `npm run start:subgraph` runs (`SUBGRAPH`, or the first argument). */
@@ -94,46 +117,51 @@ export interface AppConfig {
     relayBatchSize: number;
     /** Test hook of `npm run start:relay` (`RELAY_CRASH_AFTER_PUBLISH=1`): SIGKILL between publish and mark. Never in production. */
     relayCrashAfterPublish: boolean;
+    /**
+     * Replicas each stream append waits for (`REDIS_WAIT_REPLICAS`, Redis `WAIT`, default 0): with 1
+     * or more a failover cannot lose a published event (set it on a Redis Cluster with replicas).
+     */
+    redisWaitReplicas: number;
+    /** Most ms an append waits for those replicas (`REDIS_WAIT_TIMEOUT_MS`, default 1000). */
+    redisWaitTimeoutMs: number;
+    /** Port of `npm run start:relay`'s `/healthz`, `/readyz` and `/metrics` (`RELAY_PORT`, default 4005). */
+    relayPort: number;
   };
+  /** Metrics, health, shutdown and tracing (README, "Operations"). */
+  observability: ObservabilityConfig;
+  /** Deadline, retries and circuit breaker of the gateway's subgraph fetches. */
+  resilience: ResilienceConfig;
 }
-
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-
-function int(fallback: number, min = 0) {
-  const what = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer of at least ${min}`;
-  return z
-    .preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .regex(/^-?\d+$/, { error: `must be ${what}` })
-        .transform(Number)
-        .refine((n) => Number.isSafeInteger(n) && n >= min, { error: `must be ${what}` })
-        .optional(),
-    )
-    .transform((n) => n ?? fallback);
-}
-
-function bool(fallback?: boolean) {
-  return z
-    .preprocess(blankToUndefined, z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).optional())
-    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
-}
-
-const text = z.preprocess(blankToUndefined, z.string().optional());
-const url = z.preprocess(blankToUndefined, z.url({ error: 'must be a URL' }).optional());
 
 /** The environment variables, by name: the schema that validates them. */
 const EnvSchema = z.object({
   NODE_ENV: text,
   LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
+  LOG_FORMAT: z.preprocess(blankToUndefined, z.enum(['json', 'pretty']).optional()),
   DATABASE_URL: url,
   APP_DATABASE_URL: url,
   DB_TENANT_POOLS: bool(true),
   MIGRATE_ON_START: bool(true),
   SEED_DEMO_DATA: bool(false),
   EMBEDDED_PG_PORT: int(5433),
+  DB_TRANSACTION_MAX_WAIT_MS: int(10_000, 1),
+  DB_TRANSACTION_TIMEOUT_MS: int(15_000, 1),
   REDIS_URL: url,
+  REDIS_CLUSTER_NODES: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^\s*[^\s:,]+:\d{1,5}\s*(,\s*[^\s:,]+:\d{1,5}\s*)*$/, { error: 'must be comma-separated host:port seeds' })
+      .transform((v) =>
+        v.split(',').map((seed) => {
+          const [host, port] = seed.trim().split(':');
+          return { host: host!, port: Number(port) };
+        }),
+      )
+      .optional(),
+  ),
+  REDIS_WAIT_REPLICAS: int(0),
+  REDIS_WAIT_TIMEOUT_MS: int(1000, 1),
   JWT_SECRET: text,
   JWT_PUBLIC_KEY: text,
   JWT_JWKS_URL: url,
@@ -155,6 +183,23 @@ const EnvSchema = z.object({
   NOTIFICATIONS_URL: url,
   GATEWAY_URL: url,
   APOLLO_TELEMETRY_DISABLED: bool(true),
+  CORS_ORIGINS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .refine((list) => list.every(isOriginPattern), {
+        error: 'must be comma-separated origins such as https://app.example.com, http://localhost:* (any port) or *',
+      })
+      .optional(),
+  ),
+  GRAPHQL_IDE: bool(true),
+  DASHBOARD_PORT: int(4010),
   SUBGRAPH: z.preprocess(blankToUndefined, z.enum(SUBGRAPHS.map((s) => s.name)).optional()),
   SUBSCRIPTION_MAX_EXECUTIONS: int(32, 1),
   SUBSCRIPTION_SHARED_EXECUTIONS: bool(true),
@@ -164,6 +209,8 @@ const EnvSchema = z.object({
   RELAY_POLL_MS: int(250, 1),
   RELAY_BATCH_SIZE: int(100, 1),
   RELAY_CRASH_AFTER_PUBLISH: bool(false),
+  RELAY_PORT: int(4005),
+  ...OPERATIONS_ENV,
 });
 
 /** Variables whose values never go into an error message (secrets, URLs with passwords). */
@@ -217,6 +264,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     .map((a) => a.trim())
     .filter(Boolean);
   if (algorithms.some((a) => a.toLowerCase() === 'none')) throw new ConfigError('JWT_ALGORITHMS must not contain "none".');
+  if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) throw new ConfigError('Set REDIS_URL or REDIS_CLUSTER_NODES, not both.');
   const subgraphPorts = Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, e[PORT_VARS[name]]])) as Record<SubgraphName, number>;
   const subgraphUrls = Object.fromEntries(
     SUBGRAPHS.map(({ name }) => [name, e[URL_VARS[name]] ?? `http://localhost:${subgraphPorts[name]}/graphql`]),
@@ -224,6 +272,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   return {
     env: mode,
     logLevel: e.LOG_LEVEL ?? (mode === 'test' ? 'silent' : 'info'),
+    logFormat: e.LOG_FORMAT ?? (mode === 'development' ? 'pretty' : 'json'),
     database: {
       url: e.DATABASE_URL,
       appUrl: e.APP_DATABASE_URL,
@@ -231,8 +280,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       migrateOnStart: e.MIGRATE_ON_START!,
       seedDemoData: e.SEED_DEMO_DATA!,
       embeddedPort: e.EMBEDDED_PG_PORT,
+      transactionMaxWaitMs: e.DB_TRANSACTION_MAX_WAIT_MS,
+      transactionTimeoutMs: e.DB_TRANSACTION_TIMEOUT_MS,
     },
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES,
     jwt: {
       secret,
       publicKeyPem,
@@ -252,7 +304,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       sharedSubscriptionExecutions: e.SUBSCRIPTION_SHARED_EXECUTIONS!,
       publicUrl: e.GATEWAY_URL ?? `http://localhost:${e.PORT}/graphql`,
       apolloTelemetry: !e.APOLLO_TELEMETRY_DISABLED,
+      corsOrigins: e.CORS_ORIGINS ?? (mode === 'production' ? [] : [...LOCAL_ORIGINS]),
+      ide: e.GRAPHQL_IDE!,
     },
+    dashboardPort: e.DASHBOARD_PORT,
     subgraphPorts,
     subgraph: e.SUBGRAPH,
     events: {
@@ -262,8 +317,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       relayPollMs: e.RELAY_POLL_MS,
       relayBatchSize: e.RELAY_BATCH_SIZE,
       relayCrashAfterPublish: e.RELAY_CRASH_AFTER_PUBLISH!,
+      redisWaitReplicas: e.REDIS_WAIT_REPLICAS,
+      redisWaitTimeoutMs: e.REDIS_WAIT_TIMEOUT_MS,
+      relayPort: e.RELAY_PORT,
     },
+    ...operationsConfig(e),
   };
+}
+
+/** True when the configuration names a Redis (one server or a cluster) for the event streams. */
+export function hasRedis(config: Pick<AppConfig, 'redisUrl' | 'redisClusterNodes'>): boolean {
+  return Boolean(config.redisUrl || config.redisClusterNodes?.length);
 }
 
 /**

@@ -72,3 +72,79 @@ export const DASHBOARD_QUERY = /* GraphQL */ `
     }
   }
 `;
+
+/**
+ * The example dashboard's query (examples/dashboard/src/operations.ts, typed there by GraphQL Code
+ * Generator): the header figures, the newest orders, the products running low and the unread
+ * notifications, with their totals, in one request across the four subgraphs. The tests check that
+ * its SQL statement count does not depend on the page sizes.
+ */
+export const EXAMPLE_DASHBOARD_QUERY = /* GraphQL */ `
+  query ExampleDashboard($orders: Int!, $lowStock: Int!, $notifications: Int!, $since: DateTime, $lowStockBelow: Int!) {
+    me {
+      email
+      name
+    }
+    tenant {
+      name
+    }
+    orderFigures(createdAfter: $since) {
+      status
+      currency
+      orderCount
+      revenue {
+        amount
+        currency
+      }
+    }
+    orders(first: $orders) {
+      totalCount
+      edges {
+        node {
+          id
+          number
+          status
+          createdAt
+          total {
+            amount
+            currency
+          }
+          placedBy {
+            email
+          }
+          lines {
+            quantity
+            product {
+              name
+            }
+          }
+        }
+      }
+    }
+    products(first: $lowStock, lowStockBelow: $lowStockBelow, orderBy: STOCK_ASC) {
+      totalCount
+      edges {
+        node {
+          id
+          sku
+          name
+          stock
+        }
+      }
+    }
+    notifications(first: $notifications, unreadOnly: true) {
+      unreadCount
+      edges {
+        node {
+          id
+          title
+          createdAt
+          order {
+            number
+            status
+          }
+        }
+      }
+    }
+  }
+`;

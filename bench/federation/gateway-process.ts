@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     const subgraphUrls = JSON.parse(readFileSync(urlsPath, 'utf8')) as Record<string, string>;
     const loaded = loadConfig();
     const config = { ...loaded, internalSecret: loaded.internalSecret ?? randomBytes(32).toString('hex') };
-    const eventLog = createEventLog(undefined, config.events.streamRetention);
+    const eventLog = createEventLog({ retention: config.events.streamRetention });
     const gateway = await startGateway({
       ...gatewayOptions(config),
       eventStreams: eventLog.streams,

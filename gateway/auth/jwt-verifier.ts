@@ -43,7 +43,7 @@ export class PublicKeyConfigError extends Error {
 
 /** Thrown for a client token that is missing or does not verify; its message is safe to show. */
 function unauthenticated(message: string) {
-  return domainError('UNAUTHENTICATED', message);
+  return domainError('UNAUTHENTICATED', message, { invalidToken: true });
 }
 
 /**

@@ -21,6 +21,9 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { WebSocketServer } from 'ws';
 import type { ApolloServer } from '@apollo/server';
 import { domainError } from '../../lib/errors';
+import type { OperationRecord } from '../../lib/observability/operation-metrics';
+import { runWithRequestContext, type RequestContext } from '../../lib/observability/request-context';
+import { SpanKind, withSpan } from '../../lib/observability/tracing';
 import type { Principal } from '../../lib/principal';
 import type { JwtVerifier } from '../auth/jwt-verifier';
 import { authenticateConnectionParams } from '../auth/principal';
@@ -47,6 +50,8 @@ export interface GraphQLWsAdapterOptions extends PlannerOptions {
   liveSubscriptions: LiveSubscriptions;
   /** Operations running at once on one connection. */
   maxOperationsPerConnection: number;
+  /** Called once per query or mutation answered over the socket (metrics, access log). */
+  onOperation?: (record: OperationRecord) => void;
 }
 
 /** What a connection stores in graphql-ws's `ctx.extra`. */
@@ -118,7 +123,28 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
     const { plan } = args.contextValue as SocketOperation;
     if (plan.kind !== 'operation') return { errors: [internalServerError()] };
     const request = { query: plan.query, operationName: plan.operationName, variables: plan.variables };
-    return executeOperation(options.apollo, plan.principal, request, logger.child({ requestId: plan.principal.requestId }));
+    const { principal } = plan;
+    const store: RequestContext = { requestId: principal.requestId, tenantId: principal.tenantId, userId: principal.userId };
+    const started = performance.now();
+    const result = await runWithRequestContext(store, () =>
+      withSpan('gateway graphql ws', { kind: SpanKind.SERVER, attributes: { 'tenant.id': principal.tenantId } }, async (span) => {
+        if (span.isRecording()) store.traceId = span.spanContext().traceId;
+        const r = await executeOperation(options.apollo, principal, request, logger);
+        span.updateName(`gateway ${store.operationType ?? 'graphql'}${store.operationName ? ` ${store.operationName}` : ''}`);
+        return r;
+      }),
+    );
+    const record = {
+      operationName: store.operationName,
+      operationType: store.operationType,
+      tenantId: principal.tenantId,
+      transport: 'ws',
+      status: 200,
+      errorCodes: (result.errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')),
+      durationMs: performance.now() - started,
+    };
+    runWithRequestContext(store, () => options.onOperation?.(record));
+    return result;
   };
 
   /** graphql-ws `subscribe`: starts the live subscription planned in `onSubscribe`. */

@@ -24,9 +24,11 @@
  * queued entries and drops an entry whose event id it has already queued.
  */
 import type { ExecutionResult } from 'graphql';
+import type { DomainEvent } from '../../lib/events/domain-event';
 import type { EventStreams, StreamEntry } from '../../lib/events/event-log';
 import { compareStreamIds } from '../../lib/events/stream-id';
 import type { Logger } from '../../lib/logger';
+import { contextFromTraceparent, SpanKind, withSpan } from '../../lib/observability/tracing';
 import type { Principal } from '../../lib/principal';
 import type { OperationRequest } from '../execute-operation';
 import { SUBJECT_VARIABLE } from './live-query';
@@ -65,6 +67,8 @@ export interface LiveSubscriptionDeps {
   onOverflow: () => void;
   /** Called once when the subscription ends, whatever the reason. */
   onEnd: () => void;
+  /** Called when a result for `event` is handed to the subscriber (delivery metrics). */
+  onDelivered?: (event: DomainEvent) => void;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
@@ -129,7 +133,10 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
       if (!entry) return { done: true, value: undefined };
       const result = await this.execute(entry);
       if (this.current === 'ended') return { done: true, value: undefined };
-      if (result) return { done: false, value: result };
+      if (result) {
+        this.deps.onDelivered?.(entry.event);
+        return { done: false, value: result };
+      }
     }
   }
 
@@ -239,13 +246,25 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
     return this.deps.executor.execute(this.plan.executionKey, entry.id, () => this.run(entry));
   }
 
-  /** Runs the live query for `entry` and keeps the root field; never rejects. */
+  /**
+   * Runs the live query for `entry` and keeps the root field; never rejects. The execution is a
+   * span of the trace of the write that caused the event (the event's `traceparent`).
+   */
   private async run(entry: StreamEntry): Promise<ExecutionResult | undefined> {
     const { plan } = this;
-    const result = await this.deps.executeOperation(plan.principal, {
-      query: plan.liveQuery,
-      variables: { ...plan.liveVariables, [SUBJECT_VARIABLE]: entry.event.subjectId },
-    });
+    const result = await withSpan(
+      `subscription execute ${entry.event.topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromTraceparent(entry.event.traceparent),
+        attributes: { 'messaging.message.id': entry.event.id, 'event.type': entry.event.type, 'stream.entry_id': entry.id },
+      },
+      () =>
+        this.deps.executeOperation(plan.principal, {
+          query: plan.liveQuery,
+          variables: { ...plan.liveVariables, [SUBJECT_VARIABLE]: entry.event.subjectId },
+        }),
+    );
     const value = (result.data as Record<string, unknown> | null | undefined)?.[plan.responseKey];
     const errors = result.errors?.length ? result.errors : undefined;
     if ((value === null || value === undefined) && !errors) return undefined; // not visible to this subscriber

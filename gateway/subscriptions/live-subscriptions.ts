@@ -7,6 +7,7 @@
  */
 import type { ApolloServer } from '@apollo/server';
 import type { ExecutionResult } from 'graphql';
+import type { DomainEvent } from '../../lib/events/domain-event';
 import type { EventStreams } from '../../lib/events/event-log';
 import type { Logger } from '../../lib/logger';
 import type { GatewayContext } from '../gateway-context';
@@ -28,6 +29,8 @@ export interface LiveSubscriptionsOptions {
   maxConcurrentExecutions: number;
   /** Share one execution per entry among subscribers with the same execution key. */
   sharedExecutions: boolean;
+  /** Called each time a message for `event` is handed to a subscriber's socket (delivery metrics). */
+  onDelivered?: (event: DomainEvent) => void;
 }
 
 /** See the module doc. */
@@ -71,6 +74,7 @@ export class LiveSubscriptions {
       maxQueue: this.options.maxQueue,
       onOverflow,
       onEnd: () => this.running.delete(sub),
+      onDelivered: this.options.onDelivered,
     });
     this.running.add(sub);
     try {
@@ -83,8 +87,19 @@ export class LiveSubscriptions {
     return sub;
   }
 
+  /**
+   * Shutdown, first step: no subscription starts and no execution starts from now on (queued ones
+   * are dropped); subscriptions stay open until {@link close}, so the transport can close its
+   * sockets with a code that makes clients reconnect and resume, instead of completing them.
+   */
+  drain(): void {
+    this.closed = true;
+    this.executor.close();
+  }
+
   /** Ends every subscription, stops the stream readers and drops the shared results. */
   async close(): Promise<void> {
+    this.drain();
     this.closed = true;
     for (const sub of [...this.running]) sub.end();
     await this.hub.close();

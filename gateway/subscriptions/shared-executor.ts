@@ -80,6 +80,7 @@ export class SharedExecutor {
   private readonly cache = new Map<string, Cached>();
   private readonly queue: Array<() => void> = [];
   private running = 0;
+  private closed = false;
   private readonly maxConcurrent: number;
   private readonly share: boolean;
   private readonly ttlMs: number;
@@ -97,6 +98,7 @@ export class SharedExecutor {
    * same key started for that entry. `run` must not reject (it returns an error result instead).
    */
   execute(key: string, entryId: string, run: () => Promise<ExecutionResult | undefined>): Promise<ExecutionResult | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
     if (!this.share) return this.limited(run);
     const now = Date.now();
     this.evict(now);
@@ -127,6 +129,13 @@ export class SharedExecutor {
       await new Promise<void>((resolve) => this.queue.push(resolve)); // the releaser hands its slot over
       subscriptionMetrics.waiting--;
     }
+    if (this.closed) {
+      // Closed while waiting: hand the slot on without running (shutdown starts no execution).
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running--;
+      return undefined;
+    }
     subscriptionMetrics.running++;
     subscriptionMetrics.maxRunning = Math.max(subscriptionMetrics.maxRunning, subscriptionMetrics.running);
     subscriptionMetrics.executions++;
@@ -138,6 +147,15 @@ export class SharedExecutor {
       if (next) next();
       else this.running--;
     }
+  }
+
+  /** From now on nothing runs: new and queued executions resolve `undefined` without running (shutdown). */
+  close(): void {
+    this.closed = true;
+    const waiting = this.queue.splice(0);
+    // Each released waiter counts as holding a slot, which it gives back at once without running.
+    this.running += waiting.length;
+    for (const next of waiting) next();
   }
 
   /** Drops every kept result. */

@@ -56,6 +56,12 @@ export interface PlanInput {
   variables?: Record<string, unknown> | null;
   /** Who the request acts as (authenticated by the transport). */
   principal: Principal;
+  /**
+   * A resume cursor the transport carries outside the document (SSE's `Last-Event-ID`): a
+   * subscription treats it exactly like `after:` and it wins over the document's `after`; errors
+   * about it name the field `Last-Event-ID`. Ignored by queries and mutations.
+   */
+  resumeAfter?: string;
 }
 
 /** Dependencies and limits of {@link planRequest}. */
@@ -113,13 +119,13 @@ export interface RejectedPlan {
   errors: GraphQLError[];
 }
 
-/** `CURSOR_EXPIRED` on `after` for a cursor that is not `ok` ({@link CursorStatus}). */
-function cursorExpired(status: Exclude<CursorStatus, 'ok'>): GraphQLError {
+/** `CURSOR_EXPIRED` on `field` (`after`, or SSE's `Last-Event-ID`) for a cursor that is not `ok` ({@link CursorStatus}). */
+function cursorExpired(status: Exclude<CursorStatus, 'ok'>, field: string): GraphQLError {
   const message =
     status === 'expired'
-      ? 'after: the cursor is older than the retained events; subscribe without it and refetch.'
-      : 'after: the cursor is newer than any event of this stream; subscribe without it and refetch.';
-  return domainError('CURSOR_EXPIRED', message, { field: 'after' });
+      ? `${field}: the cursor is older than the retained events; subscribe without it and refetch.`
+      : `${field}: the cursor is newer than any event of this stream; subscribe without it and refetch.`;
+  return domainError('CURSOR_EXPIRED', message, { field });
 }
 
 const rejected = (...errors: GraphQLError[]): RejectedPlan => ({ kind: 'rejected', errors });
@@ -189,9 +195,12 @@ export async function planRequest(input: PlanInput, options: PlannerOptions): Pr
   }
 
   const stream = streamKey(principal.tenantId, live.topic);
-  const after = typeof args.after === 'string' ? args.after : undefined;
+  const after = input.resumeAfter ?? (typeof args.after === 'string' ? args.after : undefined);
+  const cursorField = input.resumeAfter !== undefined ? 'Last-Event-ID' : 'after';
   if (after !== undefined) {
-    if (!isValidCursor(after)) return rejected(domainError('BAD_USER_INPUT', 'after: the cursor is malformed.', { field: 'after' }));
+    if (!isValidCursor(after)) {
+      return rejected(domainError('BAD_USER_INPUT', `${cursorField}: the cursor is malformed.`, { field: cursorField }));
+    }
     let status: CursorStatus;
     try {
       status = await options.eventStreams.cursorStatus(stream, after);
@@ -199,7 +208,7 @@ export async function planRequest(input: PlanInput, options: PlannerOptions): Pr
       options.logger.error({ err: (err as Error).message, stream }, 'subscription: cannot check the cursor against the stream');
       return rejected(internalServerError());
     }
-    if (status !== 'ok') return rejected(cursorExpired(status));
+    if (status !== 'ok') return rejected(cursorExpired(status, cursorField));
   }
 
   const built = buildLiveQuery(document, operation, field, live.queryField);

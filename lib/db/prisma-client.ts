@@ -2,6 +2,7 @@
  * PrismaClient factory (Prisma 7, Rust-free client with the `pg` driver adapter).
  */
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../../generated/prisma/client.ts';
 
 export { PrismaClient };
@@ -26,17 +27,46 @@ export interface PrismaClientOptions {
   onQuery?: (sql: string) => void;
 }
 
-/** Creates a PrismaClient over a `pg` pool. Call `$disconnect()` on shutdown. */
+/** Connections of a pool right now (`pg.Pool`'s counters). */
+export interface PoolUsage {
+  /** Open connections. */
+  total: number;
+  /** Open connections not in use. */
+  idle: number;
+  /** Callers waiting for a connection. */
+  waiting: number;
+  /** Most connections the pool opens. */
+  max: number;
+}
+
+const pools = new WeakMap<PrismaClient, { pool: pg.Pool; max: number }>();
+
+/** The usage of the pool under `client` (one made by {@link createPrismaClient}), or undefined. */
+export function poolUsage(client: PrismaClient): PoolUsage | undefined {
+  const entry = pools.get(client);
+  if (!entry) return undefined;
+  const { pool, max } = entry;
+  return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max };
+}
+
+/** Creates a PrismaClient over a `pg` pool. Call `$disconnect()` on shutdown (it ends the pool). */
 export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
-  const adapter = new PrismaPg({
+  const max = options.poolSize ?? 10;
+  // The pool is made here (not by the adapter) so that its usage can be read for metrics.
+  const pool = new pg.Pool({
     connectionString: options.url,
-    max: options.poolSize ?? 10,
+    max,
     ...(options.connectionOptions ? { options: options.connectionOptions } : {}),
     ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMillis: options.idleTimeoutMs } : {}),
   });
-  if (!options.onQuery) return new PrismaClient({ adapter });
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  const track = (client: PrismaClient) => {
+    pools.set(client, { pool, max });
+    return client;
+  };
+  if (!options.onQuery) return track(new PrismaClient({ adapter }));
   const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
   const onQuery = options.onQuery;
   client.$on('query', (e) => onQuery(e.query));
-  return client;
+  return track(client);
 }

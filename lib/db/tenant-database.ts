@@ -11,6 +11,7 @@ import {
   runUnitOfWork,
   SharedPoolScope,
   TenantPoolScope,
+  TRANSACTION_DEFAULTS,
   type HookErrorHandler,
   type TenantClient,
   type TenantScope,
@@ -26,6 +27,8 @@ export interface TenantDatabaseOptions {
   tenantPools?: TenantPoolsOptions;
   /** Reports an after-commit hook that threw (default: ignored). */
   onHookError?: HookErrorHandler;
+  /** Transaction limits when a caller sets none (default {@link TRANSACTION_DEFAULTS}). */
+  transactionDefaults?: TransactionOptions;
 }
 
 /** Platform-level access, for the one write that is not a tenant's own: creating a tenant. */
@@ -44,8 +47,10 @@ export class TenantDatabase implements PlatformAccess {
   readonly shared: PrismaClient;
   private readonly pools?: TenantPools;
   private readonly onHookError: HookErrorHandler;
+  private readonly defaults: TransactionOptions;
 
   constructor(options: TenantDatabaseOptions) {
+    this.defaults = { ...TRANSACTION_DEFAULTS, ...options.transactionDefaults };
     this.shared = options.shared;
     this.pools = options.tenantPools ? new TenantPools(options.tenantPools) : undefined;
     this.onHookError = options.onHookError ?? (() => undefined);
@@ -58,7 +63,9 @@ export class TenantDatabase implements PlatformAccess {
   forTenant(tenantId: string): TenantScope {
     const id = requireTenantId(tenantId);
     const own = this.pools?.client(id);
-    return own ? new TenantPoolScope(id, own, this.onHookError) : new SharedPoolScope(id, this.shared, this.onHookError);
+    return own
+      ? new TenantPoolScope(id, own, this.onHookError, this.defaults)
+      : new SharedPoolScope(id, this.shared, this.onHookError, this.defaults);
   }
 
   forNewTenant(tenantId: string): TenantScope {
@@ -66,8 +73,22 @@ export class TenantDatabase implements PlatformAccess {
     const prepare = (tx: TenantClient) =>
       tx.$executeRaw`SELECT set_config('app.platform_admin', 'on', true), set_config('app.tenant_id', ${id}, true)`;
     const transaction = <T>(fn: (uow: UnitOfWork) => Promise<T>, options: TransactionOptions = {}) =>
-      runUnitOfWork(this.shared, id, prepare, fn, options, this.onHookError);
+      runUnitOfWork(this.shared, id, prepare, fn, { ...this.defaults, ...options }, this.onHookError);
     return { tenantId: id, transaction, run: (fn) => transaction((uow) => uow.run(fn)) };
+  }
+
+  /**
+   * Resolves once the tenancy path is settled: with per-tenant pools configured, once the check that
+   * the server applies their connect-time option is done (until then every tenant is scoped per
+   * transaction). True when tenants get pools of their own.
+   */
+  async ready(): Promise<boolean> {
+    return this.pools ? this.pools.verified : false;
+  }
+
+  /** Summed usage of the tenant pools (undefined without per-tenant pools). */
+  tenantPoolUsage(): ReturnType<TenantPools['usage']> | undefined {
+    return this.pools?.usage();
   }
 
   /** Closes the tenant pools (not the shared client, which its creator owns). */

@@ -29,10 +29,22 @@ export type TenantClient = Prisma.TransactionClient;
 
 /** Limits of a transaction (Prisma's interactive transaction options). */
 export interface TransactionOptions {
-  /** Most milliseconds to wait for a connection (Prisma `maxWait`, default 2,000). */
+  /** Most milliseconds to wait for a connection (Prisma `maxWait`; the database's default, see {@link TRANSACTION_DEFAULTS}). */
   maxWait?: number;
-  /** Most milliseconds the transaction may run (Prisma `timeout`, default 5,000). */
+  /** Most milliseconds the transaction may run (Prisma `timeout`; the database's default). */
   timeout?: number;
+}
+
+/**
+ * Transaction limits when neither the caller nor the configuration set them: generous, so a burst
+ * queues for a connection (through a pooler such as PgBouncer, or a small pool) instead of failing
+ * after Prisma's own 2 s `maxWait`.
+ */
+export const TRANSACTION_DEFAULTS: Readonly<Required<TransactionOptions>> = { maxWait: 10_000, timeout: 15_000 };
+
+/** `options` over `defaults`, key by key. */
+function withDefaults(options: TransactionOptions, defaults: TransactionOptions): TransactionOptions {
+  return { maxWait: options.maxWait ?? defaults.maxWait, timeout: options.timeout ?? defaults.timeout };
 }
 
 /** Database access bound to one tenant (see module doc). */
@@ -143,17 +155,22 @@ export class SharedPoolScope implements TenantScope {
     readonly tenantId: string,
     private readonly client: PrismaClient,
     private readonly onHookError: HookErrorHandler,
+    private readonly defaults: TransactionOptions = TRANSACTION_DEFAULTS,
   ) {}
 
   run<T>(fn: (db: TenantClient) => Promise<T>): Promise<T> {
-    return this.client.$transaction(async (tx) => {
-      await setLocalTenant(tx, this.tenantId);
-      return fn(tx);
-    });
+    return this.client.$transaction(
+      async (tx) => {
+        await setLocalTenant(tx, this.tenantId);
+        return fn(tx);
+      },
+      withDefaults({}, this.defaults),
+    );
   }
 
   transaction<T>(fn: (uow: UnitOfWork) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    return runUnitOfWork(this.client, this.tenantId, (tx) => setLocalTenant(tx, this.tenantId), fn, options, this.onHookError);
+    const limits = withDefaults(options, this.defaults);
+    return runUnitOfWork(this.client, this.tenantId, (tx) => setLocalTenant(tx, this.tenantId), fn, limits, this.onHookError);
   }
 }
 
@@ -163,6 +180,7 @@ export class TenantPoolScope implements TenantScope {
     readonly tenantId: string,
     private readonly client: PrismaClient,
     private readonly onHookError: HookErrorHandler,
+    private readonly defaults: TransactionOptions = TRANSACTION_DEFAULTS,
   ) {}
 
   run<T>(fn: (db: TenantClient) => Promise<T>): Promise<T> {
@@ -170,6 +188,6 @@ export class TenantPoolScope implements TenantScope {
   }
 
   transaction<T>(fn: (uow: UnitOfWork) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    return runUnitOfWork(this.client, this.tenantId, undefined, fn, options, this.onHookError);
+    return runUnitOfWork(this.client, this.tenantId, undefined, fn, withDefaults(options, this.defaults), this.onHookError);
   }
 }

@@ -23,6 +23,12 @@ export interface DomainEvent {
   occurredAt: string;
   /** Small display-safe facts, for example `{ number: 'ORD-000042', status: 'PENDING' }`. */
   data: Record<string, string>;
+  /**
+   * W3C `traceparent` of the span that wrote (or last relayed) the event, when tracing is on: the
+   * relay, the consumers and the subscription deliveries continue that trace (as the CloudEvents
+   * distributed-tracing extension carries it).
+   */
+  traceparent?: string;
 }
 
 /**

@@ -15,10 +15,15 @@
  * - **Tenant check.** An event whose `tenantId` differs from its stream's tenant (or whose stream
  *   key is not a tenant stream key) is acknowledged and dropped with a warning, never handled: a
  *   stream only ever carries its own tenant's events.
+ * - **Correlation.** Each handler call runs in a consumer span whose parent is the event's
+ *   `traceparent` (the trace of the write that caused it) and in a correlation context with the
+ *   event id, tenant and trace id, so every log line of the handling carries them.
  */
 import { parseStreamKey, type DomainEvent } from './domain-event';
 import type { ConsumerGroups, GroupEntry } from './event-log';
 import type { Logger } from '../logger';
+import { annotateRequestContext, runWithRequestContext } from '../observability/request-context';
+import { contextFromTraceparent, SpanKind, withSpan } from '../observability/tracing';
 
 /** Where an event handed to a handler comes from. */
 export interface EntryRef {
@@ -75,7 +80,20 @@ export class EntryProcessor {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcome = await this.handler(event, { stream, entryId: entry.id });
+        const outcome = await runWithRequestContext({ eventId: event.id, tenantId: event.tenantId }, () =>
+          withSpan(
+            `consume ${event.type}`,
+            {
+              kind: SpanKind.CONSUMER,
+              parent: contextFromTraceparent(event.traceparent),
+              attributes: { 'messaging.consumer.group.name': group, 'messaging.message.id': event.id, 'tenant.id': event.tenantId },
+            },
+            (span) => {
+              if (span.isRecording()) annotateRequestContext({ traceId: span.spanContext().traceId });
+              return this.handler(event, { stream, entryId: entry.id });
+            },
+          ),
+        );
         logger.debug({ eventId: event.id, type: event.type, tenantId: event.tenantId, outcome }, 'event handled');
         break;
       } catch (err) {

@@ -145,6 +145,26 @@ export interface StreamLeases {
   leave(key: string, member: string): Promise<void>;
 }
 
+/** Health of one consumer group over every stream of a topic (metrics). */
+export interface GroupStats {
+  /** Streams of the topic. */
+  streams: number;
+  /** Entries not yet delivered to the group, summed over the streams (Redis 7 `XINFO GROUPS` lag). */
+  lag: number;
+  /** Entries delivered to the group and not acknowledged, summed over the streams. */
+  pending: number;
+  /** Entries in the topic's dead-letter streams. */
+  deadLetters: number;
+}
+
+/** Operators' view of the event log: reachability and consumer group health. */
+export interface EventLogStats {
+  /** Resolves when the backend answers (`PING` on Redis); rejects otherwise. */
+  ping(): Promise<void>;
+  /** Lag, pending and dead-lettered entries of `group` over the streams of `topic`. */
+  groupStats(topic: Topic, group: string): Promise<GroupStats>;
+}
+
 /** The event log of a process: the three slices over one backend. */
 export interface EventLog {
   /** Which implementation, for start-up logs. */
@@ -152,6 +172,7 @@ export interface EventLog {
   readonly streams: EventStreams;
   readonly groups: ConsumerGroups;
   readonly leases: StreamLeases;
+  readonly stats: EventLogStats;
   /** Closes connections; pending blocking reads return empty. */
   close(): Promise<void>;
 }

@@ -36,7 +36,7 @@ import {
   type OrderedConsumerOptions,
   type OrderedConsumerSettings,
 } from './ordered-consumer-options';
-import { StreamOwnership, type OwnedStream } from './stream-ownership';
+import { EMPTY_REFRESH_MS, StreamOwnership, type OwnedStream } from './stream-ownership';
 
 /** Progress of the consumer on a stream it holds. */
 interface StreamProgress {
@@ -53,6 +53,8 @@ const IDLE_MS = 500;
 
 /** See module doc. `start()` begins the loop, `stop()` ends it. */
 export class OrderedConsumer {
+  /** Name of its readiness check. */
+  readonly name: string;
   private readonly consumer: string;
   private readonly settings: OrderedConsumerSettings;
   private readonly logger: Logger;
@@ -60,6 +62,8 @@ export class OrderedConsumer {
   private readonly processor: EntryProcessor;
   private readonly progress = new WeakMap<OwnedStream, StreamProgress>();
   private lastSweep = 0;
+  /** Date.now() of the loop's last iteration (liveness). */
+  private lastLoopAt = 0;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -76,6 +80,7 @@ export class OrderedConsumer {
   ) {
     this.settings = orderedConsumerSettings(options);
     this.consumer = this.settings.consumerName;
+    this.name = `consumer ${this.settings.topic}/${this.settings.group}`;
     const { topic, group, leaseMs, refreshMs } = this.settings;
     this.logger = options.logger.child({ topic, group, consumer: this.consumer });
     // Lease holder and member name: the consumer name plus a per-instance suffix.
@@ -97,6 +102,7 @@ export class OrderedConsumer {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.lastLoopAt = Date.now();
     this.ownership.start();
     this.loop = this.run();
   }
@@ -112,6 +118,16 @@ export class OrderedConsumer {
     await this.loop;
     this.loop = undefined;
     await this.ownership.stop();
+  }
+
+  /**
+   * Why the consumer is not healthy, or undefined when it is: it must be running and its loop must
+   * have turned within `stallMs` (default 60,000; one turn is at most a blocking read or an entry's handling).
+   */
+  health(stallMs = 60_000): string | undefined {
+    if (!this.running) return 'consumer stopped';
+    const idle = Date.now() - this.lastLoopAt;
+    return idle > stallMs ? `consumer loop stalled for ${idle} ms` : undefined;
   }
 
   /** Keys of the streams this consumer holds the lease of (observability and tests). */
@@ -148,6 +164,7 @@ export class OrderedConsumer {
     const { group, leaseMs, blockMs, refreshMs } = this.settings;
     this.logger.info('ordered consumer started');
     while (this.running) {
+      this.lastLoopAt = Date.now();
       try {
         if (this.ownership.refreshDue()) await this.ownership.refresh(() => this.running);
         if (Date.now() - this.lastSweep >= leaseMs) {
@@ -169,7 +186,9 @@ export class OrderedConsumer {
         // Wait no longer than until the next failed entry's redelivery.
         const until = (limit: number) => Math.min(now + limit, ...held.map((s) => this.state(s).retryAt).filter((t) => t > now));
         if (ready.length === 0) {
-          if (!pendingReady) await this.sleep(Math.max(10, until(Math.min(IDLE_MS, refreshMs)) - now));
+          // Holding nothing (a fresh start): look for new streams soon (StreamOwnership.refreshDue).
+          const idle = held.length === 0 ? Math.min(EMPTY_REFRESH_MS, refreshMs) : Math.min(IDLE_MS, refreshMs);
+          if (!pendingReady) await this.sleep(Math.max(10, until(idle) - now));
           continue;
         }
         const batch = await this.log.groups.readGroup(group, this.consumer, ready, {

@@ -17,9 +17,13 @@
  *   unreachable, rows wait (the API keeps committing) and the relay retries every `retryMs`.
  * - Row-level security: the transaction starts with `set_config('app.outbox_relay', 'on', true)`,
  *   which the outbox's policies require to see and mark every tenant's rows.
+ * - Tracing: each event is published in a producer span whose parent is the `traceparent` the
+ *   event was written with, and goes onto the stream with the publish span's own `traceparent`, so
+ *   consumers continue the trace of the write.
  */
 import type { PrismaClient } from '../db/prisma-client';
 import type { Logger } from '../logger';
+import { activeTraceparent, contextFromTraceparent, SpanKind, withSpan } from '../observability/tracing';
 import type { DomainEvent } from './domain-event';
 import type { EventStreams } from './event-log';
 
@@ -51,6 +55,12 @@ interface OutboxRow {
 
 /** See module doc. */
 export class OutboxRelay {
+  /** Rows published since start (metrics). */
+  published = 0;
+  /** Failed batches since start (metrics). */
+  failures = 0;
+  /** Date.now() of the loop's last completed iteration (liveness). */
+  lastLoopAt = 0;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -96,7 +106,7 @@ export class OutboxRelay {
           WHERE o.published_at IS NULL
           ORDER BY o.seq LIMIT ${this.batchSize} FOR UPDATE OF o SKIP LOCKED`;
         if (rows.length === 0) return 0;
-        for (const row of rows) await this.streams.append(row.payload);
+        for (const row of rows) await this.publishOne(row.payload);
         await this.afterPublish?.(rows.length);
         const ids = rows.map((r) => r.id);
         await tx.$executeRaw`UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY(${ids}::uuid[])`;
@@ -104,6 +114,32 @@ export class OutboxRelay {
       },
       { timeout: 30_000 },
     );
+  }
+
+  /** Appends one event to its stream inside a producer span of the write's trace. */
+  private publishOne(event: DomainEvent): Promise<string> {
+    return withSpan(
+      `outbox publish ${event.topic}`,
+      {
+        kind: SpanKind.PRODUCER,
+        parent: contextFromTraceparent(event.traceparent),
+        attributes: { 'messaging.message.id': event.id, 'event.type': event.type, 'tenant.id': event.tenantId },
+      },
+      async () => {
+        const traceparent = activeTraceparent();
+        return this.streams.append(traceparent ? { ...event, traceparent } : event);
+      },
+    );
+  }
+
+  /**
+   * Why the relay is not healthy, or undefined when it is: it must be running and have completed a
+   * loop iteration within `stallMs` (default 60,000; an iteration is one batch or one idle poll).
+   */
+  health(stallMs = 60_000): string | undefined {
+    if (!this.running) return 'relay stopped';
+    if (Date.now() - this.lastLoopAt > stallMs) return `relay loop stalled for ${Date.now() - this.lastLoopAt} ms`;
+    return undefined;
   }
 
   /** Wakes the relay now (call after committing a write that added outbox rows). */
@@ -115,6 +151,7 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.lastLoopAt = Date.now();
     this.loop = this.run();
   }
 
@@ -133,11 +170,17 @@ export class OutboxRelay {
     while (this.running) {
       try {
         const n = await this.publishBatch();
+        this.published += n;
+        this.lastLoopAt = Date.now();
         if (n < this.batchSize) await this.sleep(this.pollMs);
       } catch (err) {
+        this.failures++;
+        this.lastLoopAt = Date.now();
+        if (!this.running) break;
         this.logger.warn({ err: (err as Error).message }, 'outbox relay: publish failed, retrying');
         await this.sleep(this.retryMs);
       }
+      this.lastLoopAt = Date.now();
     }
   }
 

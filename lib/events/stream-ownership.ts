@@ -53,6 +53,9 @@ export interface StreamOwnershipOptions {
   logger: Logger;
 }
 
+/** Refresh interval while a consumer holds no stream, ms. */
+export const EMPTY_REFRESH_MS = 50;
+
 /** Fisher-Yates shuffle (a copy). */
 function shuffled<T>(items: readonly T[]): T[] {
   const out = [...items];
@@ -101,9 +104,14 @@ export class StreamOwnership {
     return this.owned.get(s.stream) === s && Date.now() < s.validUntil;
   }
 
-  /** True when the last refresh is at least `refreshMs` old. */
+  /**
+   * True when the last refresh is at least `refreshMs` old, or, while this consumer holds no
+   * stream (a fresh start: the first tenant stream appears with the first event), at least
+   * {@link EMPTY_REFRESH_MS} old, so the first event is not kept waiting for a whole `refreshMs`.
+   */
   refreshDue(): boolean {
-    return Date.now() - this.lastRefresh >= this.options.refreshMs;
+    const every = this.owned.size === 0 ? Math.min(EMPTY_REFRESH_MS, this.options.refreshMs) : this.options.refreshMs;
+    return Date.now() - this.lastRefresh >= every;
   }
 
   /** Forgets which streams have the group, and asks for a refresh (after `NOGROUP`). */

@@ -1,9 +1,18 @@
 /**
  * Serves an Apollo Server on a plain `node:http` server (Apollo Server 5 ships no HTTP framework):
- * the documented integration API `executeHTTPGraphQLRequest`, plus `/healthz` and `/readyz`.
+ * the documented integration API `executeHTTPGraphQLRequest`, plus `/healthz`, `/readyz` and
+ * `/metrics` (./ops-routes.ts). Every GraphQL request runs inside its request id, correlation
+ * context and server span, and is recorded once answered (./request-observation.ts).
+ * Every response carries `x-request-id`: the caller's when it sent a valid one, else a new one
+ * (lib/auth/http-credentials.ts); the request's header is set to the same value, so the context
+ * function, the logs and the subgraph calls see the id the client gets back.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
+import { requestIdFrom } from '../auth/http-credentials';
+import type { OperationRecord } from '../observability/operation-metrics';
+import { handleOpsRequest, type OpsEndpoints } from './ops-routes';
+import { observeGraphQLRequest } from './request-observation';
 
 /** Largest accepted request body, bytes. Larger bodies get HTTP 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -15,13 +24,29 @@ export interface GraphQLHttpHandlerOptions<TContext extends BaseContext> {
   context: ContextFunction<[{ req: IncomingMessage }], TContext>;
   /** Path of the GraphQL endpoint (default `/graphql`). */
   path?: string;
-  /** `/readyz` answers 200 only while this returns true. */
+  /** `/readyz` answers 200 only while this returns true (used when `ops` is not given). */
   ready?: () => boolean;
+  /**
+   * Runs first for every request (after the request id is set): answers it and resolves true
+   * (CORS preflights, the IDE page, GraphQL over SSE...), or resolves false to let it go on.
+   */
+  intercept?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+  /** `/healthz`, `/readyz` (dependency checks) and `/metrics`; they replace `ready`. */
+  ops?: OpsEndpoints;
+  /** Service name of the requests' spans (default `graphql`). */
+  service?: string;
+  /** Called once per GraphQL request, after its response was sent (metrics, access log). */
+  onOperation?: (record: OperationRecord) => void;
 }
 
-class BodyTooLargeError extends Error {}
+/** Thrown by {@link readBody} beyond {@link MAX_BODY_BYTES}. */
+export class BodyTooLargeError extends Error {}
 
-function readBody(req: IncomingMessage): Promise<string> {
+/**
+ * The request body as UTF-8 text.
+ * @throws BodyTooLargeError beyond {@link MAX_BODY_BYTES} (the request is destroyed).
+ */
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -45,8 +70,13 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const path = options.path ?? '/graphql';
   return (req, res) => {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    req.headers['x-request-id'] = requestId;
+    res.setHeader('x-request-id', requestId);
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (options.ops && handleOpsRequest(req, res, url.pathname, options.ops)) return;
+      if (options.intercept && (await options.intercept(req, res, url))) return;
       if (url.pathname === '/healthz') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
         return;
@@ -62,34 +92,9 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
         return;
       }
-      const headers = new HeaderMap();
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-      }
-      let body: unknown;
-      if (req.method === 'POST') {
-        const raw = await readBody(req);
-        try {
-          body = raw ? JSON.parse(raw) : undefined;
-        } catch {
-          res
-            .writeHead(400, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ errors: [{ message: 'Request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] }));
-          return;
-        }
-      }
-      const response = await options.server.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: () => options.context({ req }),
-      });
-      for (const [name, value] of response.headers) res.setHeader(name, value);
-      res.statusCode = response.status ?? 200;
-      if (response.body.kind === 'complete') {
-        res.end(response.body.string);
-      } else {
-        for await (const chunk of response.body.asyncIterator) res.write(chunk);
-        res.end();
-      }
+      await observeGraphQLRequest(req, res, { service: options.service ?? 'graphql', onOperation: options.onOperation }, () =>
+        executeGraphQL(options, req, res, url),
+      );
     })().catch((err: unknown) => {
       if (res.headersSent) {
         res.destroy();
@@ -108,4 +113,41 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
       );
     });
   };
+}
+
+/** Runs one GraphQL request through Apollo and writes its response. */
+async function executeGraphQL<TContext extends BaseContext>(
+  options: GraphQLHttpHandlerOptions<TContext>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  let body: unknown;
+  if (req.method === 'POST') {
+    const raw = await readBody(req);
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ errors: [{ message: 'Request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] }));
+      return;
+    }
+  }
+  const response = await options.server.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+    context: () => options.context({ req }),
+  });
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+  } else {
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
 }

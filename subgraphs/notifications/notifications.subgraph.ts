@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { DateTimeScalar } from '../shared/scalars';
 import { defineSubgraph, type SubgraphFactory } from '../shared/subgraph-module';
 import { notificationResolvers } from './notification/notification.resolvers';
-import { createOrderEventConsumer } from './notification/order-event.consumer';
+import { createOrderEventConsumer, NOTIFICATIONS_GROUP } from './notification/order-event.consumer';
 import { notificationsRepositories, type NotificationsContext } from './notifications.context';
 
 /**
@@ -16,4 +16,5 @@ export const notificationsSubgraph: SubgraphFactory = ({ database, eventLog, out
     resolvers: { DateTime: DateTimeScalar, ...notificationResolvers } as GraphQLResolverMap<NotificationsContext>,
     writesOutbox: true,
     workers: [createOrderEventConsumer({ database, eventLog, outbox, logger, ...consumer })],
+    consumerGroups: [{ topic: 'orders', group: NOTIFICATIONS_GROUP }],
   });

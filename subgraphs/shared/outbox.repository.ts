@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../../lib/db/prisma-client';
 import type { TenantClient, UnitOfWork } from '../../lib/db/tenant-scope';
 import type { DomainEvent, DomainEventType, Topic } from '../../lib/events/domain-event';
+import { activeTraceparent } from '../../lib/observability/tracing';
 
 /** What a caller supplies for an event; id, time and tenant are filled in. */
 export interface NewDomainEvent {
@@ -38,10 +39,19 @@ export class OutboxRepository {
 
   /**
    * Appends `input` as an event of the unit of work's tenant to the outbox, in its transaction;
-   * returns the event. The relay is woken after the commit (once per unit of work).
+   * returns the event. The relay is woken after the commit (once per unit of work). The event
+   * carries the `traceparent` of the active span (when tracing is on), so its relay, consumers and
+   * deliveries continue the trace of this write.
    */
   async append(uow: UnitOfWork, input: NewDomainEvent): Promise<DomainEvent> {
-    const event: DomainEvent = { id: randomUUID(), tenantId: uow.tenantId, occurredAt: new Date().toISOString(), ...input };
+    const traceparent = activeTraceparent();
+    const event: DomainEvent = {
+      id: randomUUID(),
+      tenantId: uow.tenantId,
+      occurredAt: new Date().toISOString(),
+      ...input,
+      ...(traceparent ? { traceparent } : {}),
+    };
     await uow.run((tx) => insertOutboxEvent(tx, event));
     uow.afterCommit(this.onCommitted);
     return event;

@@ -5,6 +5,7 @@
  */
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import type { TenantDatabase } from '../../lib/db/tenant-database';
+import type { Topic } from '../../lib/events/domain-event';
 import type { EventLog } from '../../lib/events/event-log';
 import type { Logger } from '../../lib/logger';
 import type { SubgraphName } from '../../lib/schema/subgraphs';
@@ -16,6 +17,10 @@ export interface Worker {
   start(): void;
   /** Stops the worker; resolves once it no longer touches the database or the event log. */
   stop(): Promise<void>;
+  /** Name of its readiness check (default `worker-<n>`). */
+  readonly name?: string;
+  /** Why the worker is not healthy (its loop stopped or stalled), or undefined when it is (readiness). */
+  health?(): string | undefined;
 }
 
 /** Settings of the notifications consumer (plain values from the process configuration). */
@@ -46,6 +51,8 @@ export interface SubgraphModule<R> {
   /** True when its services write outbox rows: an outbox relay runs with it. */
   writesOutbox?: boolean;
   workers?: Worker[];
+  /** Consumer groups its workers read, by topic (their lag, pending and dead letters become metrics). */
+  consumerGroups?: Array<{ topic: Topic; group: string }>;
 }
 
 /** Builds a subgraph module from its dependencies. */

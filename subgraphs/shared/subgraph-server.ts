@@ -17,11 +17,16 @@ import { CredentialVerifier, InvalidCredentialError } from '../../lib/auth/inter
 import { domainError } from '../../lib/errors';
 import { OutboxRelay } from '../../lib/events/outbox-relay';
 import { createGraphQLHttpHandler } from '../../lib/http/graphql-http-handler';
+import type { Readiness, ReadinessCheck } from '../../lib/http/readiness';
 import { maskError } from '../../lib/mask-error';
+import { annotateRequestContext } from '../../lib/observability/request-context';
+import { operationObserverPlugin } from '../../lib/observability/operation-observer.plugin';
 import { readSubgraphSdl } from '../../lib/schema/subgraphs';
 import { createTenantContext, type SubgraphContext } from './context';
 import { OutboxRepository } from './outbox.repository';
 import { enforceRequiredScopes } from './requires-scope';
+import { traceResolvers } from './resolver-tracing';
+import { createSubgraphObservability, type SubgraphObservabilityOptions } from './subgraph-observability';
 import type { SubgraphDeps, SubgraphFactory } from './subgraph-module';
 
 export type { Worker } from './subgraph-module';
@@ -35,6 +40,12 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** A started subgraph. */
+export interface RunningSubgraph extends RunningService {
+  /** Its `/readyz` checks (tests). */
+  readiness: Readiness;
+}
+
 /** Options of {@link startSubgraph}. */
 export interface StartSubgraphOptions {
   /** Listen port; 0 picks a free one. */
@@ -42,6 +53,10 @@ export interface StartSubgraphOptions {
   host?: string;
   /** Secret shared with the gateway for credentials (at least 32 characters). */
   internalSecret: string;
+  /** Metric labels, readiness timeout, drain delay. */
+  observability?: SubgraphObservabilityOptions;
+  /** Readiness checks of its dependencies (database, Redis), added by the composition root. */
+  readinessChecks?: ReadinessCheck[];
 }
 
 /** Starts `factory`'s subgraph, its workers and (when it writes events) its outbox relay; resolves once it listens. */
@@ -49,18 +64,25 @@ export async function startSubgraph(
   factory: SubgraphFactory,
   deps: Omit<SubgraphDeps, 'outbox'>,
   options: StartSubgraphOptions,
-): Promise<RunningService> {
+): Promise<RunningSubgraph> {
   let relay: OutboxRelay | undefined;
   const outbox = new OutboxRepository(() => relay?.kick());
   const module = factory({ ...deps, outbox });
   const logger = deps.logger.child({ subgraph: module.name });
   const verifier = new CredentialVerifier(options.internalSecret, module.name);
   if (module.writesOutbox) relay = new OutboxRelay(deps.database.shared, deps.eventLog.streams, logger);
+  const observability = createSubgraphObservability(
+    module,
+    { database: deps.database, stats: deps.eventLog.stats, relay },
+    options.observability ?? {},
+    options.readinessChecks ?? [],
+  );
   const httpServer: Server = createServer();
   const server = new ApolloServer<SubgraphContext>({
     // `@requiresScope` fields answer FORBIDDEN before their resolvers run (./requires-scope.ts).
-    schema: enforceRequiredScopes(buildSubgraphSchema([{ typeDefs: parse(readSubgraphSdl(module.name)), resolvers: module.resolvers }]))
-      .schema,
+    schema: enforceRequiredScopes(
+      buildSubgraphSchema([{ typeDefs: parse(readSubgraphSdl(module.name)), resolvers: traceResolvers(module.name, module.resolvers) }]),
+    ).schema,
     includeStacktraceInErrorResponses: false,
     // The process entry points handle SIGINT/SIGTERM and stop everything in order; Apollo's own
     // handlers would race them.
@@ -68,6 +90,7 @@ export async function startSubgraph(
     formatError: (formatted, error) => maskError(formatted, error, logger),
     // Inline traces (`apollo-federation-include-trace`) are off: the gateway reports no usage to Apollo.
     plugins: [
+      operationObserverPlugin<SubgraphContext>((context) => context.principal),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
@@ -78,14 +101,17 @@ export async function startSubgraph(
     'request',
     createGraphQLHttpHandler({
       server,
+      service: `subgraph ${module.name}`,
+      ops: observability.ops,
+      onOperation: (record) => observability.operations.record(record, logger),
       context: async ({ req }) => {
         const token = bearerToken(req.headers.authorization);
         if (!token) throw domainError('UNAUTHENTICATED', 'A gateway credential is required.');
         try {
           const principal = { ...(await verifier.verify(token)), requestId: requestIdFrom(req.headers['x-request-id']) };
-          const requestLogger = logger.child({ requestId: principal.requestId, tenantId: principal.tenantId });
+          annotateRequestContext({ tenantId: principal.tenantId, userId: principal.userId });
           const scope = deps.database.forTenant(principal.tenantId);
-          return { principal, ...createTenantContext(scope, module.repositories, outbox, requestLogger) };
+          return { principal, ...createTenantContext(scope, module.repositories, outbox, logger) };
         } catch (err) {
           if (err instanceof InvalidCredentialError) {
             logger.warn({ reason: err.message }, 'refused a request without a valid gateway credential');
@@ -109,7 +135,10 @@ export async function startSubgraph(
     name: module.name,
     port,
     url: `http://localhost:${port}/graphql`,
+    readiness: observability.readiness,
     async stop() {
+      observability.readiness.startDraining();
+      if (observability.drainDelayMs > 0) await new Promise((r) => setTimeout(r, observability.drainDelayMs));
       await server.stop();
       for (const w of module.workers ?? []) await w.stop();
       await relay?.stop();

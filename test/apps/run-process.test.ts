@@ -40,6 +40,8 @@ describe('runProcess', () => {
   it('names a missing requirement in its start-up failure', async () => {
     const gateway = spawnTsxCli('apps/gateway.main.ts', { PORT: '0', REDIS_URL: '', INTERNAL_JWT_SECRET: '' });
     expect((await gateway.exited).code).toBe(1);
-    expect(gateway.output().trim()).toBe('gateway: start-up failed: REDIS_URL is required to run the gateway on its own.');
+    expect(gateway.output().trim()).toBe(
+      'gateway: start-up failed: REDIS_URL (or REDIS_CLUSTER_NODES) is required to run the gateway on its own.',
+    );
   });
 });

@@ -9,7 +9,7 @@ import { appDatabaseUrl } from '../../lib/config';
 import { buildDemoData } from '../../lib/db/demo-data';
 import { createPrismaClient, type PrismaClient } from '../../lib/db/prisma-client';
 import { TenantDatabase } from '../../lib/db/tenant-database';
-import { InvalidTenantIdError, type TenantClient, type TenantScope } from '../../lib/db/tenant-scope';
+import { InvalidTenantIdError, SharedPoolScope, TenantPoolScope, type TenantClient, type TenantScope } from '../../lib/db/tenant-scope';
 import { createDatabaseFromTemplate } from '../support/test-database';
 
 const acme = buildDemoData().tenants.find((t) => t.slug === 'acme')!;
@@ -41,12 +41,14 @@ describe('TenantScope', () => {
 
   describe.each(['shared pool', 'tenant pool'])('on the %s', (path) => {
     let scope: TenantScope;
-    beforeAll(() => {
+    beforeAll(async () => {
+      await databases[path]!.ready();
       scope = databases[path]!.forTenant(acme.id.toUpperCase());
     });
 
-    it('is bound to the lower-cased tenant id', () => {
+    it('is bound to the lower-cased tenant id, on the path it names', () => {
       expect(scope.tenantId).toBe(acme.id.toLowerCase());
+      expect(scope).toBeInstanceOf(path === 'tenant pool' ? TenantPoolScope : SharedPoolScope);
     });
 
     it('transaction: commits every step together, then runs each after-commit hook once, seeing the committed rows', async () => {

@@ -18,6 +18,7 @@ import { createOrderEventConsumer, NOTIFICATIONS_GROUP } from '../../subgraphs/n
 import { OutboxRepository } from '../../subgraphs/shared/outbox.repository';
 import { waitForGroupDrained } from '../support/event-waits';
 import { waitUntil } from '../support/processes';
+import { flushAll, rawRedis, REDIS_BACKENDS, redisTarget } from '../support/redis-backends';
 import { createDatabaseFromTemplate } from '../support/test-database';
 
 const logger = createLogger('test', 'silent');
@@ -34,7 +35,7 @@ function orderEvent(tenantId: string, subjectId: string = randomUUID()): DomainE
   };
 }
 
-describe('OrderedConsumer on Redis', () => {
+describe.each(REDIS_BACKENDS)('OrderedConsumer on %s', (backend) => {
   let eventLog: RedisEventLog;
   let redis: Redis;
   let consumer: { stop(): Promise<void> } | undefined;
@@ -52,9 +53,9 @@ describe('OrderedConsumer on Redis', () => {
   const pending = async (stream: string) => ((await redis.xpending(stream, NOTIFICATIONS_GROUP)) as [number])[0];
 
   beforeAll(async () => {
-    eventLog = new RedisEventLog(process.env.TEST_REDIS_URL!);
-    redis = new Redis(process.env.TEST_REDIS_URL!);
-    await redis.flushall(); // the consumers read every `orders` stream: none left by other files
+    eventLog = new RedisEventLog(redisTarget(backend));
+    redis = rawRedis(backend);
+    await flushAll(redis); // the consumers read every `orders` stream: none left by other files
   });
   afterEach(async () => {
     await consumer?.stop();

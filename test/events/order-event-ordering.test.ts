@@ -19,6 +19,7 @@ import { createTenantContext } from '../../subgraphs/shared/context';
 import { OutboxRepository } from '../../subgraphs/shared/outbox.repository';
 import { NOTIFICATIONS_GROUP } from '../../subgraphs/notifications/notification/order-event.consumer';
 import { waitUntil } from '../support/processes';
+import { flushAll, rawRedis, REDIS_BACKENDS, redisTarget } from '../support/redis-backends';
 import { createDatabaseFromTemplate } from '../support/test-database';
 
 const logger = createLogger('test', 'silent');
@@ -50,7 +51,7 @@ interface Call {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('OrderedConsumer ordering on Redis', () => {
+describe.each(REDIS_BACKENDS)('OrderedConsumer ordering on %s', (backend) => {
   let prisma: PrismaClient;
   let redis: Redis;
   const logs: RedisEventLog[] = [];
@@ -63,7 +64,7 @@ describe('OrderedConsumer ordering on Redis', () => {
     handle: (event: DomainEvent) => Promise<unknown>,
     options: Partial<OrderedConsumerOptions> = {},
   ): { consumer: OrderedConsumer; log: RedisEventLog } {
-    const log = new RedisEventLog(process.env.TEST_REDIS_URL!);
+    const log = new RedisEventLog(redisTarget(backend));
     logs.push(log);
     const settings: OrderedConsumerOptions = {
       topic: 'orders',
@@ -111,10 +112,10 @@ describe('OrderedConsumer ordering on Redis', () => {
 
   beforeAll(async () => {
     prisma = createPrismaClient({ url: await createDatabaseFromTemplate() });
-    redis = new Redis(process.env.TEST_REDIS_URL!);
+    redis = rawRedis(backend);
   });
   beforeEach(async () => {
-    await redis.flushall(); // each test sees only its own streams, leases and members
+    await flushAll(redis); // each test sees only its own streams, leases and members
   });
   afterEach(async () => {
     await Promise.all(consumers.map((c) => c.stop()));
@@ -155,7 +156,7 @@ describe('OrderedConsumer ordering on Redis', () => {
       orderLife(t, randomUUID(), 'ORD-C'),
     ]);
     const allEvents = lives.flat(2);
-    const log = new RedisEventLog(process.env.TEST_REDIS_URL!);
+    const log = new RedisEventLog(redisTarget(backend));
     logs.push(log);
     for (const stream of streams) await log.groups.ensureGroup(stream, NOTIFICATIONS_GROUP);
 
@@ -280,7 +281,7 @@ describe('OrderedConsumer ordering on Redis', () => {
       await a.log.close();
       const diedAt = Date.now();
       // A newer event arrives after the death; B starts while A's lease still holds.
-      const log = new RedisEventLog(process.env.TEST_REDIS_URL!);
+      const log = new RedisEventLog(redisTarget(backend));
       logs.push(log);
       await log.streams.append(life[3]!);
       const pendingWithA = (await redis.xpending(stream, NOTIFICATIONS_GROUP, '-', '+', 10, 'dying')) as Array<[string]>;

@@ -73,7 +73,12 @@ describe('outbox relay process: kill -9 between publish and mark', () => {
     await relayDb.query('COMMIT');
     const before = await redis.xlen(stream);
 
-    const env = { DATABASE_URL: relayDbUrl, REDIS_URL: process.env.TEST_REDIS_URL!, RELAY_POLL_MS: '50' };
+    const env = {
+      RELAY_PORT: '0',
+      DATABASE_URL: relayDbUrl,
+      REDIS_URL: process.env.TEST_REDIS_URL!,
+      RELAY_POLL_MS: '50',
+    };
     const crashing = spawnTsx('apps/relay.main.ts', { ...env, RELAY_CRASH_AFTER_PUBLISH: '1' });
     const crashed = await crashing.exited;
     expect(crashed.signal).toBe('SIGKILL');

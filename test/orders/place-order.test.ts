@@ -15,14 +15,17 @@ interface Placed {
   };
 }
 
-describe('orders', () => {
+describe.each([
+  ['directly', undefined],
+  ['through PgBouncer (transaction mode, 3 server connections)', 3],
+])('orders, database reached %s', (_path, pgbouncerPoolSize) => {
   let stack: TestStack;
   let owner: string;
   let staff: string;
   const counts = async () =>
     (
       await stack.sql<{ o: string; l: string; x: string }>(
-        'SELECT (SELECT count(*) FROM orders)::text AS o, (SELECT count(*) FROM order_lines)::text AS l, (SELECT count(*) FROM outbox)::text AS x',
+        "SELECT (SELECT count(*) FROM orders)::text AS o, (SELECT count(*) FROM order_lines)::text AS l, (SELECT count(*) FROM outbox WHERE topic = 'orders')::text AS x",
       )
     )[0];
   const product = async (sku: string) =>
@@ -33,7 +36,7 @@ describe('orders', () => {
     )[0]!;
 
   beforeAll(async () => {
-    stack = await startTestStack({ eventLog: 'memory' });
+    stack = await startTestStack({ eventLog: 'memory', pgbouncerPoolSize });
     owner = await stack.token({ tenant: 'acme', user: 'owner@acme.test' });
     staff = await stack.token({ tenant: 'acme', user: 'staff@acme.test' });
   });

@@ -124,6 +124,7 @@ describe('row-level security (PostgreSQL layer of tenant isolation)', () => {
   it("per-tenant pools: a connection opened for A (libpq options) sees A's rows only", async () => {
     const pools = new TenantDatabase({ shared: prisma, tenantPools: { url: appDatabaseUrl(ownerUrl), poolSize: 1 } });
     try {
+      expect(await pools.ready()).toBe(true); // a direct connection applies the option
       const rows = await pools.forTenant(acme.id).run(
         (db) =>
           db.$queryRaw<Array<{ own: number; theirs: number }>>`

@@ -10,14 +10,17 @@ const theirOrder = demo.orders.find((o) => o.tenantId === globex.tenantId && o.s
 const theirProduct = demo.products.find((p) => p.tenantId === globex.tenantId)!;
 const theirNotification = demo.notifications.find((n) => n.tenantId === globex.tenantId && !n.read)!;
 
-describe('tenant isolation through the gateway', () => {
+describe.each([
+  ['directly', undefined],
+  ['through PgBouncer (transaction mode, 3 server connections)', 3],
+])('tenant isolation through the gateway, database reached %s', (_path, pgbouncerPoolSize) => {
   let stack: TestStack;
   let token: string;
   let snapshot: unknown;
   const dbState = () => tenantTablesChecksum(stack.sql);
 
   beforeAll(async () => {
-    stack = await startTestStack({ eventLog: 'memory' });
+    stack = await startTestStack({ eventLog: 'memory', pgbouncerPoolSize });
     token = await stack.token({ tenant: 'acme', user: 'owner@acme.test' });
     snapshot = await dbState();
   });

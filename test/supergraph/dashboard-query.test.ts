@@ -1,5 +1,5 @@
 import { buildDemoData, DEMO_ORDERS_PER_TENANT } from '../../lib/db/demo-data';
-import { DASHBOARD_QUERY } from '../../scripts/dashboard-query';
+import { DASHBOARD_QUERY, EXAMPLE_DASHBOARD_QUERY } from '../../scripts/dashboard-query';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 interface Dashboard {
@@ -68,6 +68,29 @@ describe('dashboard query through the gateway', () => {
     const few = await count(2);
     const many = await count(12);
     expect(few).toBeGreaterThanOrEqual(5);
+    expect(many).toBe(few);
+  });
+
+  it("the example dashboard's query (figures, orders, low stock, unread notifications, totals): SQL statements do not grow with page sizes", async () => {
+    const token = await stack.token({ tenant: 'acme', user: 'staff@acme.test' });
+    const count = async (size: number) => {
+      stack.resetQueries();
+      const variables = { orders: size, lowStock: size, notifications: size, lowStockBelow: 1000, since: '2000-01-01T00:00:00Z' };
+      const res = await stack.gql<{ orders: { edges: unknown[] }; products: { edges: unknown[] }; notifications: { edges: unknown[] } }>(
+        EXAMPLE_DASHBOARD_QUERY,
+        variables,
+        { token },
+      );
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data!.orders.edges).toHaveLength(Math.min(size, DEMO_ORDERS_PER_TENANT));
+      expect(res.body.data!.products.edges).toHaveLength(size);
+      return stack.queries.filter(
+        (q) => /"(tenants|users|orders|order_lines|products|notifications)"|FROM orders/.test(q) && !q.includes('outbox'),
+      ).length;
+    };
+    const few = await count(2);
+    const many = await count(12);
+    expect(few).toBeGreaterThanOrEqual(8);
     expect(many).toBe(few);
   });
 });

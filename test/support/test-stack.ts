@@ -3,13 +3,15 @@
  * gateway on free ports, Redis from the global setup; plus HTTP and graphql-ws clients.
  */
 import { Client } from 'pg';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { createClient, type Client as WsClient, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { mintDevToken, type DevTokenOptions } from '../../lib/auth/dev-token';
-import { loadConfig, type AppConfig } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
+import { appDatabaseUrl, DEFAULT_APP_ROLE, loadConfig, type AppConfig } from '../../lib/config';
+import { createLogger, type Logger } from '../../lib/logger';
 import { startLocalSupergraph, type LocalSupergraph, type LocalSupergraphOptions } from '../../apps/local-supergraph';
+import { startPgBouncer, type PgBouncer } from './pgbouncer';
+import { flushAll, parseSeeds } from './redis-backends';
 import { waitUntil } from './processes';
 import { createDatabaseFromTemplate } from './test-database';
 
@@ -47,6 +49,10 @@ export interface TestStack extends LocalSupergraph {
   wsClient(token: string | undefined, extraParams?: Record<string, unknown>): WsClient;
   /** A raw SQL client on this file's database (for assertions). */
   sql<R extends Record<string, unknown> = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** The PgBouncer in front of the database (with `pgbouncerPoolSize`). */
+  pgbouncer?: PgBouncer;
+  /** Runs `fn` with a raw client of the stack's Redis (a `Cluster` client on a Redis Cluster), then disconnects it. */
+  withRedis<T>(fn: (redis: Redis | Cluster) => Promise<T>): Promise<T>;
 }
 
 /** An order placed by {@link TestStack.placeOrder}. */
@@ -60,13 +66,25 @@ const PLACE_ORDER = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $inp
 /** Options of {@link startTestStack}. */
 export interface TestStackOptions {
   /** Event log: `redis` (default) or `memory`. */
-  eventLog?: 'redis' | 'memory';
+  eventLog?: 'redis' | 'cluster' | 'memory';
   /** Changes to the test configuration (for example a custom `jwt`, or `hideSchemaDetails: true`). */
   config?: (config: AppConfig) => AppConfig;
   /** Redis to use instead of the global one (fault tests start their own redis-server). */
   redisUrl?: string;
+  /** With `eventLog: 'cluster'`: the seeds (`host:port,...`) of a cluster to use instead of the global one. */
+  redisClusterNodes?: string;
+  /**
+   * Route the services' database connections through a PgBouncer in transaction mode with this
+   * many server connections (tenants then scoped per transaction: `DB_TENANT_POOLS=false`).
+   */
+  pgbouncerPoolSize?: number;
   /** The gateway's subscription limits. */
   subscriptions?: LocalSupergraphOptions['subscriptions'];
+  /** Logger of every service (default: silent, or `TEST_LOG_LEVEL`); tests that read log lines pass their own. */
+  logger?: Logger;
+  /** Where the services' log lines go, at `logLevel` (without `logger`; default: nowhere, `TEST_LOG_LEVEL` or silent). */
+  logDestination?: { write(line: string): void };
+  logLevel?: string;
 }
 
 /** Starts the stack; call `stop()` in `afterAll`. */
@@ -75,18 +93,36 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const redisUrl = options.redisUrl ?? process.env.TEST_REDIS_URL;
   if (!templateUrl || !redisUrl) throw new Error('Run the tests with jest (npm test): the global setup provides the databases.');
   const databaseUrl = await createDatabaseFromTemplate(templateUrl);
-  const useRedis = (options.eventLog ?? 'redis') === 'redis';
-  if (useRedis) {
-    const redis = new Redis(redisUrl);
-    await redis.flushall();
+  const backend = options.eventLog ?? 'redis';
+  const clusterNodes = backend === 'cluster' ? clusterSeeds(options.redisClusterNodes ?? process.env.TEST_REDIS_CLUSTER_NODES) : undefined;
+  const rawRedis = (): Redis | Cluster =>
+    clusterNodes ? new Cluster(clusterNodes, { redisOptions: { protocol: 2 } }) : new Redis(redisUrl, { protocol: 2 });
+  if (backend !== 'memory') {
+    const redis = rawRedis();
+    await flushAll(redis as Redis);
     redis.disconnect();
   }
   const queries: string[] = [];
   const base = loadConfig({ NODE_ENV: 'test' });
-  const config: AppConfig = { ...base, database: { ...base.database, url: databaseUrl }, redisUrl: useRedis ? redisUrl : undefined };
+  const config: AppConfig = {
+    ...base,
+    database: { ...base.database, url: databaseUrl },
+    redisUrl: backend === 'redis' ? redisUrl : undefined,
+    redisClusterNodes: clusterNodes,
+  };
+  const pgbouncer = options.pgbouncerPoolSize
+    ? await startPgBouncer({
+        serverUrl: databaseUrl,
+        users: { [DEFAULT_APP_ROLE.user]: DEFAULT_APP_ROLE.password },
+        poolSize: options.pgbouncerPoolSize,
+      })
+    : undefined;
+  if (pgbouncer) config.database = { ...config.database, appUrl: pgbouncer.through(appDatabaseUrl(databaseUrl)), tenantPools: false };
   const supergraph = await startLocalSupergraph({
     config: options.config ? options.config(config) : config,
-    logger: createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger:
+      options.logger ??
+      createLogger('test', options.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent', { destination: options.logDestination }),
     ephemeralPorts: true,
     onQuery: (q) => queries.push(q),
     subscriptions: options.subscriptions,
@@ -149,10 +185,20 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     async sql(text, params) {
       return (await sqlClient.query(text, params)).rows;
     },
+    pgbouncer,
+    async withRedis(fn) {
+      const redis = rawRedis();
+      try {
+        return await fn(redis);
+      } finally {
+        redis.disconnect();
+      }
+    },
     async stop() {
       for (const c of wsClients) await c.dispose();
       await sqlClient.end();
       await supergraph.stop();
+      await pgbouncer?.stop();
     },
   };
 }
@@ -215,3 +261,9 @@ export function subscribe(client: WsClient, query: string, variables: Record<str
 
 /** Resolves after `ms`. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The cluster seeds of `seeds` (the global setup's `TEST_REDIS_CLUSTER_NODES` by default). */
+function clusterSeeds(seeds: string | undefined): Array<{ host: string; port: number }> {
+  if (!seeds) throw new Error('Run the tests with jest (npm test): the global setup starts the Redis Cluster.');
+  return parseSeeds(seeds);
+}

@@ -6,6 +6,7 @@
  */
 import type { EventLog } from '../event-log';
 import { MemoryConsumerGroups } from './memory-consumer-groups';
+import { MemoryEventLogStats } from './memory-event-log-stats';
 import { MemoryEventStreams } from './memory-event-streams';
 import { MemoryStore } from './memory-store';
 import { MemoryStreamLeases } from './memory-stream-leases';
@@ -16,6 +17,7 @@ export class MemoryEventLog implements EventLog {
   readonly streams: MemoryEventStreams;
   readonly groups: MemoryConsumerGroups;
   readonly leases: MemoryStreamLeases;
+  readonly stats: MemoryEventLogStats;
   private readonly store: MemoryStore;
 
   /** @param retention entries kept per stream and per dead-letter stream (exactly; Redis keeps about as many). */
@@ -24,6 +26,7 @@ export class MemoryEventLog implements EventLog {
     this.streams = new MemoryEventStreams(this.store);
     this.groups = new MemoryConsumerGroups(this.store);
     this.leases = new MemoryStreamLeases(this.store);
+    this.stats = new MemoryEventLogStats(this.store);
   }
 
   /** Trims `stream` to its newest `maxLen` entries, like `XTRIM <stream> MAXLEN = <maxLen>` (tests). */

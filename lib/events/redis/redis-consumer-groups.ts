@@ -5,7 +5,6 @@
  * acknowledgement in one `MULTI`. Entries whose payload is not an event (written by something else
  * than {@link EventStreams.append}) are dead-lettered with reason `malformed entry` when read.
  */
-import type { Redis } from 'ioredis';
 import {
   deadLetterKey,
   MAX_DEAD_LETTER_REASON,
@@ -16,7 +15,7 @@ import {
   type ReadOptions,
   type StreamEntry,
 } from '../event-log';
-import { field, parseEvent, toEntry, type RawEntry, type RedisConnection } from './redis-connection';
+import { field, parseEvent, toEntry, type RawEntry, type RedisClient, type RedisConnection } from './redis-connection';
 
 /** See module doc. */
 export class RedisConsumerGroups implements ConsumerGroups {
@@ -29,7 +28,7 @@ export class RedisConsumerGroups implements ConsumerGroups {
     private readonly retention: number,
   ) {}
 
-  private get commands(): Redis {
+  private get commands(): RedisClient {
     return this.connection.commands;
   }
 
@@ -44,28 +43,61 @@ export class RedisConsumerGroups implements ConsumerGroups {
 
   /**
    * `XREADGROUP GROUP <group> <consumer> COUNT n [BLOCK ms] STREAMS <streams...> > ...`: `count` applies
-   * per stream, as in Redis.
+   * per stream, as in Redis. On a Redis Cluster one command per hash slot (a command may name keys of
+   * one slot only), blocking on all of them at once and returning as soon as one has entries.
    * @throws Error `NOGROUP ...` when a stream or its group does not exist.
    */
   async readGroup(group: string, consumer: string, streams: string[], options: ReadOptions = {}): Promise<GroupEntry[]> {
     if (streams.length === 0) return [];
-    const args = [
-      'GROUP',
-      group,
-      consumer,
-      'COUNT',
-      String(options.count ?? 100),
-      ...(options.blockMs ? ['BLOCK', String(options.blockMs)] : []),
-      'STREAMS',
-      ...streams,
-      ...streams.map(() => '>'),
-    ];
-    const reply = await this.connection.read(
-      options.blockMs,
-      (conn) => conn.call('XREADGROUP', ...args) as Promise<Array<[string, RawEntry[]]> | null>,
-    );
+    const command = (keys: readonly string[]) => (conn: RedisClient) =>
+      conn.call(
+        'XREADGROUP',
+        ...[
+          'GROUP',
+          group,
+          consumer,
+          'COUNT',
+          String(options.count ?? 100),
+          ...(options.blockMs ? ['BLOCK', String(options.blockMs)] : []),
+          'STREAMS',
+          ...keys,
+          ...keys.map(() => '>'),
+        ],
+      ) as Promise<Array<[string, RawEntry[]]> | null>;
+    const bySlot = new Map<number, string[]>();
+    for (const stream of streams) {
+      const slot = this.connection.slotOf(stream);
+      const list = bySlot.get(slot);
+      if (list) list.push(stream);
+      else bySlot.set(slot, [stream]);
+    }
+    const slots = [...bySlot.values()];
+    let replies: Array<Array<[string, RawEntry[]]> | null>;
+    if (slots.length === 1 || !options.blockMs) {
+      replies = await Promise.all(slots.map((keys) => this.connection.read(options.blockMs, keys[0]!, command(keys))));
+    } else {
+      // Streams of several slots (a Redis Cluster): block on every slot at once, each on its own
+      // connection, and end the other reads as soon as one slot has entries. An ended read consumed
+      // nothing; a read that got entries before it could be ended keeps them (they are returned).
+      const reads = slots.map((keys) => this.connection.readCancellable(options.blockMs!, keys[0]!, command(keys)));
+      const stopOthers = () => reads.forEach((r) => r.cancel());
+      replies = await Promise.all(
+        reads.map((r) =>
+          r.result.then(
+            (reply) => {
+              if (reply?.some(([, entries]) => entries.length > 0)) stopOthers();
+              return reply;
+            },
+            (err: unknown) => {
+              stopOthers();
+              throw err;
+            },
+          ),
+        ),
+      );
+    }
     const out: GroupEntry[] = [];
-    for (const [stream, entries] of reply ?? []) {
+    for (const [stream, entries] of replies.flatMap((reply) => reply ?? [])) {
       for (const raw of entries) {
         const entry = toEntry(raw);
         if (entry) out.push({ stream, entry, deliveries: 1 });

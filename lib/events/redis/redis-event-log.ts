@@ -4,9 +4,10 @@
  * `recorded-first-entry-id`).
  */
 import type { EventLog } from '../event-log';
-import { RedisConnection } from './redis-connection';
+import { RedisConnection, type RedisTarget } from './redis-connection';
 import { RedisConsumerGroups } from './redis-consumer-groups';
-import { RedisEventStreams } from './redis-event-streams';
+import { RedisEventLogStats } from './redis-event-log-stats';
+import { RedisEventStreams, type AppendDurability } from './redis-event-streams';
 import { RedisStreamLeases } from './redis-stream-leases';
 
 /** See module doc. */
@@ -15,18 +16,22 @@ export class RedisEventLog implements EventLog {
   readonly streams: RedisEventStreams;
   readonly groups: RedisConsumerGroups;
   readonly leases: RedisStreamLeases;
+  readonly stats: RedisEventLogStats;
   private readonly connection: RedisConnection;
 
   /**
    * Connects lazily (ioredis); commands wait for the connection.
-   * @param url Redis URL, for example `redis://localhost:6379`.
+   * @param target a Redis URL (for example `redis://localhost:6379`), or where Redis is (one server,
+   *   or the seed nodes of a Redis Cluster).
    * @param retention approximate entries kept per stream and per dead-letter stream (`MAXLEN ~`).
+   * @param durability replicas each append waits for (Redis `WAIT`); none by default.
    */
-  constructor(url: string, retention = 10_000) {
-    this.connection = new RedisConnection(url);
-    this.streams = new RedisEventStreams(this.connection, retention);
+  constructor(target: string | RedisTarget, retention = 10_000, durability?: AppendDurability) {
+    this.connection = new RedisConnection(typeof target === 'string' ? { url: target } : target);
+    this.streams = new RedisEventStreams(this.connection, retention, durability);
     this.groups = new RedisConsumerGroups(this.connection, retention);
     this.leases = new RedisStreamLeases(this.connection);
+    this.stats = new RedisEventLogStats(this.connection, this.streams);
   }
 
   /** Closes every connection; blocking reads in progress return no entries, later commands reject. */

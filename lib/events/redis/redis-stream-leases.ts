@@ -5,9 +5,8 @@
  * Lease keys carry the stream's hash tag (see {@link leaseKey}); a member set is one key per topic
  * and group.
  */
-import type { Redis } from 'ioredis';
 import type { StreamLeases } from '../event-log';
-import type { RedisConnection } from './redis-connection';
+import type { RedisClient, RedisConnection } from './redis-connection';
 
 /** `SET key owner NX PX ttl`, or extend the TTL when `owner` already holds the lease. */
 const ACQUIRE_LEASE = `
@@ -27,7 +26,7 @@ return 0`;
 export class RedisStreamLeases implements StreamLeases {
   constructor(private readonly connection: RedisConnection) {}
 
-  private get commands(): Redis {
+  private get commands(): RedisClient {
     return this.connection.commands;
   }
 

@@ -7,10 +7,21 @@ import type { Prisma } from '../../../lib/db/prisma-client';
 import { isUniqueViolation } from '../../../lib/db/errors';
 import type { TenantScope } from '../../../lib/db/tenant-scope';
 import type { ProductModel } from '../../../generated/prisma/models';
-import { afterCursorWhere, type CursorPosition } from '../../shared/pagination';
+import { fetchSize, keysetOrderBy, keysetWhere, type PageRequest } from '../../shared/pagination';
 
 /** A product row; `priceAmount` in minor units of `priceCurrency`. */
 export type ProductRow = ProductModel;
+
+/** Filters of the products list; they combine (AND). */
+export interface ProductListFilter {
+  /** Name or SKU contains this, case-insensitively (`ILIKE`, trigram indexes). */
+  search?: string;
+  /** Fewer units in stock than this (index `(tenant_id, stock, id)`). */
+  stockBelow?: number;
+}
+
+/** Fields the products list can be ordered by. */
+export type ProductSortField = 'createdAt' | 'name' | 'stock';
 
 /** Fields of a new product; money in minor units. */
 export interface NewProduct {
@@ -32,13 +43,25 @@ export class ProductRepository {
     return this.scope.run((db) => db.product.findMany({ where: { tenantId, id: { in: [...ids] } } }));
   }
 
-  /** One page (`take + 1` rows) of the tenant's products, newest first, optionally matching `search` in name or SKU. */
-  findPage(take: number, after: CursorPosition | undefined, search: string | undefined): Promise<ProductRow[]> {
-    const where: Prisma.ProductWhereInput = { tenantId: this.scope.tenantId, ...afterCursorWhere(after) };
-    if (search) {
-      where.AND = [{ OR: [{ name: { contains: search, mode: 'insensitive' } }, { sku: { contains: search, mode: 'insensitive' } }] }];
+  /** The `where` of the tenant's products matching `filter`. */
+  private listWhere(filter: ProductListFilter): Prisma.ProductWhereInput {
+    const where: Prisma.ProductWhereInput = { tenantId: this.scope.tenantId };
+    if (filter.search) {
+      where.OR = [{ name: { contains: filter.search, mode: 'insensitive' } }, { sku: { contains: filter.search, mode: 'insensitive' } }];
     }
-    return this.scope.run((db) => db.product.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: take + 1 }));
+    if (filter.stockBelow !== undefined) where.stock = { lt: filter.stockBelow };
+    return where;
+  }
+
+  /** One page of the tenant's products matching `filter` (`take + 1` rows in read order; one query). */
+  findPage(page: PageRequest<ProductSortField>, filter: ProductListFilter): Promise<ProductRow[]> {
+    const where: Prisma.ProductWhereInput = { AND: [this.listWhere(filter), keysetWhere(page)] };
+    return this.scope.run((db) => db.product.findMany({ where, orderBy: keysetOrderBy(page), take: fetchSize(page) }));
+  }
+
+  /** Number of the tenant's products matching `filter` (one query). */
+  count(filter: ProductListFilter): Promise<number> {
+    return this.scope.run((db) => db.product.count({ where: this.listWhere(filter) }));
   }
 
   /** Inserts product `id`; returns undefined when the tenant has a product with that SKU already. */

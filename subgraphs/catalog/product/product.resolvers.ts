@@ -4,7 +4,7 @@ import * as products from './product.service';
 /** Catalog resolvers: thin adapters from GraphQL to {@link products}. */
 export const productResolvers: Resolvers = {
   Query: {
-    products: (_parent, args, ctx) => products.listProducts(ctx, args.first, args.after, args.search),
+    products: (_parent, args, ctx) => products.listProducts(ctx, args),
     product: (_parent, args, ctx) => products.getProduct(ctx, args.id),
   },
   Mutation: {

@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { badInput, notFound } from '../../../lib/errors';
-import { pageArgs, toConnection, type Connection } from '../../shared/pagination';
+import { NEWEST_FIRST, pageRequest, toConnection, type Connection, type KeysetOrder, type PageArgs } from '../../shared/pagination';
 import { isUuid, requireCurrency, requireInt, requireText } from '../../shared/validation';
 import { productById } from './product.loaders';
 import type { CatalogContext } from '../catalog.context';
-import type { NewProduct, ProductRow } from './product.repository';
+import type { NewProduct, ProductListFilter, ProductRow, ProductSortField } from './product.repository';
 
 /** Input of {@link createProduct}; `price.amount` in minor units. */
 export interface CreateProductInput {
@@ -34,21 +34,42 @@ export async function getProduct(ctx: CatalogContext, id: string): Promise<Produ
   return productById(ctx).load(id);
 }
 
+/** Arguments of the `products` list (`Query.products`). */
+export interface ListProductsArgs extends PageArgs {
+  search?: string | null;
+  lowStockBelow?: number | null;
+  orderBy?: keyof typeof PRODUCT_ORDERINGS | null;
+}
+
+/** The keyset orderings of the products list. */
+const PRODUCT_ORDERINGS = {
+  NEWEST_FIRST,
+  NAME_ASC: { key: 'na', field: 'name', direction: 'asc', type: 'string' },
+  NAME_DESC: { key: 'nd', field: 'name', direction: 'desc', type: 'string' },
+  STOCK_ASC: { key: 'sa', field: 'stock', direction: 'asc', type: 'int' },
+  STOCK_DESC: { key: 'sd', field: 'stock', direction: 'desc', type: 'int' },
+} as const satisfies Record<string, KeysetOrder<ProductSortField>>;
+
 /**
- * A page of the tenant's products, newest first.
- * @throws GraphQLError `BAD_USER_INPUT` for `first` outside 1..100, a malformed cursor or a search over 100 characters.
+ * A page of the tenant's products (Relay connection with `totalCount`), filtered by `search` (name
+ * or SKU) and `lowStockBelow`, ordered by `orderBy` (newest first by default).
+ * @throws GraphQLError `BAD_USER_INPUT` for page sizes outside 1..100, mixed directions, malformed
+ *   cursors (or one of another ordering), a search over 100 characters or a negative threshold.
  */
-export async function listProducts(
-  ctx: CatalogContext,
-  first?: number | null,
-  after?: string | null,
-  search?: string | null,
-): Promise<Connection<ProductRow>> {
-  const page = pageArgs(first, after);
-  const term = search?.trim() || undefined;
-  if (term && term.length > 100) throw badInput('search', 'must be at most 100 characters.');
-  const rows = await ctx.repositories.products.findPage(page.take, page.after, term);
-  return toConnection(rows, page.take);
+export async function listProducts(ctx: CatalogContext, args: ListProductsArgs = {}): Promise<Connection<ProductRow>> {
+  const page = pageRequest<ProductSortField>(args, PRODUCT_ORDERINGS[args.orderBy ?? 'NEWEST_FIRST']);
+  const search = args.search?.trim() || undefined;
+  if (search && search.length > 100) throw badInput('search', 'must be at most 100 characters.');
+  if (args.lowStockBelow != null && (!Number.isInteger(args.lowStockBelow) || args.lowStockBelow < 0)) {
+    throw badInput('lowStockBelow', 'must be zero or more.');
+  }
+  const filter: ProductListFilter = {
+    ...(search ? { search } : {}),
+    ...(args.lowStockBelow != null ? { stockBelow: args.lowStockBelow } : {}),
+  };
+  const { products } = ctx.repositories;
+  const rows = await products.findPage(page, filter);
+  return toConnection(rows, page, () => products.count(filter));
 }
 
 /**

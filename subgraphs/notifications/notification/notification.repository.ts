@@ -6,7 +6,7 @@
 import type { Prisma } from '../../../lib/db/prisma-client';
 import type { TenantScope } from '../../../lib/db/tenant-scope';
 import type { NotificationModel } from '../../../generated/prisma/models';
-import { afterCursorWhere, type CursorPosition } from '../../shared/pagination';
+import { fetchSize, keysetOrderBy, keysetWhere, type PageRequest } from '../../shared/pagination';
 
 /** A notification row; `readAt` null while unread, `orderId` null when about no order. */
 export type NotificationRow = NotificationModel;
@@ -31,11 +31,20 @@ export class NotificationRepository {
     return this.scope.run((db) => db.notification.findMany({ where: { tenantId, id: { in: [...ids] } } }));
   }
 
-  /** One page (`take + 1` rows) of the tenant's notifications, newest first, optionally only unread ones. */
-  findPage(take: number, after: CursorPosition | undefined, unreadOnly: boolean): Promise<NotificationRow[]> {
-    const where: Prisma.NotificationWhereInput = { tenantId: this.scope.tenantId, ...afterCursorWhere(after) };
-    if (unreadOnly) where.readAt = null;
-    return this.scope.run((db) => db.notification.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: take + 1 }));
+  /** One page of the tenant's notifications, newest first, optionally only unread ones (`take + 1` rows in read order; one query). */
+  findPage(page: PageRequest<'createdAt'>, unreadOnly: boolean): Promise<NotificationRow[]> {
+    const where: Prisma.NotificationWhereInput = {
+      tenantId: this.scope.tenantId,
+      ...(unreadOnly ? { readAt: null } : {}),
+      ...keysetWhere(page),
+    };
+    return this.scope.run((db) => db.notification.findMany({ where, orderBy: keysetOrderBy(page), take: fetchSize(page) }));
+  }
+
+  /** Number of the tenant's notifications, or only unread ones (one query). */
+  count(unreadOnly: boolean): Promise<number> {
+    const tenantId = this.scope.tenantId;
+    return this.scope.run((db) => db.notification.count({ where: { tenantId, ...(unreadOnly ? { readAt: null } : {}) } }));
   }
 
   /** Number of the tenant's unread notifications (`read_at IS NULL`). */

@@ -4,7 +4,7 @@ import * as notifications from './notification.service';
 /** Notification resolvers: thin adapters from GraphQL to {@link notifications}. */
 export const notificationResolvers: Resolvers = {
   Query: {
-    notifications: (_parent, args, ctx) => notifications.listNotifications(ctx, args.first, args.after, args.unreadOnly),
+    notifications: (_parent, args, ctx) => notifications.listNotifications(ctx, args),
     notification: (_parent, args, ctx) => notifications.getNotification(ctx, args.id),
   },
   Mutation: {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { notFound } from '../../../lib/errors';
 import type { DomainEvent } from '../../../lib/events/domain-event';
-import { pageArgs, toConnection, type Connection } from '../../shared/pagination';
+import { NEWEST_FIRST, pageRequest, toConnection, type Connection, type PageArgs } from '../../shared/pagination';
 import { isUuid } from '../../shared/validation';
 import { notificationById } from './notification.loaders';
 import type { NotificationsContext, NotificationsTenantContext } from '../notifications.context';
@@ -23,23 +23,20 @@ export async function getNotification(ctx: NotificationsContext, id: string): Pr
 }
 
 /**
- * A page of the tenant's notifications, newest first (`createdAt DESC, id DESC`); with `unreadOnly`
- * only unread ones. `unreadCount` counts all of the tenant's unread notifications.
- * @throws GraphQLError `BAD_USER_INPUT` for `first` outside 1..100 or a malformed cursor.
+ * A page of the tenant's notifications (Relay connection with `totalCount`), newest first
+ * (`createdAt DESC, id DESC`); with `unreadOnly` only unread ones. `unreadCount` counts all of the
+ * tenant's unread notifications.
+ * @throws GraphQLError `BAD_USER_INPUT` for page sizes outside 1..100, mixed directions or a malformed cursor.
  */
 export async function listNotifications(
   ctx: NotificationsContext,
-  first?: number | null,
-  after?: string | null,
-  unreadOnly?: boolean | null,
+  args: PageArgs & { unreadOnly?: boolean | null } = {},
 ): Promise<NotificationConnection> {
-  const page = pageArgs(first, after);
+  const page = pageRequest(args, NEWEST_FIRST);
+  const unreadOnly = args.unreadOnly ?? false;
   const { notifications } = ctx.repositories;
-  const [rows, unreadCount] = await Promise.all([
-    notifications.findPage(page.take, page.after, unreadOnly ?? false),
-    notifications.countUnread(),
-  ]);
-  return { ...toConnection(rows, page.take), unreadCount };
+  const [rows, unreadCount] = await Promise.all([notifications.findPage(page, unreadOnly), notifications.countUnread()]);
+  return { ...toConnection(rows, page, () => (unreadOnly ? Promise.resolve(unreadCount) : notifications.count(false))), unreadCount };
 }
 
 /**

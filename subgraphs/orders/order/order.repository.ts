@@ -9,7 +9,7 @@ import type { Prisma } from '../../../lib/db/prisma-client';
 import type { TenantScope } from '../../../lib/db/tenant-scope';
 import type { OrderModel, OrderLineModel } from '../../../generated/prisma/models';
 import type { OrderStatus } from '../../../generated/prisma/enums';
-import { afterCursorWhere, type CursorPosition } from '../../shared/pagination';
+import { fetchSize, keysetOrderBy, keysetWhere, type PageRequest } from '../../shared/pagination';
 import type { PricedLine } from './order.rules';
 
 /** An order row; `totalAmount` in minor units of `currency`. */
@@ -26,6 +26,24 @@ export interface NewOrder {
   currency: string;
   /** Trimmed key, or null. */
   idempotencyKey: string | null;
+}
+
+/** Filters of the orders list; they combine (AND). */
+export interface OrderListFilter {
+  /** Only these statuses (undefined: any; empty: none). */
+  statuses?: readonly OrderStatus[];
+  /** Created at or after. */
+  createdAfter?: Date;
+  /** Created before. */
+  createdBefore?: Date;
+}
+
+/** Order count and revenue (minor units) of one status in one currency. */
+export interface OrderFiguresRow {
+  status: OrderStatus;
+  currency: string;
+  orderCount: number;
+  revenueAmount: number;
 }
 
 /** An order's number and status, read under a row lock. */
@@ -53,11 +71,53 @@ export class OrderRepository {
     );
   }
 
-  /** One page (`take + 1` rows) of the tenant's orders, newest first, optionally in one status. */
-  findPage(take: number, after: CursorPosition | undefined, status: OrderStatus | undefined): Promise<OrderRow[]> {
-    const where: Prisma.OrderWhereInput = { tenantId: this.scope.tenantId, ...afterCursorWhere(after) };
-    if (status) where.status = status;
-    return this.scope.run((db) => db.order.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: take + 1 }));
+  /** The `where` of the tenant's orders matching `filter` (indexes: `(tenant_id, created_at, id)`, `(tenant_id, status, created_at, id)`). */
+  private listWhere(filter: OrderListFilter): Prisma.OrderWhereInput {
+    const where: Prisma.OrderWhereInput = { tenantId: this.scope.tenantId };
+    if (filter.statuses) where.status = { in: [...filter.statuses] };
+    if (filter.createdAfter || filter.createdBefore) {
+      where.createdAt = {
+        ...(filter.createdAfter ? { gte: filter.createdAfter } : {}),
+        ...(filter.createdBefore ? { lt: filter.createdBefore } : {}),
+      };
+    }
+    return where;
+  }
+
+  /** One page of the tenant's orders matching `filter` (`take + 1` rows in read order; one query). */
+  findPage(page: PageRequest<'createdAt'>, filter: OrderListFilter): Promise<OrderRow[]> {
+    const where: Prisma.OrderWhereInput = { AND: [this.listWhere(filter), keysetWhere(page)] };
+    return this.scope.run((db) => db.order.findMany({ where, orderBy: keysetOrderBy(page), take: fetchSize(page) }));
+  }
+
+  /** Number of the tenant's orders matching `filter` (one query). */
+  count(filter: OrderListFilter): Promise<number> {
+    return this.scope.run((db) => db.order.count({ where: this.listWhere(filter) }));
+  }
+
+  /**
+   * Order count and revenue per status and currency of the tenant's orders created in
+   * `[createdAfter, createdBefore)` (either bound optional), computed by PostgreSQL in one query
+   * (`GROUP BY`; index-only scan of `orders_tenant_id_created_at_figures_idx`), by status then currency.
+   */
+  async figures(createdAfter: Date | undefined, createdBefore: Date | undefined): Promise<OrderFiguresRow[]> {
+    const tenantId = this.scope.tenantId;
+    const rows = await this.scope.run(
+      (db) => db.$queryRaw<{ status: OrderStatus; currency: string; order_count: bigint; revenue: bigint }[]>`
+        SELECT status::text AS status, currency, count(*) AS order_count, sum(total_amount) AS revenue
+        FROM orders
+        WHERE tenant_id = ${tenantId}::uuid
+          AND created_at >= COALESCE(${createdAfter ?? null}::timestamptz, '-infinity')
+          AND created_at < COALESCE(${createdBefore ?? null}::timestamptz, 'infinity')
+        GROUP BY orders.status, orders.currency
+        ORDER BY orders.status, orders.currency`,
+    );
+    return rows.map((r) => ({
+      status: r.status,
+      currency: r.currency,
+      orderCount: Number(r.order_count),
+      revenueAmount: Number(r.revenue),
+    }));
   }
 
   /** The tenant's order placed with `idempotencyKey`, or null. */

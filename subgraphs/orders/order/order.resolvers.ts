@@ -8,7 +8,8 @@ import * as orders from './order.service';
  */
 export const orderResolvers: Resolvers = {
   Query: {
-    orders: (_parent, args, ctx) => orders.listOrders(ctx, args.first, args.after, args.status),
+    orders: (_parent, args, ctx) => orders.listOrders(ctx, args),
+    orderFigures: (_parent, args, ctx) => orders.orderFigures(ctx, args.createdAfter, args.createdBefore),
     order: (_parent, args, ctx) => orders.getOrder(ctx, args.id),
   },
   Mutation: {
@@ -21,6 +22,9 @@ export const orderResolvers: Resolvers = {
     lines: (order, _args, ctx) => orders.getOrderLines(ctx, order),
     total: (order) => ({ amount: order.totalAmount, currency: order.currency }),
     placedBy: (order) => ({ __typename: 'User', id: order.placedById }),
+  },
+  OrderFigures: {
+    revenue: (row) => ({ amount: row.revenueAmount, currency: row.currency }),
   },
   OrderLine: {
     product: (line) => ({ __typename: 'Product', id: line.productId }),

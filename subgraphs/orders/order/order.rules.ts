@@ -140,3 +140,31 @@ export function idempotencyKeyReused(): GraphQLError {
     reason: 'IDEMPOTENCY_KEY_REUSED',
   });
 }
+
+/** Filters of the orders list, validated (see {@link orderFilter}). */
+export interface OrderFilter {
+  statuses?: OrderStatusName[];
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
+/**
+ * The orders list's filters from its arguments: `status` and `statuses` intersect (both given and
+ * disjoint: no status, so nothing matches), and the range `[createdAfter, createdBefore)`.
+ * @throws GraphQLError `BAD_USER_INPUT` (`field: 'createdBefore'`) when the range is empty or reversed.
+ */
+export function orderFilter(
+  status: OrderStatusName | null | undefined,
+  statuses: readonly OrderStatusName[] | null | undefined,
+  createdAfter: Date | undefined,
+  createdBefore: Date | undefined,
+): OrderFilter {
+  let set: OrderStatusName[] | undefined = statuses ? [...new Set(statuses)] : undefined;
+  if (status) set = set ? set.filter((s) => s === status) : [status];
+  if (createdAfter && createdBefore && createdBefore <= createdAfter) throw badInput('createdBefore', 'must be after createdAfter.');
+  return {
+    ...(set ? { statuses: set } : {}),
+    ...(createdAfter ? { createdAfter } : {}),
+    ...(createdBefore ? { createdBefore } : {}),
+  };
+}

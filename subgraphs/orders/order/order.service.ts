@@ -6,18 +6,20 @@
  * enforced before the resolvers run (subgraphs/shared/requires-scope.ts).
  */
 import type { GraphQLError } from 'graphql';
-import { domainError, notFound } from '../../../lib/errors';
+import { badInput, domainError, notFound } from '../../../lib/errors';
 import { isUniqueViolation } from '../../../lib/db/errors';
-import type { TransactionOptions, UnitOfWork } from '../../../lib/db/tenant-scope';
-import { pageArgs, toConnection, type Connection } from '../../shared/pagination';
+import type { UnitOfWork } from '../../../lib/db/tenant-scope';
+import { NEWEST_FIRST, pageRequest, toConnection, type Connection, type KeysetOrder, type PageArgs } from '../../shared/pagination';
 import { isUuid } from '../../shared/validation';
 import type { OrdersContext, OrdersRepositories } from '../orders.context';
 import type { StockRepository } from '../stock/stock.repository';
 import { orderById, orderLinesByOrderId } from './order.loaders';
-import type { OrderLineRow, OrderRow } from './order.repository';
+import type { OrderFiguresRow, OrderLineRow, OrderRow } from './order.repository';
 import {
   formatOrderNumber,
   idempotencyKeyReused,
+  MAX_ORDER_TOTAL,
+  orderFilter,
   orderTotal,
   requireTransition,
   sameOrderPayload,
@@ -28,9 +30,6 @@ import {
   type PricedLine,
   type RequestedLine,
 } from './order.rules';
-
-/** Transaction limits of the order writes: generous, so bursts of concurrent orders queue instead of failing. */
-const ORDER_TRANSACTION: TransactionOptions = { maxWait: 10_000, timeout: 15_000 };
 
 /** The tenant's order with `id`, or null (also for malformed ids and other tenants' orders). */
 export async function getOrder(ctx: OrdersContext, id: string): Promise<OrderRow | null> {
@@ -43,19 +42,56 @@ export function getOrderLines(ctx: OrdersContext, order: OrderRow): Promise<Orde
   return orderLinesByOrderId(ctx).load(order.id);
 }
 
+/** Arguments of the `orders` list (`Query.orders`); `createdAfter`/`createdBefore` as the DateTime scalar parsed them. */
+export interface ListOrdersArgs extends PageArgs {
+  status?: OrderStatusName | null;
+  statuses?: readonly OrderStatusName[] | null;
+  createdAfter?: Date | string | null;
+  createdBefore?: Date | string | null;
+  orderBy?: 'NEWEST_FIRST' | 'OLDEST_FIRST' | null;
+}
+
+/** The keyset orderings of the orders list. */
+const ORDER_ORDERINGS: Record<'NEWEST_FIRST' | 'OLDEST_FIRST', KeysetOrder<'createdAt'>> = {
+  NEWEST_FIRST,
+  OLDEST_FIRST: { key: 'co', field: 'createdAt', direction: 'asc', type: 'date' },
+};
+
+/** A DateTime argument as a Date (the scalar parses literals and variables into Dates). */
+const toDate = (v: Date | string | null | undefined): Date | undefined => (v == null ? undefined : v instanceof Date ? v : new Date(v));
+
 /**
- * A page of the tenant's orders, newest first, optionally only those in `status`.
- * @throws GraphQLError `BAD_USER_INPUT` for `first` outside 1..100 or a malformed cursor.
+ * A page of the tenant's orders (Relay connection with `totalCount`), filtered by `status` and
+ * `statuses` (both given: orders in `status` that are also in `statuses`) and the created-at range
+ * `[createdAfter, createdBefore)`, ordered newest or oldest first.
+ * @throws GraphQLError `BAD_USER_INPUT` for page sizes outside 1..100, mixed directions, malformed
+ *   cursors (or one of the other ordering), or an empty date range.
  */
-export async function listOrders(
+export async function listOrders(ctx: OrdersContext, args: ListOrdersArgs = {}): Promise<Connection<OrderRow>> {
+  const page = pageRequest(args, ORDER_ORDERINGS[args.orderBy ?? 'NEWEST_FIRST']);
+  const filter = orderFilter(args.status, args.statuses, toDate(args.createdAfter), toDate(args.createdBefore));
+  const { orders } = ctx.repositories;
+  const rows = await orders.findPage(page, filter);
+  return toConnection(rows, page, () => orders.count(filter));
+}
+
+/**
+ * The tenant's order count and revenue per status and currency over `[createdAfter, createdBefore)`
+ * (`Query.orderFigures`), computed in SQL.
+ * @throws GraphQLError `BAD_USER_INPUT` for an empty range, or when a revenue exceeds what GraphQL's
+ *   `Int` holds (2^31 - 1 minor units: narrow the range).
+ */
+export async function orderFigures(
   ctx: OrdersContext,
-  first?: number | null,
-  after?: string | null,
-  status?: OrderStatusName | null,
-): Promise<Connection<OrderRow>> {
-  const page = pageArgs(first, after);
-  const rows = await ctx.repositories.orders.findPage(page.take, page.after, status ?? undefined);
-  return toConnection(rows, page.take);
+  createdAfter?: Date | string | null,
+  createdBefore?: Date | string | null,
+): Promise<OrderFiguresRow[]> {
+  const filter = orderFilter(undefined, undefined, toDate(createdAfter), toDate(createdBefore));
+  const rows = await ctx.repositories.orders.figures(filter.createdAfter, filter.createdBefore);
+  if (rows.some((r) => r.revenueAmount > MAX_ORDER_TOTAL)) {
+    throw badInput('createdAfter', 'the revenue of this range exceeds 2^31 - 1 minor units; narrow the range.');
+  }
+  return rows;
 }
 
 /**
@@ -135,7 +171,7 @@ export async function placeOrder(ctx: OrdersContext, input: PlaceOrderInput): Pr
   if (retried) return retried;
   let order: OrderRow;
   try {
-    order = await ctx.transaction((repositories, uow) => placeInTransaction(ctx, repositories, uow, request), ORDER_TRANSACTION);
+    order = await ctx.transaction((repositories, uow) => placeInTransaction(ctx, repositories, uow, request));
   } catch (err) {
     // A concurrent request with the same key committed first: our transaction rolled back (no stock
     // taken twice), so answer with the winner's order, read after the rollback. Our insert then
@@ -170,5 +206,5 @@ export async function updateOrderStatus(ctx: OrdersContext, id: string, status: 
     const data = { number: order.number, status: order.status, previousStatus: current.status };
     await ctx.outbox.append(uow, { topic: 'orders', type: 'order.status_changed', subjectId: order.id, data });
     return order;
-  }, ORDER_TRANSACTION);
+  });
 }

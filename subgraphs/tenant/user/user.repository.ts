@@ -7,7 +7,7 @@ import type { Prisma } from '../../../lib/db/prisma-client';
 import { isUniqueViolation } from '../../../lib/db/errors';
 import type { TenantScope } from '../../../lib/db/tenant-scope';
 import type { UserModel } from '../../../generated/prisma/models';
-import { afterCursorWhere, type CursorPosition } from '../../shared/pagination';
+import { fetchSize, keysetOrderBy, keysetWhere, type PageRequest } from '../../shared/pagination';
 
 /** A user row: `id`, `tenantId`, `email`, `name`, `scopes`, `createdAt`. */
 export type UserRow = UserModel;
@@ -29,10 +29,16 @@ export class UserRepository {
     return this.scope.run((db) => db.user.findMany({ where: { tenantId, id: { in: [...ids] } } }));
   }
 
-  /** One page (`take + 1` rows) of the tenant's users, newest first. */
-  findPage(take: number, after: CursorPosition | undefined): Promise<UserRow[]> {
-    const where: Prisma.UserWhereInput = { tenantId: this.scope.tenantId, ...afterCursorWhere(after) };
-    return this.scope.run((db) => db.user.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: take + 1 }));
+  /** One page of the tenant's users, newest first (`take + 1` rows in read order; one query). */
+  findPage(page: PageRequest<'createdAt'>): Promise<UserRow[]> {
+    const where: Prisma.UserWhereInput = { tenantId: this.scope.tenantId, ...keysetWhere(page) };
+    return this.scope.run((db) => db.user.findMany({ where, orderBy: keysetOrderBy(page), take: fetchSize(page) }));
+  }
+
+  /** Number of the tenant's users (one query). */
+  count(): Promise<number> {
+    const tenantId = this.scope.tenantId;
+    return this.scope.run((db) => db.user.count({ where: { tenantId } }));
   }
 
   /** Inserts user `id`; returns undefined when the tenant has a user with that email already. */

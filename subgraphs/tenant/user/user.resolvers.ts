@@ -5,7 +5,7 @@ import * as users from './user.service';
 export const userResolvers: Resolvers = {
   Query: {
     me: (_parent, _args, ctx) => users.getCurrentUser(ctx),
-    users: (_parent, args, ctx) => users.listUsers(ctx, args.first, args.after),
+    users: (_parent, args, ctx) => users.listUsers(ctx, args),
   },
   Mutation: {
     createUser: (_parent, args, ctx) => users.createUser(ctx, args.input),

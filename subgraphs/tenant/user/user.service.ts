@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { badInput, domainError, notFound } from '../../../lib/errors';
 import { Scope } from '../../../lib/principal';
-import { pageArgs, toConnection, type Connection } from '../../shared/pagination';
+import { NEWEST_FIRST, pageRequest, toConnection, type Connection, type PageArgs } from '../../shared/pagination';
 import { isUuid, requireText } from '../../shared/validation';
 import { getTenant } from '../tenant/tenant.service';
 import type { TenantRow } from '../tenant/tenant.repository';
@@ -72,13 +72,15 @@ export function requireGrantableScopes(field: string, scopes: readonly string[])
 }
 
 /**
- * A page of the tenant's users, newest first. Callers hold `tenant:admin` (`@requiresScope`).
- * @throws GraphQLError `BAD_USER_INPUT` for `first` outside 1..100 or a malformed cursor.
+ * A page of the tenant's users (Relay connection with `totalCount`), newest first. Callers hold
+ * `tenant:admin` (`@requiresScope`).
+ * @throws GraphQLError `BAD_USER_INPUT` for page sizes outside 1..100, mixed directions or a malformed cursor.
  */
-export async function listUsers(ctx: TenantSubgraphContext, first?: number | null, after?: string | null): Promise<Connection<UserRow>> {
-  const page = pageArgs(first, after);
-  const rows = await ctx.repositories.users.findPage(page.take, page.after);
-  return toConnection(rows, page.take);
+export async function listUsers(ctx: TenantSubgraphContext, args: PageArgs = {}): Promise<Connection<UserRow>> {
+  const page = pageRequest(args, NEWEST_FIRST);
+  const { users } = ctx.repositories;
+  const rows = await users.findPage(page);
+  return toConnection(rows, page, () => users.count());
 }
 
 /**
