@@ -1,10 +1,11 @@
 /**
  * Migration checksums as Prisma's migration engine computes and accepts them (prisma-engines,
- * schema-engine `checksum.rs`): the SHA-256 of the `migration.sql` file as lower-case hex. An applied
- * migration matches its file when any of these equals the recorded checksum: the file's checksum,
- * the checksum of the file with CRLF line endings turned into LF or LF into CRLF (a checkout on
- * another platform), each also in the legacy format of early engine versions whose bytes were
- * written without zero padding (a recorded checksum shorter than 64 characters).
+ * schema-engine `checksum.rs`, `script_matches_checksum`): the SHA-256 of the `migration.sql` file
+ * as lower-case hex. An applied migration matches its file when any of these equals the recorded
+ * checksum: the file's checksum, the checksum of the file with every CRLF turned into LF, or with
+ * every LF turned into CRLF (a checkout on another platform); each rendered in the legacy format of
+ * early engine versions, whose bytes were written without zero padding (prisma-engines issue 1887),
+ * when the recorded checksum is not empty and not 64 characters long.
  */
 import { createHash } from 'node:crypto';
 
@@ -23,7 +24,8 @@ function unpadded(sql: string): string {
 
 /** True when `recorded` is a checksum Prisma accepts for the file contents `sql` (see module doc). */
 export function checksumMatches(sql: string, recorded: string): boolean {
-  const variants = [sql, sql.replace(/\r\n/g, '\n'), sql.replace(/\r?\n/g, '\r\n')];
-  const render = recorded.length === CHECKSUM_LENGTH ? migrationChecksum : unpadded;
+  // As the engine does: the file, CRLF turned into LF, and every LF turned into CRLF.
+  const variants = [sql, sql.replace(/\r\n/g, '\n'), sql.replace(/\n/g, '\r\n')];
+  const render = recorded !== '' && recorded.length !== CHECKSUM_LENGTH ? unpadded : migrationChecksum;
   return variants.some((v) => render(v) === recorded);
 }
