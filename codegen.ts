@@ -22,7 +22,7 @@ const common = {
 };
 
 const subgraphs: Record<string, Record<string, string>> = {
-  tenant: { Tenant: `${prisma}Tenant`, User: `${prisma}User` },
+  tenant: { Tenant: `${prisma}Tenant`, User: `${prisma}User`, Plan: `${prisma}Plan` },
   catalog: { Product: `${prisma}Product` },
   orders: {
     Order: `${prisma}Order`,

@@ -8,7 +8,7 @@ import type { StartGatewayOptions } from '../gateway/gateway.server';
 /** What the configuration decides of a gateway: token checks, credentials, subgraph URLs, subscription limits. */
 export type ConfiguredGatewayOptions = Pick<
   StartGatewayOptions,
-  'jwt' | 'internalSecret' | 'hideSchemaDetails' | 'subgraphUrls' | 'subscriptions'
+  'jwt' | 'internalSecret' | 'hideSchemaDetails' | 'subgraphUrls' | 'subscriptions' | 'admission' | 'redisUrl'
 >;
 
 /**
@@ -26,7 +26,10 @@ export function gatewayOptions(config: AppConfig): ConfiguredGatewayOptions {
     subgraphUrls: config.gateway.subgraphUrls,
     subscriptions: {
       maxConcurrentExecutions: config.gateway.maxSubscriptionExecutions,
+      maxExecutionsPerTenant: config.gateway.maxSubscriptionExecutionsPerTenant,
       sharedExecutions: config.gateway.sharedSubscriptionExecutions,
     },
+    admission: config.admission,
+    redisUrl: config.redisUrl,
   };
 }

@@ -3,7 +3,8 @@
  * HTTP (`/graphql`, `/healthz`, `/readyz`) and graphql-ws (`/graphql`). Clients authenticate with a
  * bearer JWT; the gateway calls subgraphs with its own short-lived credential for the principal and
  * forwards no client header. Subscriptions are served by the gateway itself from the tenant's event
- * streams over graphql-ws (gateway/subscriptions/graphql-ws.adapter.ts).
+ * streams over graphql-ws (gateway/subscriptions/graphql-ws.adapter.ts). Every operation, on every
+ * transport, passes the admission pipeline (gateway/admission/) before `@apollo/gateway` plans it.
  */
 import { createServer, type Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
@@ -12,6 +13,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Disposable } from 'graphql-ws';
+import { Redis } from 'ioredis';
 import { WebSocketServer } from 'ws';
 import { CredentialSigner } from '../lib/auth/internal-credential';
 import type { JwtConfig } from '../lib/config';
@@ -20,9 +22,11 @@ import { createGraphQLHttpHandler } from '../lib/http/graphql-http-handler';
 import type { Logger } from '../lib/logger';
 import { maskError } from '../lib/mask-error';
 import { readCommittedSupergraph } from '../lib/schema/subgraphs';
+import { createAdmission, type AdmissionSettings } from './admission/create-admission';
+import { httpAdmissionContext, releaseSlotPlugin } from './admission/http-admission';
 import { JwtVerifier } from './auth/jwt-verifier';
-import { authenticate } from './auth/principal';
 import type { GatewayContext } from './gateway-context';
+import { executeOperation } from './execute-operation';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { serveGraphQLWs } from './subscriptions/graphql-ws.adapter';
 import { LiveSubscriptions } from './subscriptions/live-subscriptions';
@@ -55,8 +59,8 @@ export interface GatewaySubscriptionOptions {
   maxQueue?: number;
   /** Operations running at once on one connection (default 100). */
   maxOperationsPerConnection?: number;
-  /** Most lexical tokens of a document sent over graphql-ws (default 10,000). */
-  maxTokens?: number;
+  /** Most subscription executions of one tenant running at once (default 16, half of the default `maxConcurrentExecutions`). */
+  maxExecutionsPerTenant?: number;
 }
 
 /** Defaults of {@link GatewaySubscriptionOptions}. */
@@ -65,7 +69,7 @@ export const SUBSCRIPTION_DEFAULTS: Readonly<Required<GatewaySubscriptionOptions
   sharedExecutions: true,
   maxQueue: 1000,
   maxOperationsPerConnection: 100,
-  maxTokens: 10_000,
+  maxExecutionsPerTenant: 16,
 };
 
 /** `options` with each unset value replaced by its default. */
@@ -76,7 +80,7 @@ function subscriptionSettings(options: GatewaySubscriptionOptions = {}): Require
     sharedExecutions: options.sharedExecutions ?? d.sharedExecutions,
     maxQueue: options.maxQueue ?? d.maxQueue,
     maxOperationsPerConnection: options.maxOperationsPerConnection ?? d.maxOperationsPerConnection,
-    maxTokens: options.maxTokens ?? d.maxTokens,
+    maxExecutionsPerTenant: options.maxExecutionsPerTenant ?? d.maxExecutionsPerTenant,
   };
 }
 
@@ -100,6 +104,10 @@ export interface StartGatewayOptions {
   subgraphUrls?: Readonly<Record<string, string>>;
   /** Subscription limits; each unset one takes its {@link SUBSCRIPTION_DEFAULTS} value. */
   subscriptions?: GatewaySubscriptionOptions;
+  /** Document limits, cost, budgets, caps, introspection and trusted documents (each has a default). */
+  admission?: AdmissionSettings;
+  /** Redis shared by the replicas for budgets and persisted queries (`REDIS_URL`); absent = in process. */
+  redisUrl?: string;
 }
 
 /** Largest WebSocket message accepted, bytes. */
@@ -117,8 +125,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const signer = new CredentialSigner(options.internalSecret);
   const verifier = new JwtVerifier(options.jwt);
 
+  const supergraphSdl = options.supergraphSdl ?? readCommittedSupergraph();
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? readCommittedSupergraph(),
+    supergraphSdl,
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
         name,
@@ -171,10 +180,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     stringifyResult: (value) => JSON.stringify(value),
     // No "Did you mean" field suggestions in production (HIDE_SCHEMA_DETAILS).
     hideSchemaDetailsFromClientErrors: hideSchemaDetails,
+    // Introspection is decided per principal by the admission pipeline (`schema:read`).
     introspection: true,
+    // Persisted queries are resolved by the admission pipeline (trusted documents, APQ shared through Redis).
+    persistedQueries: false,
     formatError: (formatted, error) => maskError(formatted, error, logger),
     plugins: [
       subscriptionsOverWebSocket,
+      releaseSlotPlugin,
       disposeWebSockets,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
@@ -182,12 +195,26 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   });
   await apollo.start();
 
+  // Budgets and persisted queries: fail fast while Redis is down (the budgets then count in process).
+  const redis = options.redisUrl
+    ? new Redis(options.redisUrl, { protocol: 2, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
+    : undefined;
+  redis?.on('error', () => undefined); // reconnects by itself; readiness reports the outage
+  const admissionParts = createAdmission(options.admission ?? {}, {
+    supergraphSdl,
+    hideSchemaDetails,
+    redis,
+    execute: (principal, query) => executeOperation(apollo, principal, { query }, logger),
+    logger,
+  });
+
   const liveSubscriptions = new LiveSubscriptions({
     apollo,
     eventStreams,
     logger,
     maxQueue: subscriptions.maxQueue,
     maxConcurrentExecutions: subscriptions.maxConcurrentExecutions,
+    maxExecutionsPerTenant: subscriptions.maxExecutionsPerTenant,
     sharedExecutions: subscriptions.sharedExecutions,
   });
   webSockets.server = serveGraphQLWs(wss, {
@@ -197,8 +224,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     getSchema: () => apiSchema,
     liveSubscriptions,
     eventStreams,
-    hideSchemaDetails,
-    maxTokens: subscriptions.maxTokens,
+    admission: admissionParts.admission,
+    caps: admissionParts.caps,
+    scheduler: admissionParts.scheduler,
     maxOperationsPerConnection: subscriptions.maxOperationsPerConnection,
   });
   let ready = false;
@@ -206,8 +234,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     'request',
     createGraphQLHttpHandler<GatewayContext>({
       server: apollo,
-      context: async ({ req }) => ({ principal: await authenticate(verifier, req.headers) }),
-      ready: () => ready,
+      context: httpAdmissionContext({
+        verifier,
+        admission: admissionParts.admission,
+        getSchema: () => apiSchema,
+        scheduler: admissionParts.scheduler,
+      }),
+      // Not ready while Redis (budgets, persisted queries, and the event streams on the same server) is unreachable.
+      ready: () => (!ready ? false : !redis || redis.status === 'ready' ? true : ['redis']),
     }),
   );
   try {
@@ -218,6 +252,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   } catch (err) {
     await liveSubscriptions.close();
     await apollo.stop();
+    redis?.disconnect();
     throw err;
   }
   ready = true;
@@ -239,6 +274,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         ready = false;
         await liveSubscriptions.close();
         await apollo.stop(); // drains HTTP and disposes the WebSocket server (plugins above)
+        redis?.disconnect();
       })();
       return stopping;
     },

@@ -6,10 +6,17 @@
  * them all.
  */
 import { z } from 'zod';
+import { ADMISSION_ENV, admissionConfigOf, type AdmissionConfig } from './admission-config';
+import { blankToUndefined, bool, int, text, url } from './config-values';
 import { SUBGRAPHS, type SubgraphName } from './schema/subgraphs';
+
+export type { AdmissionConfig } from './admission-config';
 
 /** Development-only HS256 secret shared by `npm start`, `npm run token` and the tests; refused in production. */
 export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
+
+/** Shortest `JWT_SECRET` accepted in production, bytes: an HS256 key must be at least as long as the hash (RFC 7518 section 3.2). */
+export const MIN_PRODUCTION_SECRET_BYTES = 32;
 
 /** How the gateway verifies client JWTs (jose; see gateway/auth/jwt-verifier.ts). */
 export interface JwtConfig {
@@ -32,6 +39,10 @@ export interface JwtConfig {
   tenantClaim: string;
   /** Accepted `alg` values; anything else (including `none`) is rejected. */
   algorithms: string[];
+  /** Longest lifetime (`exp` - `iat`, seconds) of an accepted token (default 86,400: one day). */
+  maxLifetimeSeconds?: number;
+  /** Clock difference tolerated when checking `iat` is not in the future (seconds, default 60). */
+  clockToleranceSeconds?: number;
 }
 
 /** Everything a process of the supergraph reads from its environment. */
@@ -52,7 +63,16 @@ export interface AppConfig {
     seedDemoData: boolean;
     /** Port of the embedded PostgreSQL of `npm start` (`EMBEDDED_PG_PORT`, default 5433). */
     embeddedPort: number;
+    /** Most PostgreSQL connections this process opens (`DB_CONNECTION_BUDGET`, default 30): shared pool plus tenant pools. */
+    connectionBudget: number;
+    /** Connections of the shared pool (`DB_SHARED_POOL_SIZE`, default 10). */
+    sharedPoolSize: number;
+    /** Connections of each tenant pool (`DB_TENANT_POOL_SIZE`, default 4). */
+    tenantPoolSize: number;
   };
+  admission: AdmissionConfig;
+  /** `npm start` prints a `platform:admin` token (`PRINT_PLATFORM_ADMIN_TOKEN`, default false). */
+  printPlatformAdminToken: boolean;
   /** Redis URL (`REDIS_URL`); unset = the in-process event log (single process only). */
   redisUrl?: string;
   jwt: JwtConfig;
@@ -67,6 +87,8 @@ export interface AppConfig {
     subgraphUrls: Record<SubgraphName, string>;
     /** Subscription executions running at once per process (`SUBSCRIPTION_MAX_EXECUTIONS`, default 32). */
     maxSubscriptionExecutions: number;
+    /** Subscription executions of one tenant at once (`SUBSCRIPTION_MAX_EXECUTIONS_PER_TENANT`, default 16). */
+    maxSubscriptionExecutionsPerTenant: number;
     /** One execution per event and execution key (`SUBSCRIPTION_SHARED_EXECUTIONS`, default true). */
     sharedSubscriptionExecutions: boolean;
     /** Where clients such as `npm run demo` reach the gateway (`GATEWAY_URL`, default `http://localhost:<PORT>/graphql`). */
@@ -96,32 +118,6 @@ export interface AppConfig {
     relayCrashAfterPublish: boolean;
   };
 }
-
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-
-function int(fallback: number, min = 0) {
-  const what = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer of at least ${min}`;
-  return z
-    .preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .regex(/^-?\d+$/, { error: `must be ${what}` })
-        .transform(Number)
-        .refine((n) => Number.isSafeInteger(n) && n >= min, { error: `must be ${what}` })
-        .optional(),
-    )
-    .transform((n) => n ?? fallback);
-}
-
-function bool(fallback?: boolean) {
-  return z
-    .preprocess(blankToUndefined, z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).optional())
-    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
-}
-
-const text = z.preprocess(blankToUndefined, z.string().optional());
-const url = z.preprocess(blankToUndefined, z.url({ error: 'must be a URL' }).optional());
 
 /** The environment variables, by name: the schema that validates them. */
 const EnvSchema = z.object({
@@ -157,6 +153,14 @@ const EnvSchema = z.object({
   APOLLO_TELEMETRY_DISABLED: bool(true),
   SUBGRAPH: z.preprocess(blankToUndefined, z.enum(SUBGRAPHS.map((s) => s.name)).optional()),
   SUBSCRIPTION_MAX_EXECUTIONS: int(32, 1),
+  SUBSCRIPTION_MAX_EXECUTIONS_PER_TENANT: int(16, 1),
+  JWT_MAX_LIFETIME_SECONDS: int(86_400, 1),
+  JWT_CLOCK_TOLERANCE_SECONDS: int(60),
+  ...ADMISSION_ENV,
+  DB_CONNECTION_BUDGET: int(30, 2),
+  DB_SHARED_POOL_SIZE: int(10, 1),
+  DB_TENANT_POOL_SIZE: int(4, 1),
+  PRINT_PLATFORM_ADMIN_TOKEN: bool(false),
   SUBSCRIPTION_SHARED_EXECUTIONS: bool(true),
   STREAM_RETENTION: int(10_000, 1),
   CONSUMER_LEASE_MS: int(10_000, 1),
@@ -193,7 +197,8 @@ const URL_VARS = { tenant: 'TENANT_URL', catalog: 'CATALOG_URL', orders: 'ORDERS
 /**
  * Reads and validates the configuration from `env` (default: this process's environment).
  * @throws ConfigError naming each variable whose value is malformed; in production when no JWT key
- *   is set; when `JWT_ALGORITHMS` contains `none`.
+ *   is set, or `JWT_SECRET` is the development secret or shorter than 32 bytes; when
+ *   `JWT_ALGORITHMS` contains `none`; when `DB_SHARED_POOL_SIZE` exceeds `DB_CONNECTION_BUDGET`.
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): AppConfig {
   const parsed = EnvSchema.safeParse(env);
@@ -211,6 +216,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (!secret && !publicKeyPem && !e.JWT_JWKS_URL) {
     if (mode === 'production') throw new ConfigError('Set JWT_JWKS_URL, JWT_PUBLIC_KEY or JWT_SECRET in production.');
     secret = DEV_JWT_SECRET;
+  }
+  if (mode === 'production' && secret !== undefined) {
+    if (secret === DEV_JWT_SECRET) {
+      throw new ConfigError('JWT_SECRET is the published development secret; set a secret of your own (32 bytes or more) in production.');
+    }
+    if (Buffer.byteLength(secret, 'utf8') < MIN_PRODUCTION_SECRET_BYTES) {
+      throw new ConfigError(
+        `JWT_SECRET must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes in production (RFC 7518 section 3.2 for HS256).`,
+      );
+    }
+  }
+  if (e.DB_SHARED_POOL_SIZE > e.DB_CONNECTION_BUDGET) {
+    throw new ConfigError('DB_SHARED_POOL_SIZE must not exceed DB_CONNECTION_BUDGET.');
   }
   const algorithms = (e.JWT_ALGORITHMS ?? (e.JWT_JWKS_URL || publicKeyPem ? 'RS256,ES256,EdDSA' : 'HS256'))
     .split(',')
@@ -231,7 +249,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       migrateOnStart: e.MIGRATE_ON_START!,
       seedDemoData: e.SEED_DEMO_DATA!,
       embeddedPort: e.EMBEDDED_PG_PORT,
+      connectionBudget: e.DB_CONNECTION_BUDGET,
+      sharedPoolSize: e.DB_SHARED_POOL_SIZE,
+      tenantPoolSize: e.DB_TENANT_POOL_SIZE,
     },
+    admission: admissionConfigOf(e, mode),
+    printPlatformAdminToken: e.PRINT_PLATFORM_ADMIN_TOKEN!,
     redisUrl: e.REDIS_URL,
     jwt: {
       secret,
@@ -242,6 +265,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       audience: e.JWT_AUDIENCE,
       tenantClaim: e.JWT_TENANT_CLAIM ?? 'tenant_id',
       algorithms,
+      maxLifetimeSeconds: e.JWT_MAX_LIFETIME_SECONDS,
+      clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
     },
     internalSecret: e.INTERNAL_JWT_SECRET,
     hideSchemaDetails: e.HIDE_SCHEMA_DETAILS ?? mode === 'production',
@@ -249,6 +274,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       port: e.PORT,
       subgraphUrls,
       maxSubscriptionExecutions: e.SUBSCRIPTION_MAX_EXECUTIONS,
+      maxSubscriptionExecutionsPerTenant: e.SUBSCRIPTION_MAX_EXECUTIONS_PER_TENANT,
       sharedSubscriptionExecutions: e.SUBSCRIPTION_SHARED_EXECUTIONS!,
       publicUrl: e.GATEWAY_URL ?? `http://localhost:${e.PORT}/graphql`,
       apolloTelemetry: !e.APOLLO_TELEMETRY_DISABLED,

@@ -1,7 +1,10 @@
 /**
  * Verifies client JWTs with jose: an HS256 secret (development), a PEM SPKI public key or a JWKS URL.
  * Only the configured algorithms are accepted (never `none`), and `exp`, `sub` and the tenant claim
- * are required: jose alone would accept a token without `exp`.
+ * are required: jose alone would accept a token without `exp`. The tenant claim must be a tenant id
+ * (a UUID); a token issued in the future (`iat` later than now plus the clock tolerance) or living
+ * longer than `maxLifetimeSeconds` (`exp` - `iat`, or `exp` - now without `iat`) is refused, so a
+ * leaked long-lived token cannot be used.
  */
 import {
   createRemoteJWKSet,
@@ -15,6 +18,7 @@ import {
 } from 'jose';
 import type { JwtConfig } from '../../lib/config';
 import { domainError } from '../../lib/errors';
+import { isUuid } from '../../lib/uuid';
 
 /** The claims the gateway uses from a verified client token. */
 export interface VerifiedClaims {
@@ -112,9 +116,19 @@ export class JwtVerifier {
     }
     const tenant = payload[this.config.tenantClaim];
     if (typeof tenant !== 'string' || tenant.trim() === '') throw unauthenticated('The token has no tenant.');
+    if (!isUuid(tenant)) throw unauthenticated("The token's tenant is not a tenant id.");
+    const now = Math.floor(Date.now() / 1000);
+    const tolerance = this.config.clockToleranceSeconds ?? 60;
+    if (payload.iat !== undefined && (typeof payload.iat !== 'number' || payload.iat > now + tolerance)) {
+      throw unauthenticated('The token was issued in the future.');
+    }
+    const maxLifetime = this.config.maxLifetimeSeconds ?? 86_400;
+    if (payload.exp! - (payload.iat ?? now) > maxLifetime) {
+      throw unauthenticated(`The token lives longer than the ${maxLifetime} seconds allowed.`);
+    }
     if (typeof payload.sub !== 'string' || payload.sub === '') throw unauthenticated('The token has no subject.');
     const scope = typeof payload.scope === 'string' ? payload.scope : '';
-    return { sub: payload.sub, tenantId: tenant, scopes: scope.split(' ').filter(Boolean), expiresAt: payload.exp! };
+    return { sub: payload.sub, tenantId: tenant.toLowerCase(), scopes: scope.split(' ').filter(Boolean), expiresAt: payload.exp! };
   }
 
   private async verifyWithKey(token: string): Promise<JWTPayload> {

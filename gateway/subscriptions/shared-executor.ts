@@ -1,7 +1,9 @@
 /**
  * Runs the executions of live subscriptions: one execution per (execution key, stream entry)
  * shared by every subscriber with that key, and at most `maxConcurrent` executions at a time in
- * this process.
+ * this process, shared between tenants in turn (gateway/fairness/tenant-scheduler.ts: one queue per
+ * tenant, round robin, at most `maxPerTenant` running for one tenant), so a tenant with thousands of
+ * distinct subscriptions delays its own deliveries, not another tenant's.
  *
  * The execution key is tenant + scopes + live query + its variables (see
  * {@link executionKey}). It leaves out the user id: the live roots (`order(id:)`,
@@ -11,6 +13,7 @@
  * field or per-user visibility), the user id must join the key.
  */
 import type { ExecutionResult } from 'graphql';
+import { TenantScheduler } from '../fairness/tenant-scheduler';
 
 /** Counters of the subscription executions of this process (tests and metrics). */
 export interface ExecutionMetrics {
@@ -62,6 +65,8 @@ export function executionKey(tenantId: string, scopes: readonly string[], query:
 export interface SharedExecutorOptions {
   /** Most executions running at once (default 32). */
   maxConcurrent?: number;
+  /** Most executions of one tenant running at once (default `maxConcurrent`: turns alone). */
+  maxPerTenant?: number;
   /** Share one execution per key and entry (default true); false runs one per subscriber. */
   share?: boolean;
   /** How long a shared result is kept for subscribers that reach the entry later, ms (default 30,000). */
@@ -78,26 +83,30 @@ interface Cached {
 /** See module doc. */
 export class SharedExecutor {
   private readonly cache = new Map<string, Cached>();
-  private readonly queue: Array<() => void> = [];
-  private running = 0;
-  private readonly maxConcurrent: number;
+  private readonly scheduler: TenantScheduler;
   private readonly share: boolean;
   private readonly ttlMs: number;
   private readonly maxEntries: number;
 
   constructor(options: SharedExecutorOptions = {}) {
-    this.maxConcurrent = Math.max(1, options.maxConcurrent ?? 32);
+    this.scheduler = new TenantScheduler({ maxConcurrent: options.maxConcurrent ?? 32, maxPerTenant: options.maxPerTenant });
     this.share = options.share ?? true;
     this.ttlMs = options.ttlMs ?? 30_000;
     this.maxEntries = options.maxEntries ?? 10_000;
   }
 
   /**
-   * The result of `run` for (`key`, `entryId`): started now, or the one another subscriber with the
-   * same key started for that entry. `run` must not reject (it returns an error result instead).
+   * The result of `run` for (`key`, `entryId`): started now (in `tenantId`'s turn), or the one another
+   * subscriber with the same key started for that entry. `run` must not reject (it returns an error
+   * result instead).
    */
-  execute(key: string, entryId: string, run: () => Promise<ExecutionResult | undefined>): Promise<ExecutionResult | undefined> {
-    if (!this.share) return this.limited(run);
+  execute(
+    key: string,
+    entryId: string,
+    run: () => Promise<ExecutionResult | undefined>,
+    tenantId = '',
+  ): Promise<ExecutionResult | undefined> {
+    if (!this.share) return this.limited(tenantId, run);
     const now = Date.now();
     this.evict(now);
     const cacheKey = `${entryId}\n${key}`;
@@ -106,7 +115,7 @@ export class SharedExecutor {
       subscriptionMetrics.shared++;
       return hit.result;
     }
-    const result = this.limited(run);
+    const result = this.limited(tenantId, run);
     this.cache.set(cacheKey, { at: now, result });
     return result;
   }
@@ -118,15 +127,11 @@ export class SharedExecutor {
     }
   }
 
-  /** Runs `run` when a slot is free (a semaphore of `maxConcurrent` slots, handed over in FIFO order). */
-  private async limited(run: () => Promise<ExecutionResult | undefined>): Promise<ExecutionResult | undefined> {
-    if (this.running < this.maxConcurrent) {
-      this.running++;
-    } else {
-      subscriptionMetrics.waiting++;
-      await new Promise<void>((resolve) => this.queue.push(resolve)); // the releaser hands its slot over
-      subscriptionMetrics.waiting--;
-    }
+  /** Runs `run` when the scheduler gives `tenantId` a slot. */
+  private async limited(tenantId: string, run: () => Promise<ExecutionResult | undefined>): Promise<ExecutionResult | undefined> {
+    subscriptionMetrics.waiting++;
+    const release = await this.scheduler.acquire(tenantId);
+    subscriptionMetrics.waiting--;
     subscriptionMetrics.running++;
     subscriptionMetrics.maxRunning = Math.max(subscriptionMetrics.maxRunning, subscriptionMetrics.running);
     subscriptionMetrics.executions++;
@@ -134,9 +139,7 @@ export class SharedExecutor {
       return await run();
     } finally {
       subscriptionMetrics.running--;
-      const next = this.queue.shift();
-      if (next) next();
-      else this.running--;
+      release();
     }
   }
 

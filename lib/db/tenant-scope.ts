@@ -137,6 +137,13 @@ export async function setLocalTenant(tx: TenantClient, tenantId: string): Promis
   await tx.$executeRaw`SELECT set_config('app.tenant_id', ${tenantId}, true)`;
 }
 
+/**
+ * Most milliseconds a use of the shared pool waits for a connection (Prisma's `maxWait`, default
+ * 2,000 there): tenants without a pool of their own queue here during a burst, and must wait rather
+ * than fail.
+ */
+export const SHARED_POOL_MAX_WAIT_MS = 15_000;
+
 /** A tenant on the shared pool: every use is a transaction that sets `app.tenant_id` first. */
 export class SharedPoolScope implements TenantScope {
   constructor(
@@ -146,14 +153,18 @@ export class SharedPoolScope implements TenantScope {
   ) {}
 
   run<T>(fn: (db: TenantClient) => Promise<T>): Promise<T> {
-    return this.client.$transaction(async (tx) => {
-      await setLocalTenant(tx, this.tenantId);
-      return fn(tx);
-    });
+    return this.client.$transaction(
+      async (tx) => {
+        await setLocalTenant(tx, this.tenantId);
+        return fn(tx);
+      },
+      { maxWait: SHARED_POOL_MAX_WAIT_MS },
+    );
   }
 
   transaction<T>(fn: (uow: UnitOfWork) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    return runUnitOfWork(this.client, this.tenantId, (tx) => setLocalTenant(tx, this.tenantId), fn, options, this.onHookError);
+    const waited = { ...options, maxWait: options.maxWait ?? SHARED_POOL_MAX_WAIT_MS };
+    return runUnitOfWork(this.client, this.tenantId, (tx) => setLocalTenant(tx, this.tenantId), fn, waited, this.onHookError);
   }
 }
 

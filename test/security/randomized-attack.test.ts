@@ -41,7 +41,13 @@ describe('randomized cross-tenant attack: 2 tenants × 400 mixed concurrent requ
   const SEED = Number(process.env.ATTACK_SEED ?? 20261122);
   const checksum = () => tenantTablesChecksum(stack.sql);
   beforeAll(async () => {
-    stack = await startTestStack({ eventLog: 'memory' });
+    // 400 concurrent requests in one burst: budgets far above it, since this file is about isolation
+    // (test/security/resource-limits.test.ts is about the budgets); plans are read on first use.
+    stack = await startTestStack({
+      eventLog: 'memory',
+      config: (c) => ({ ...c, admission: { ...c.admission, user: { requestsPerMinute: 1_000_000, costPerMinute: 100_000_000 } } }),
+    });
+    await stack.sql("UPDATE tenants SET plan = 'enterprise'");
     credentials = new TestCredentials(stack.config.internalSecret!);
   });
   afterAll(() => stack.stop());

@@ -10,7 +10,7 @@ const ORDER_UPDATED = /* GraphQL */ `
       number
       status
       placedBy {
-        email
+        name
       }
       lines {
         quantity
@@ -29,7 +29,7 @@ interface OrderMessage {
     id: string;
     number: string;
     status: string;
-    placedBy: { email: string };
+    placedBy: { name: string };
     lines: Array<{ quantity: number; product: { name: string } }>;
   };
 }
@@ -82,7 +82,7 @@ describe('live updates: outbox -> Redis Stream -> notifications consumer -> grap
       id: order.id,
       number: order.number,
       status: 'PENDING',
-      placedBy: { email: 'owner@acme.test' },
+      placedBy: { name: 'Ava Owner' }, // email needs tenant:admin (test/security/field-rights.test.ts)
       lines: [{ quantity: 1, product: { name: productName } }],
     });
     expect(placed!.extensions.cursor).toMatch(/^\d+-\d+$/);

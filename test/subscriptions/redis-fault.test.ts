@@ -4,6 +4,7 @@
  * once, in order. Uses its own redis-server (with append-only persistence, as a production Redis),
  * not the one shared by the other test files.
  */
+import { waitUntil } from '../support/processes';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
 import { startTestStack, subscribe, type TestStack } from '../support/test-stack';
 
@@ -46,9 +47,12 @@ describe('Redis outage during a burst of orders', () => {
       [duringOutage],
     );
     expect(waiting!.n).toBe(4);
+    // Readiness names Redis while it is down (the API itself answered the orders above).
     const health = await fetch(stack.gatewayUrl.replace('/graphql', '/readyz'));
-    expect(health.status).toBe(200);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toEqual({ status: 'unavailable', unavailable: ['redis'] });
     await redis.restart();
+    await waitUntil(async () => (await fetch(stack.gatewayUrl.replace('/graphql', '/readyz'))).status === 200, 'ready again', 15_000, 50);
     for (let i = 0; i < 4; i++) await placeOne();
     await placeOne(); // a marker: streams are delivered in order, so it arrives after everything before it
 
