@@ -17,8 +17,8 @@
  *    stream id Redis accepts is `BAD_USER_INPUT`; one whose {@link EventStreams.cursorStatus} is not
  *    `ok` is `CURSOR_EXPIRED`, with one message when entries after it may have been trimmed
  *    (`expired`) and another when it is newer than anything the stream generated (`ahead`). Both carry
- *    `extensions.field = 'after'`. `after: "0"` means "everything retained". A cursor check that does
- *    not answer within `streamTimeoutMs` (Redis unreachable) is `SERVICE_UNAVAILABLE`.
+ *    `extensions.field = 'after'`. `after: "0"` means "everything retained". A cursor check that fails
+ *    or does not answer within `streamTimeoutMs` (Redis unreachable) is `SERVICE_UNAVAILABLE`.
  * 5. The live query (live-query.ts) is built, validated, put in normal form when it can be
  *    (selection-normalizer.ts: aliases, field order, fragments and operation names do not matter),
  *    printed once, and given its execution key (shared-executor.ts), so subscribers with the same
@@ -171,8 +171,8 @@ const badInput = (error: { message: string }) => new GraphQLError(error.message,
  * admission pipeline (gateway/admission/admission.ts, README "Limits, cost and rate limits"),
  * `BAD_USER_INPUT` (not one live root field, the reserved variable, variables or arguments that do
  * not coerce, a malformed cursor), `CURSOR_EXPIRED` (`after` not retained, or ahead of the stream),
- * `SERVICE_UNAVAILABLE` (the cursor check did not answer in time), `INTERNAL_SERVER_ERROR` (the
- * cursor check failed, or the live query does not validate; logged). Never rejects its promise.
+ * `SERVICE_UNAVAILABLE` (the cursor check failed or did not answer in time; logged),
+ * `INTERNAL_SERVER_ERROR` (the live query does not validate; logged). Never rejects its promise.
  */
 export async function planRequest(input: PlanInput, options: PlannerOptions): Promise<OperationPlan | LivePlan | RejectedPlan> {
   const { schema, principal } = input;
@@ -223,12 +223,8 @@ export async function planRequest(input: PlanInput, options: PlannerOptions): Pr
     try {
       status = await within(options.eventStreams.cursorStatus(stream, after), options.streamTimeoutMs ?? 3_000);
     } catch (err) {
-      if ((err as Error).message.startsWith('no answer within')) {
-        options.logger.warn({ stream }, 'subscription: the event stream did not answer the cursor check in time');
-        return rejected(new GraphQLError('The event stream is unreachable; retry later.', { extensions: { code: 'SERVICE_UNAVAILABLE' } }));
-      }
-      options.logger.error({ err: (err as Error).message, stream }, 'subscription: cannot check the cursor against the stream');
-      return rejected(internalServerError());
+      options.logger.warn({ err: (err as Error).message, stream }, 'subscription: cannot check the cursor against the stream');
+      return rejected(new GraphQLError('The event stream is unreachable; retry later.', { extensions: { code: 'SERVICE_UNAVAILABLE' } }));
     }
     if (status !== 'ok') return rejected(cursorExpired(status));
   }

@@ -134,13 +134,12 @@ describe('planRequest', () => {
     expect(ahead).toEqual([{ code: 'CURSOR_EXPIRED', field: 'after', message: expect.stringContaining('newer than any event') }]);
   });
 
-  it('answers INTERNAL_SERVER_ERROR, without the cause, when the cursor cannot be checked', async () => {
-    const errors = await rejection(
-      'subscription { orderUpdated(after: "1-0") { id } }',
-      {},
-      { eventStreams: cursorStatusFake(new Error('ECONNREFUSED redis:6379')) },
-    );
-    expect(errors).toEqual([{ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error.' }]);
+  it('answers SERVICE_UNAVAILABLE, without the cause, when the cursor cannot be checked or the check does not answer', async () => {
+    const expected = [{ code: 'SERVICE_UNAVAILABLE', message: 'The event stream is unreachable; retry later.' }];
+    const query = 'subscription { orderUpdated(after: "1-0") { id } }';
+    expect(await rejection(query, {}, { eventStreams: cursorStatusFake(new Error('ECONNREFUSED redis:6379')) })).toEqual(expected);
+    const silent = { cursorStatus: () => new Promise<never>(() => undefined) };
+    expect(await rejection(query, {}, { eventStreams: silent, streamTimeoutMs: 50 })).toEqual(expected);
   });
 
   it('rejects syntax errors with GRAPHQL_PARSE_FAILED and documents over the token limit with MAX_TOKENS_LIMIT', async () => {
