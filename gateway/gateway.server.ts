@@ -126,8 +126,23 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const verifier = new JwtVerifier(options.jwt);
 
   const supergraphSdl = options.supergraphSdl ?? readCommittedSupergraph();
+  // Budgets and persisted queries: fail fast while Redis is down (the budgets then count in process).
+  const redis = options.redisUrl
+    ? new Redis(options.redisUrl, { protocol: 2, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
+    : undefined;
+  redis?.on('error', () => undefined); // reconnects by itself; readiness reports the outage
+  const admissionParts = createAdmission(options.admission ?? {}, {
+    supergraphSdl,
+    hideSchemaDetails,
+    redis,
+    execute: (principal, query) => executeOperation(apollo, principal, { query }, logger),
+    logger,
+  });
+
   const gateway = new ApolloGateway({
     supergraphSdl,
+    // New documents are planned by the admission pipeline's worker, which fills this cache.
+    ...(admissionParts.planning ? { queryPlannerConfig: { cache: admissionParts.planning.cache as never } } : {}),
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
         name,
@@ -195,19 +210,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   });
   await apollo.start();
 
-  // Budgets and persisted queries: fail fast while Redis is down (the budgets then count in process).
-  const redis = options.redisUrl
-    ? new Redis(options.redisUrl, { protocol: 2, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
-    : undefined;
-  redis?.on('error', () => undefined); // reconnects by itself; readiness reports the outage
-  const admissionParts = createAdmission(options.admission ?? {}, {
-    supergraphSdl,
-    hideSchemaDetails,
-    redis,
-    execute: (principal, query) => executeOperation(apollo, principal, { query }, logger),
-    logger,
-  });
-
   const liveSubscriptions = new LiveSubscriptions({
     apollo,
     eventStreams,
@@ -253,6 +255,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     await liveSubscriptions.close();
     await apollo.stop();
     redis?.disconnect();
+    admissionParts.planning?.close();
     throw err;
   }
   ready = true;
@@ -275,6 +278,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         await liveSubscriptions.close();
         await apollo.stop(); // drains HTTP and disposes the WebSocket server (plugins above)
         redis?.disconnect();
+        admissionParts.planning?.close();
       })();
       return stopping;
     },

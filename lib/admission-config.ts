@@ -37,6 +37,10 @@ export interface AdmissionConfig {
   trustedDocumentsManifest?: string;
   /** `require` or `allow` (`TRUSTED_DOCUMENTS`; default `require` with a manifest). */
   trustedDocumentsMode?: 'require' | 'allow';
+  /** Longest planning of a new document in the planning worker (`GRAPHQL_PLANNING_TIMEOUT_MS`, 2,000; 0: plan on the event loop). */
+  planningTimeoutMs: number;
+  /** New documents of one tenant waiting to be planned (`GRAPHQL_PLANNING_QUEUE_PER_TENANT`, 100). */
+  planningQueuePerTenant: number;
 }
 
 /** The admission variables, by name (part of lib/config.ts's schema). */
@@ -61,6 +65,8 @@ export const ADMISSION_ENV = {
   MAX_SUBSCRIPTIONS_PER_TENANT: int(2_500, 1),
   MAX_SUBSCRIPTIONS_PER_USER: int(500, 1),
   TRUSTED_DOCUMENTS_MANIFEST: text,
+  GRAPHQL_PLANNING_TIMEOUT_MS: int(2_000),
+  GRAPHQL_PLANNING_QUEUE_PER_TENANT: int(100, 1),
   TRUSTED_DOCUMENTS: z.preprocess(blankToUndefined, z.enum(['require', 'allow'], { error: 'must be require or allow' }).optional()),
 };
 
@@ -94,5 +100,7 @@ export function admissionConfigOf(e: AdmissionEnv, mode: 'development' | 'produc
     },
     trustedDocumentsManifest: e.TRUSTED_DOCUMENTS_MANIFEST,
     trustedDocumentsMode: e.TRUSTED_DOCUMENTS,
+    planningTimeoutMs: e.GRAPHQL_PLANNING_TIMEOUT_MS,
+    planningQueuePerTenant: e.GRAPHQL_PLANNING_QUEUE_PER_TENANT,
   };
 }

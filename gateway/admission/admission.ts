@@ -11,13 +11,16 @@
  * 4. per request: pick the operation, introspection rights (`schema:read` where introspection is
  *    off), NUL characters in string input (operation-checks.ts);
  * 5. static cost (operation-cost.ts) against the per-operation ceiling;
- * 6. the tenant's and the user's budgets over time (request-budgets.ts, sized by the tenant's plan).
+ * 6. the tenant's and the user's budgets over time (request-budgets.ts, sized by the tenant's plan);
+ * 7. bounded planning: a document the gateway has no query plan for is planned in a worker thread
+ *    with a deadline (gateway/planning/query-planning.ts), so planning never stalls the event loop.
  *
  * A refusal is a list of GraphQLErrors with a documented `extensions.code` and `extensions.http`
  * (400, or 429 with `Retry-After` for spent budgets); nothing was planned, fetched or written.
  */
 import { getOperationAST, type DocumentNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Principal } from '../../lib/principal';
+import type { QueryPlanning } from '../planning/query-planning';
 import { admissionError, limitExceeded } from './admission-error';
 import type { CostModel } from './cost-model';
 import type { DocumentAdmission } from './document-admission';
@@ -69,6 +72,8 @@ export interface AdmissionOptions {
   plans: TenantPlans;
   /** Introspection for every principal (development); false: only with `schema:read`. */
   introspection: boolean;
+  /** Plans new documents off the event loop (absent: the gateway plans them itself). */
+  planning?: Pick<QueryPlanning, 'planAhead'>;
 }
 
 const refused = (...errors: GraphQLError[]): Refused => ({ kind: 'refused', errors });
@@ -105,6 +110,19 @@ export class Admission {
     const plan = await options.plans.planOf(principal);
     const spent = await options.budgets.charge(principal, plan, cost);
     if (spent) return refused(spent);
+    // Subscriptions are not planned as sent: their live query is (subscription-plan.ts, planAhead).
+    if (operation.operation !== 'subscription') {
+      const slow = await this.planAhead(principal.tenantId, resolved.query, request.operationName);
+      if (slow) return refused(slow);
+    }
     return { kind: 'admitted', query: resolved.query, document, operation, variables, cost };
+  }
+
+  /**
+   * Step 7 alone: makes sure the gateway has a plan for `query` without planning on the event loop;
+   * resolves with `QUERY_PLANNING_TIMEOUT` or `RATE_LIMITED`, or undefined.
+   */
+  planAhead(tenantId: string, query: string, operationName?: string | null): Promise<GraphQLError | undefined> {
+    return this.options.planning?.planAhead(tenantId, query, operationName) ?? Promise.resolve(undefined);
   }
 }

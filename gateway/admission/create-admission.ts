@@ -8,6 +8,7 @@ import type { ExecutionResult } from 'graphql';
 import type { Logger } from '../../lib/logger';
 import type { Principal } from '../../lib/principal';
 import { TenantScheduler } from '../fairness/tenant-scheduler';
+import { QueryPlanning } from '../planning/query-planning';
 import { Admission } from './admission';
 import { ConnectionCaps, DEFAULT_CONNECTION_CAPS, type ConnectionCapLimits } from './connection-caps';
 import { costModelOfSdl } from './cost-model';
@@ -42,6 +43,12 @@ export interface AdmissionSettings {
   trustedDocumentsManifest?: string;
   /** `require` (default with a manifest): only manifest documents run; `allow`: any document too. */
   trustedDocumentsMode?: TrustedDocumentsMode;
+  /** Longest planning of a new document in the planning worker, ms (default 2,000); 0: plan on the event loop (benchmarks). */
+  planningTimeoutMs?: number;
+  /** New documents of one tenant waiting for the planning worker; beyond it `RATE_LIMITED` (default 100). */
+  planningQueuePerTenant?: number;
+  /** The plan that applies while a tenant's own cannot be read (default {@link FALLBACK_PLAN}). */
+  fallbackPlan?: TenantPlan;
 }
 
 /** Dependencies of {@link createAdmission}. */
@@ -65,6 +72,8 @@ export interface AdmissionParts {
   scheduler: TenantScheduler;
   /** The limits in force. */
   limits: OperationLimits;
+  /** Bounded planning (absent when `planningTimeoutMs` is 0); its cache is the gateway's query plan cache. */
+  planning?: QueryPlanning;
 }
 
 /**
@@ -75,6 +84,15 @@ export function createAdmission(settings: AdmissionSettings, deps: AdmissionDeps
   const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...settings.limits };
   const manifest = settings.trustedDocumentsManifest ? loadManifest(settings.trustedDocumentsManifest) : new Map<string, string>();
   const mode = settings.trustedDocumentsMode ?? (settings.trustedDocumentsManifest ? 'require' : 'allow');
+  const planning =
+    settings.planningTimeoutMs === 0
+      ? undefined
+      : new QueryPlanning({
+          supergraphSdl: deps.supergraphSdl,
+          logger: deps.logger,
+          timeoutMs: settings.planningTimeoutMs,
+          maxQueuedPerTenant: settings.planningQueuePerTenant,
+        });
   const admission = new Admission({
     documents: new DocumentAdmission({ limits, hideSchemaDetails: deps.hideSchemaDetails }),
     trustedDocuments: new TrustedDocuments(manifest, mode, createPersistedQueryStore({ redis: deps.redis })),
@@ -86,13 +104,14 @@ export function createAdmission(settings: AdmissionSettings, deps: AdmissionDeps
       maxCost: limits.maxCost,
       user: { requestsPerMinute: 600, costPerMinute: 100_000, ...settings.user },
     }),
-    plans: new TenantPlans({ execute: deps.execute, fallback: FALLBACK_PLAN, logger: deps.logger }),
+    plans: new TenantPlans({ execute: deps.execute, fallback: settings.fallbackPlan ?? FALLBACK_PLAN, logger: deps.logger }),
     introspection: settings.introspection ?? true,
+    planning,
   });
   const scheduler = new TenantScheduler({
     maxConcurrent: settings.maxInFlight ?? 64,
     maxPerTenant: settings.maxInFlightPerTenant ?? 16,
     maxQueuedPerTenant: settings.maxQueuedPerTenant ?? 1_000,
   });
-  return { admission, caps: new ConnectionCaps({ ...DEFAULT_CONNECTION_CAPS, ...settings.caps }), scheduler, limits };
+  return { admission, caps: new ConnectionCaps({ ...DEFAULT_CONNECTION_CAPS, ...settings.caps }), scheduler, limits, planning };
 }

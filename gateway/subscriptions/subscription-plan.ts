@@ -240,6 +240,9 @@ export async function planRequest(input: PlanInput, options: PlannerOptions): Pr
   const liveVariables: Record<string, unknown> = {};
   if (!normalized) for (const name of built.variableNames) if (name in variables) liveVariables[name] = variables[name];
   const liveQuery = normalized?.query ?? print(built.document);
+  // The live query runs at each event: have it planned now, off the event loop, within the deadline.
+  const slow = await options.admission.planAhead(principal.tenantId, liveQuery);
+  if (slow) return rejected(withoutHttp(slow));
   const subjectId = typeof args.id === 'string' ? args.id : undefined;
   return {
     kind: 'live',

@@ -35,7 +35,10 @@ describe('fair subscription executions', () => {
     stack = await startTestStack({
       eventLog: 'redis',
       subscriptions: { maxConcurrentExecutions: 2, maxExecutionsPerTenant: 1, maxOperationsPerConnection: 500 },
-      config: (c) => ({ ...c, admission: { ...c.admission, user: { requestsPerMinute: 100_000, costPerMinute: 10_000_000 } } }),
+      config: (c) => ({
+        ...c,
+        admission: { ...c.admission, user: { requestsPerMinute: 100_000, costPerMinute: 10_000_000 }, planningQueuePerTenant: 1_000 },
+      }),
     });
     await stack.sql("UPDATE tenants SET plan = 'enterprise'");
     acme = await stack.token({ tenant: 'acme', user: 'owner@acme.test' });

@@ -36,7 +36,7 @@ describe('planRequest', () => {
   /** The admission pipeline with in-process budgets and the fallback plan (no gateway behind it). */
   const admission = (settings: { maxTokens?: number; hideSchemaDetails?: boolean } = {}): Admission =>
     createAdmission(
-      { limits: { maxTokens: settings.maxTokens ?? 10_000 } },
+      { limits: { maxTokens: settings.maxTokens ?? 10_000 }, planningTimeoutMs: 0 }, // no planning worker here
       {
         supergraphSdl: readCommittedSupergraph(),
         hideSchemaDetails: settings.hideSchemaDetails ?? false,
