@@ -14,6 +14,7 @@ export interface AdmissionConfig {
     maxAliases: number;
     maxRootFields: number;
     maxMutationRootFields: number;
+    maxFields: number;
     maxDirectives: number;
     maxTokens: number;
     maxCharacters: number;
@@ -49,6 +50,7 @@ export const ADMISSION_ENV = {
   GRAPHQL_MAX_ALIASES: int(30),
   GRAPHQL_MAX_ROOT_FIELDS: int(20, 1),
   GRAPHQL_MAX_MUTATION_ROOT_FIELDS: int(5, 1),
+  GRAPHQL_MAX_FIELDS: int(300, 1),
   GRAPHQL_MAX_DIRECTIVES: int(20),
   GRAPHQL_MAX_TOKENS: int(5_000, 1),
   GRAPHQL_MAX_CHARACTERS: int(50_000, 1),
@@ -81,6 +83,7 @@ export function admissionConfigOf(e: AdmissionEnv, mode: 'development' | 'produc
       maxAliases: e.GRAPHQL_MAX_ALIASES,
       maxRootFields: e.GRAPHQL_MAX_ROOT_FIELDS,
       maxMutationRootFields: e.GRAPHQL_MAX_MUTATION_ROOT_FIELDS,
+      maxFields: e.GRAPHQL_MAX_FIELDS,
       maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
       maxTokens: e.GRAPHQL_MAX_TOKENS,
       maxCharacters: e.GRAPHQL_MAX_CHARACTERS,

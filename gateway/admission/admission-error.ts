@@ -13,6 +13,7 @@ export const LIMIT_CODES = {
   depth: 'MAX_DEPTH_LIMIT',
   aliases: 'MAX_ALIASES_LIMIT',
   rootFields: 'MAX_ROOT_FIELDS_LIMIT',
+  fields: 'MAX_FIELDS_LIMIT',
   directives: 'MAX_DIRECTIVES_LIMIT',
   tokens: 'MAX_TOKENS_LIMIT',
   characters: 'MAX_CHARACTERS_LIMIT',

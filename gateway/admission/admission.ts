@@ -15,6 +15,9 @@
  * 7. bounded planning: a document the gateway has no query plan for is planned in a worker thread
  *    with a deadline (gateway/planning/query-planning.ts), so planning never stalls the event loop.
  *
+ * A tenant or user whose budget was spent is refused again before step 2 until its `Retry-After`
+ * passed (request-budgets.ts), so a flood is refused without parsing.
+ *
  * A refusal is a list of GraphQLErrors with a documented `extensions.code` and `extensions.http`
  * (400, or 429 with `Retry-After` for spent budgets); nothing was planned, fetched or written.
  */
@@ -88,6 +91,8 @@ export class Admission {
    */
   async admit(schema: GraphQLSchema, request: AdmissionRequest): Promise<Admitted | Refused> {
     const { options } = this;
+    const blocked = options.budgets.refusal(request.principal);
+    if (blocked) return refused(blocked);
     const resolved = await options.trustedDocuments.resolve(request);
     if (resolved.error) return refused(resolved.error);
     const outcome = options.documents.admit(schema, resolved.query);

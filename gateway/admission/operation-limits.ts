@@ -16,6 +16,11 @@ export interface OperationLimits {
   maxRootFields: number;
   /** Root fields of a mutation (default 5): every one is a write and a query plan of its own. */
   maxMutationRootFields: number;
+  /**
+   * Fields selected in the operation, nested ones, duplicates and fragments (where spread) included
+   * (default 300; the GraphQL IDEs' introspection query selects 220, the dashboard query about 50).
+   */
+  maxFields: number;
   /** Directives used in the operation (default 20). */
   maxDirectives: number;
   /** Lexical tokens of the document (graphql-js `parse` option `maxTokens`) (default 5,000). */
@@ -32,6 +37,7 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<OperationLimits> = {
   maxAliases: 30,
   maxRootFields: 20,
   maxMutationRootFields: 5,
+  maxFields: 300,
   maxDirectives: 20,
   maxTokens: 5_000,
   maxCharacters: 50_000,

@@ -12,7 +12,14 @@
  * With Redis the counters are shared by every gateway replica (rate-limiter-flexible's
  * `RateLimiterRedis`, atomic); while Redis does not answer, each replica falls back to counting in
  * process (its `insuranceLimiter`), so an outage of Redis never refuses or fails a request by
- * itself. Without Redis the counters live in this process (`RateLimiterMemory`).
+ * itself. A key that spent its window is remembered in process until the window ends
+ * (`inMemoryBlockOnConsumed`), so a flood is refused without a Redis round trip. The four budgets are
+ * charged at once (one round trip of latency). Without Redis the counters live in this process
+ * (`RateLimiterMemory`).
+ *
+ * A tenant or user refused is refused again, without parsing its next documents, until the wait it
+ * was told (`Retry-After`) has passed ({@link RequestBudgets.refusal}): a flood costs the gateway a
+ * token check and a map lookup per request.
  */
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RateLimiterUnion } from 'rate-limiter-flexible';
@@ -48,6 +55,8 @@ type Budget = 'tenant-requests' | 'tenant-cost' | 'user-requests' | 'user-cost';
 /** See the module doc. */
 export class RequestBudgets {
   private readonly limiters = new Map<string, RateLimiterUnion>();
+  /** Keys (`t:<tenant>`, `u:<tenant>:<user>`) refused recently: until when (ms), which budget, which plan. */
+  private readonly blocked = new Map<string, { until: number; budget: Budget; plan: string }>();
 
   constructor(private readonly options: RequestBudgetsOptions) {}
 
@@ -63,7 +72,15 @@ export class RequestBudgets {
     ].map((w) => {
       const memory = new RateLimiterMemory(w);
       const redis = this.options.redis;
-      return redis ? new RateLimiterRedis({ ...w, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory }) : memory;
+      if (!redis) return memory;
+      return new RateLimiterRedis({
+        ...w,
+        storeClient: redis,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: memory,
+        inMemoryBlockOnConsumed: w.points,
+        inMemoryBlockDuration: w.duration,
+      });
     });
     limiter = new RateLimiterUnion(...windows);
     this.limiters.set(id, limiter);
@@ -86,6 +103,30 @@ export class RequestBudgets {
   }
 
   /**
+   * `RATE_LIMITED` when the principal's tenant or user was refused and its `Retry-After` has not
+   * passed yet, else undefined. Costs a map lookup: the admission pipeline asks it before parsing.
+   */
+  refusal(principal: Principal): GraphQLError | undefined {
+    const now = Date.now();
+    for (const key of [`t:${principal.tenantId}`, `u:${principal.tenantId}:${principal.userId}`]) {
+      const hit = this.blocked.get(key);
+      if (!hit) continue;
+      if (hit.until <= now) {
+        this.blocked.delete(key);
+        continue;
+      }
+      return this.refused(hit.budget, hit.plan, hit.until - now);
+    }
+    return undefined;
+  }
+
+  private refused(budget: Budget, plan: string, waitMs: number): GraphQLError {
+    const whose = budget.startsWith('tenant') ? 'The tenant' : 'This user';
+    const what = budget.endsWith('cost') ? 'query cost budget' : 'request rate limit';
+    return rateLimited(`${whose} has spent its ${what} (plan ${plan}); retry later.`, budget, waitMs);
+  }
+
+  /**
    * Charges one operation of static cost `cost` to the principal's tenant (sized by `plan`) and user.
    * Resolves with `RATE_LIMITED` (HTTP 429, `Retry-After`) naming the first budget that is spent, or
    * undefined when the operation may run.
@@ -100,12 +141,16 @@ export class RequestBudgets {
       ['tenant-cost', plan.costPerMinute, maxCost, tenant, cost],
       ['user-cost', u.costPerMinute, maxCost, user, cost],
     ];
-    for (const [budget, perMinute, floor, key, points] of checks) {
-      const waitMs = await this.consume(budget, perMinute, floor, key, points);
+    const waits = await Promise.all(
+      checks.map(([budget, perMinute, floor, key, points]) => this.consume(budget, perMinute, floor, key, points)),
+    );
+    for (const [i, [budget]] of checks.entries()) {
+      const waitMs = waits[i];
       if (waitMs !== undefined) {
-        const whose = budget.startsWith('tenant') ? 'The tenant' : 'This user';
-        const what = budget.endsWith('cost') ? 'query cost budget' : 'request rate limit';
-        return rateLimited(`${whose} has spent its ${what} (plan ${plan.name}); retry later.`, budget, waitMs);
+        const key = budget.startsWith('tenant') ? `t:${tenant}` : `u:${user}`;
+        if (this.blocked.size >= 100_000) this.blocked.clear(); // bounded; entries are short-lived
+        this.blocked.set(key, { until: Date.now() + waitMs, budget, plan: plan.name });
+        return this.refused(budget, plan.name, waitMs);
       }
     }
     return undefined;

@@ -50,7 +50,7 @@ describe('operation limits (HTTP and WebSocket)', () => {
     const shorter = `mutation { ${aliased(200, (i) => `m${i}: markNotificationRead(id: "x${i}") { id }`)} }`;
     const s = await refusal(shorter);
     expect(s).toMatchObject({ status: 400, sql: 0 });
-    expect(s.http).toEqual(['MAX_ALIASES_LIMIT', 'MAX_ROOT_FIELDS_LIMIT']);
+    expect(s.http).toEqual(['MAX_FIELDS_LIMIT', 'MAX_ALIASES_LIMIT', 'MAX_ROOT_FIELDS_LIMIT']);
     expect(s.ws).toEqual(s.http);
   });
 

@@ -1,4 +1,4 @@
-import type { GraphQLSchema } from 'graphql';
+import { getIntrospectionQuery, type GraphQLSchema } from 'graphql';
 import { DocumentAdmission } from '../../../gateway/admission/document-admission';
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from '../../../gateway/admission/operation-limits';
 import { DASHBOARD_QUERY } from '../../../scripts/dashboard-query';
@@ -36,6 +36,20 @@ describe('DocumentAdmission', () => {
     const query = `query { ${Array.from({ length: 6 }, (_, i) => `q${i}: tenant { id }`).join(' ')} __typename }`;
     expect(codes(query, { maxRootFields: 6, maxAliases: 100 })).toEqual([]);
     expect(codes(query, { maxRootFields: 5, maxAliases: 100 })).toEqual([{ code: 'MAX_ROOT_FIELDS_LIMIT', limit: 5, found: 6 }]);
+  });
+
+  it('limits fields per operation, duplicates and fragments where spread included (MAX_FIELDS_LIMIT)', () => {
+    expect(codes(`query { ${'__typename '.repeat(500)} }`)).toEqual([{ code: 'MAX_FIELDS_LIMIT', limit: 300, found: 500 }]);
+    const spread = `query { me { ...U } tenant { id } } fragment U on User { ${'id '.repeat(150)} }`;
+    expect(codes(spread, { maxFields: 153 })).toEqual([]);
+    expect(codes(spread, { maxFields: 152 })).toEqual([{ code: 'MAX_FIELDS_LIMIT', limit: 152, found: 153 }]);
+  });
+
+  it("admits the IDEs' introspection query, refuses circular introspection (graphql-js MaxIntrospectionDepthRule)", () => {
+    expect(admit(getIntrospectionQuery()).errors).toBeUndefined();
+    const circular =
+      'query { __schema { types { fields { type { fields { type { fields { type { fields { type { name } } } } } } } } } } }';
+    expect(admit(circular).errors?.[0]?.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
   it('limits directives (MAX_DIRECTIVES_LIMIT)', () => {
