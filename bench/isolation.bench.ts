@@ -207,7 +207,7 @@ const dashboardOk = (status: number, body: string) => status === 200 && !body.in
 // 1. Noisy neighbour over HTTP
 
 const B_RATE = 8;
-const WINDOW_MS = 12_000;
+const WINDOW_MS = 20_000;
 
 async function httpNeighbour(databaseUrl: string, redisUrl: string): Promise<string> {
   const rows: string[][] = [];
@@ -220,12 +220,26 @@ async function httpNeighbour(databaseUrl: string, redisUrl: string): Promise<str
       const body = JSON.stringify({ query: DASHBOARD_QUERY });
       const b: LoadTarget = { url: sg.url, body, headers: { authorization: `Bearer ${t.b}` }, check: dashboardOk };
       await openLoop(b, 4, 2_000); // warm-up (plans, pools)
+      // A is an existing tenant: its first request opens its connection pool (about 150 ms of server CPU).
+      await flood(sg.url, body, t.a, 1, { total: 1 });
+      await sleep(2_000);
       const alone = await openLoop(b, B_RATE, WINDOW_MS);
-      let done = false;
-      const aFlood = flood(sg.url, body, t.a, 200, { until: () => done });
+      // A floods from its own process (its event loop must not delay B's sends), for B's whole window.
+      const aFlood = await startChild(
+        join(ROOT, 'node_modules', '.bin', 'tsx'),
+        [join(__dirname, 'flood-client.ts'), sg.url, t.a, '200', `${WINDOW_MS + 1_000}ms`],
+        {
+          cwd: ROOT,
+          ready: /FLOODING/,
+          timeoutMs: 60_000,
+          ...(PINNED ? { cpus: '0' } : {}),
+        },
+      );
       const withFlood = await openLoop(b, B_RATE, WINDOW_MS);
-      done = true;
-      const aCounts = await aFlood;
+      await new Promise<void>((resolve) =>
+        aFlood.child.proc.exitCode !== null ? resolve() : aFlood.child.proc.once('exit', () => resolve()),
+      );
+      const aCounts = JSON.parse(/COUNTS (.*)/.exec(aFlood.child.output())?.[1] ?? '{}') as Record<string, number>;
       const [p50a, p99a, p50f, p99f] = [
         percentile(alone.latenciesMs, 50),
         percentile(alone.latenciesMs, 99),

@@ -241,6 +241,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         admission: admissionParts.admission,
         getSchema: () => apiSchema,
         scheduler: admissionParts.scheduler,
+        refusalDelayMs: options.admission?.refusalDelayMs,
       }),
       // Not ready while Redis (budgets, persisted queries, and the event streams on the same server) is unreachable.
       ready: () => (!ready ? false : !redis || redis.status === 'ready' ? true : ['redis']),

@@ -28,7 +28,7 @@ export interface AdmissionConfig {
   user: { requestsPerMinute: number; costPerMinute: number };
   /** Operations in flight per gateway process (`GATEWAY_MAX_IN_FLIGHT`, 64). */
   maxInFlight: number;
-  /** Operations in flight of one tenant (`GATEWAY_MAX_IN_FLIGHT_PER_TENANT`, 16). */
+  /** Operations in flight of one tenant (`GATEWAY_MAX_IN_FLIGHT_PER_TENANT`, 4). */
   maxInFlightPerTenant: number;
   /** Operations of one tenant waiting for a slot (`GATEWAY_MAX_QUEUED_PER_TENANT`, 1,000). */
   maxQueuedPerTenant: number;
@@ -42,6 +42,8 @@ export interface AdmissionConfig {
   planningTimeoutMs: number;
   /** New documents of one tenant waiting to be planned (`GRAPHQL_PLANNING_QUEUE_PER_TENANT`, 100). */
   planningQueuePerTenant: number;
+  /** Longest pause before an HTTP 429 is answered (`RATE_LIMIT_REFUSAL_DELAY_MS`, 1,000; 0: at once). */
+  refusalDelayMs: number;
 }
 
 /** The admission variables, by name (part of lib/config.ts's schema). */
@@ -60,7 +62,7 @@ export const ADMISSION_ENV = {
   RATE_LIMIT_USER_REQUESTS_PER_MINUTE: int(600, 1),
   RATE_LIMIT_USER_COST_PER_MINUTE: int(100_000, 1),
   GATEWAY_MAX_IN_FLIGHT: int(64, 1),
-  GATEWAY_MAX_IN_FLIGHT_PER_TENANT: int(16, 1),
+  GATEWAY_MAX_IN_FLIGHT_PER_TENANT: int(4, 1),
   GATEWAY_MAX_QUEUED_PER_TENANT: int(1_000),
   WS_MAX_SOCKETS_PER_TENANT: int(500, 1),
   WS_MAX_SOCKETS_PER_USER: int(50, 1),
@@ -69,6 +71,7 @@ export const ADMISSION_ENV = {
   TRUSTED_DOCUMENTS_MANIFEST: text,
   GRAPHQL_PLANNING_TIMEOUT_MS: int(2_000),
   GRAPHQL_PLANNING_QUEUE_PER_TENANT: int(100, 1),
+  RATE_LIMIT_REFUSAL_DELAY_MS: int(1_000),
   TRUSTED_DOCUMENTS: z.preprocess(blankToUndefined, z.enum(['require', 'allow'], { error: 'must be require or allow' }).optional()),
 };
 
@@ -105,5 +108,6 @@ export function admissionConfigOf(e: AdmissionEnv, mode: 'development' | 'produc
     trustedDocumentsMode: e.TRUSTED_DOCUMENTS,
     planningTimeoutMs: e.GRAPHQL_PLANNING_TIMEOUT_MS,
     planningQueuePerTenant: e.GRAPHQL_PLANNING_QUEUE_PER_TENANT,
+    refusalDelayMs: e.RATE_LIMIT_REFUSAL_DELAY_MS,
   };
 }

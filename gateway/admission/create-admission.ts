@@ -33,7 +33,7 @@ export interface AdmissionSettings {
   user?: Partial<UserBudgets>;
   /** Operations in flight in this process, shared between tenants in turn (default 64). */
   maxInFlight?: number;
-  /** Operations in flight of one tenant (default 16). */
+  /** Operations in flight of one tenant (default 4). */
   maxInFlightPerTenant?: number;
   /** Operations of one tenant waiting for a slot; beyond it `RATE_LIMITED` (default 1,000). */
   maxQueuedPerTenant?: number;
@@ -47,6 +47,8 @@ export interface AdmissionSettings {
   planningTimeoutMs?: number;
   /** New documents of one tenant waiting for the planning worker; beyond it `RATE_LIMITED` (default 100). */
   planningQueuePerTenant?: number;
+  /** Longest pause before an HTTP 429 is answered, ms (default 1,000; http-admission.ts). */
+  refusalDelayMs?: number;
   /** The plan that applies while a tenant's own cannot be read (default {@link FALLBACK_PLAN}). */
   fallbackPlan?: TenantPlan;
 }
@@ -101,7 +103,6 @@ export function createAdmission(settings: AdmissionSettings, deps: AdmissionDeps
     maxCost: limits.maxCost,
     budgets: new RequestBudgets({
       redis: deps.redis,
-      maxCost: limits.maxCost,
       user: { requestsPerMinute: 600, costPerMinute: 100_000, ...settings.user },
     }),
     plans: new TenantPlans({ execute: deps.execute, fallback: settings.fallbackPlan ?? FALLBACK_PLAN, logger: deps.logger }),
@@ -110,7 +111,7 @@ export function createAdmission(settings: AdmissionSettings, deps: AdmissionDeps
   });
   const scheduler = new TenantScheduler({
     maxConcurrent: settings.maxInFlight ?? 64,
-    maxPerTenant: settings.maxInFlightPerTenant ?? 16,
+    maxPerTenant: settings.maxInFlightPerTenant ?? 4,
     maxQueuedPerTenant: settings.maxQueuedPerTenant ?? 1_000,
   });
   return { admission, caps: new ConnectionCaps({ ...DEFAULT_CONNECTION_CAPS, ...settings.caps }), scheduler, limits, planning };

@@ -6,10 +6,15 @@
  * tenant's slot of the fair scheduler (released by {@link releaseSlotPlugin} when the response is
  * sent). A refusal is an {@link HttpRefusal}: every error, with status 400, 429 and `Retry-After`, or
  * 503 while the schema is loading.
+ *
+ * A 429 is answered after a pause of its `Retry-After` (at most `refusalDelayMs`, while fewer than
+ * `maxDelayedRefusals` are held): a client that keeps its requests in flight without honouring
+ * `Retry-After` is slowed to what its budget allows instead of being answered as fast as it can
+ * send, and a held refusal costs a timer, not CPU.
  */
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin, HTTPGraphQLRequest } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { HttpRefusal } from '../../lib/http/http-refusal';
 import type { JwtVerifier } from '../auth/jwt-verifier';
 import { authenticate } from '../auth/principal';
@@ -26,6 +31,10 @@ export interface HttpAdmissionOptions {
   getSchema: () => GraphQLSchema | undefined;
   /** Slots of operations in flight, shared between tenants in turn. */
   scheduler: TenantScheduler;
+  /** Longest pause before a 429, ms (default 1,000; 0: answer at once). */
+  refusalDelayMs?: number;
+  /** Most refusals held at once; beyond, they are answered at once (default 2,000). */
+  maxDelayedRefusals?: number;
 }
 
 /** What a GraphQL-over-HTTP request carries, from a POST body or GET parameters. */
@@ -69,6 +78,20 @@ const record = (v: unknown): Record<string, unknown> | undefined =>
 
 /** The gateway's HTTP context function (see the module doc). */
 export function httpAdmissionContext(options: HttpAdmissionOptions) {
+  let held = 0;
+  /** An HttpRefusal of `errors`, after the pause of the module doc when it is a 429. */
+  const refuse = async (errors: readonly GraphQLError[]): Promise<never> => {
+    const refusal = new HttpRefusal(errors);
+    const retryAfterS = Number(refusal.headers['retry-after']);
+    const delay =
+      refusal.status === 429 && Number.isFinite(retryAfterS) ? Math.min(retryAfterS * 1000, options.refusalDelayMs ?? 1_000) : 0;
+    if (delay > 0 && held < (options.maxDelayedRefusals ?? 2_000)) {
+      held++;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      held--;
+    }
+    throw refusal;
+  };
   return async ({ req, request }: { req: IncomingMessage; request: HTTPGraphQLRequest }): Promise<GatewayContext> => {
     const principal = await authenticate(options.verifier, req.headers);
     if (Array.isArray(request.body)) throw new HttpRefusal([admissionError('BAD_REQUEST', 'Batched requests are not supported.')]);
@@ -89,7 +112,7 @@ export function httpAdmissionContext(options: HttpAdmissionOptions) {
       operationName,
       variables,
     });
-    if (admitted.kind === 'refused') throw new HttpRefusal(admitted.errors);
+    if (admitted.kind === 'refused') return refuse(admitted.errors);
     const { persistedQuery: _persisted, ...extensions } = record(params.extensions) ?? {};
     const resolved = {
       query: admitted.query,
@@ -110,7 +133,7 @@ export function httpAdmissionContext(options: HttpAdmissionOptions) {
       release = await options.scheduler.acquire(principal.tenantId);
     } catch (err) {
       if (!(err instanceof QueueFullError)) throw err;
-      throw new HttpRefusal([rateLimited('The tenant has too many operations waiting; retry later.', 'tenant-queue', 1000)]);
+      return refuse([rateLimited('The tenant has too many operations waiting; retry later.', 'tenant-queue', 1000)]);
     }
     return { principal, admission: { cost: admitted.cost, release } };
   };

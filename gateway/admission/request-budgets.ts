@@ -1,35 +1,37 @@
 /**
- * Step 5 of the admission pipeline: the budgets over time of the tenant and of the user, charged
+ * Step 6 of the admission pipeline: the budgets over time of the tenant and of the user, charged
  * once per operation, whatever the transport (HTTP and operations over graphql-ws alike):
  *
  * - requests: 1 point per operation; cost: the operation's static cost (operation-cost.ts);
  * - per tenant, sized by the tenant's plan (`plans` table, read through tenant-plans.ts); per user
  *   (tenant-qualified), sized by the configuration;
- * - each budget is a points-per-minute window plus a one-second window of
- *   {@link BURST_SHARE} of the minute (but never less than one operation at the cost ceiling), so a
- *   flood is cut within a second instead of spending a whole minute's budget at once.
+ * - each budget is a points-per-minute window plus a one-second window of {@link BURST_SHARE} of
+ *   the minute (two seconds' worth of the average rate), so a tenant cannot spend a minute's budget
+ *   in a burst that would crowd out its neighbours. An operation is charged at most the size of a
+ *   window (an operation dearer than a window spends the whole window, so it runs at most once per
+ *   window instead of never).
  *
  * With Redis the counters are shared by every gateway replica (rate-limiter-flexible's
  * `RateLimiterRedis`, atomic); while Redis does not answer, each replica falls back to counting in
  * process (its `insuranceLimiter`), so an outage of Redis never refuses or fails a request by
  * itself. A key that spent its window is remembered in process until the window ends
- * (`inMemoryBlockOnConsumed`), so a flood is refused without a Redis round trip. The four budgets are
- * charged at once (one round trip of latency). Without Redis the counters live in this process
- * (`RateLimiterMemory`).
+ * (`inMemoryBlockOnConsumed`), so a flood is refused without a Redis round trip. Every window of the
+ * four budgets is charged at once (one round trip of latency). Without Redis the counters live in
+ * this process (`RateLimiterMemory`).
  *
  * A tenant or user refused is refused again, without parsing its next documents, until the wait it
  * was told (`Retry-After`) has passed ({@link RequestBudgets.refusal}): a flood costs the gateway a
  * token check and a map lookup per request.
  */
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RateLimiterUnion } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { GraphQLError } from 'graphql';
 import type { Principal } from '../../lib/principal';
 import { rateLimited } from './admission-error';
 import type { TenantPlan } from './tenant-plans';
 
-/** Share of a per-minute budget that may be spent within one second. */
-export const BURST_SHARE = 1 / 12;
+/** Share of a per-minute budget that may be spent within one second: two seconds at the average rate. */
+export const BURST_SHARE = 1 / 30;
 
 /** Budgets of one user, per minute (every user of every tenant). */
 export interface UserBudgets {
@@ -44,62 +46,70 @@ export interface RequestBudgetsOptions {
   /** Shared counters; absent = in process. */
   redis?: Redis;
   user: UserBudgets;
-  /** The per-operation cost ceiling: every one-second window admits at least one such operation. */
-  maxCost: number;
   /** Key prefix of the counters in Redis (default `rl`). */
   keyPrefix?: string;
 }
 
 type Budget = 'tenant-requests' | 'tenant-cost' | 'user-requests' | 'user-cost';
 
+/** One window of a budget: its limiter and its size. */
+interface Window {
+  limiter: RateLimiterAbstract;
+  points: number;
+}
+
 /** See the module doc. */
 export class RequestBudgets {
-  private readonly limiters = new Map<string, RateLimiterUnion>();
+  private readonly windows = new Map<string, Window[]>();
   /** Keys (`t:<tenant>`, `u:<tenant>:<user>`) refused recently: until when (ms), which budget, which plan. */
   private readonly blocked = new Map<string, { until: number; budget: Budget; plan: string }>();
 
   constructor(private readonly options: RequestBudgetsOptions) {}
 
-  /** A limiter of `perMinute` points per minute and the burst share per second, for `budget`. */
-  private limiter(budget: Budget, perMinute: number, floor: number): RateLimiterUnion {
+  /** The minute and one-second windows of `perMinute` points for `budget`. */
+  private windowsOf(budget: Budget, perMinute: number): Window[] {
     const id = `${budget}:${perMinute}`;
-    let limiter = this.limiters.get(id);
-    if (limiter) return limiter;
-    const perSecond = Math.max(Math.ceil(perMinute * BURST_SHARE), floor);
-    const windows = [
-      { points: perMinute, duration: 60, keyPrefix: `${this.options.keyPrefix ?? 'rl'}:${id}:m` },
-      { points: perSecond, duration: 1, keyPrefix: `${this.options.keyPrefix ?? 'rl'}:${id}:s` },
+    let windows = this.windows.get(id);
+    if (windows) return windows;
+    const prefix = `${this.options.keyPrefix ?? 'rl'}:${id}`;
+    windows = [
+      { points: perMinute, duration: 60, keyPrefix: `${prefix}:m` },
+      { points: Math.max(1, Math.ceil(perMinute * BURST_SHARE)), duration: 1, keyPrefix: `${prefix}:s` },
     ].map((w) => {
       const memory = new RateLimiterMemory(w);
       const redis = this.options.redis;
-      if (!redis) return memory;
-      return new RateLimiterRedis({
-        ...w,
-        storeClient: redis,
-        rejectIfRedisNotReady: true,
-        insuranceLimiter: memory,
-        inMemoryBlockOnConsumed: w.points,
-        inMemoryBlockDuration: w.duration,
-      });
+      const limiter = redis
+        ? new RateLimiterRedis({
+            ...w,
+            storeClient: redis,
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: memory,
+            inMemoryBlockOnConsumed: w.points,
+            inMemoryBlockDuration: w.duration,
+          })
+        : memory;
+      return { limiter, points: w.points };
     });
-    limiter = new RateLimiterUnion(...windows);
-    this.limiters.set(id, limiter);
-    return limiter;
+    this.windows.set(id, windows);
+    return windows;
   }
 
-  /** Consumes `points` of `budget` for `key`; the wait in ms when the budget is spent, else undefined. */
-  private async consume(budget: Budget, perMinute: number, floor: number, key: string, points: number): Promise<number | undefined> {
+  /** Charges `points` (capped at each window's size) of `budget` for `key`; the wait in ms when a window is spent. */
+  private async consume(budget: Budget, perMinute: number, key: string, points: number): Promise<number | undefined> {
     if (points <= 0) return undefined;
-    try {
-      await this.limiter(budget, perMinute, floor).consume(key, points);
-      return undefined;
-    } catch (rejection) {
-      // RateLimiterUnion rejects with { [limiterPrefix]: RateLimiterRes } for the windows that refused.
-      const results = rejection instanceof RateLimiterRes ? [rejection] : Object.values(rejection as Record<string, unknown>);
-      const waits = results.filter((r): r is RateLimiterRes => r instanceof RateLimiterRes).map((r) => r.msBeforeNext);
-      if (waits.length === 0) throw rejection;
-      return Math.max(...waits);
-    }
+    const waits = await Promise.all(
+      this.windowsOf(budget, perMinute).map(async (w) => {
+        try {
+          await w.limiter.consume(key, Math.min(points, w.points));
+          return undefined;
+        } catch (rejection) {
+          if (rejection instanceof RateLimiterRes) return rejection.msBeforeNext;
+          throw rejection;
+        }
+      }),
+    );
+    const spent = waits.filter((w): w is number => w !== undefined);
+    return spent.length > 0 ? Math.max(...spent) : undefined;
   }
 
   /**
@@ -134,16 +144,14 @@ export class RequestBudgets {
   async charge(principal: Principal, plan: TenantPlan, cost: number): Promise<GraphQLError | undefined> {
     const tenant = principal.tenantId;
     const user = `${principal.tenantId}:${principal.userId}`;
-    const { user: u, maxCost } = this.options;
-    const checks: Array<[Budget, number, number, string, number]> = [
-      ['tenant-requests', plan.requestsPerMinute, 1, tenant, 1],
-      ['user-requests', u.requestsPerMinute, 1, user, 1],
-      ['tenant-cost', plan.costPerMinute, maxCost, tenant, cost],
-      ['user-cost', u.costPerMinute, maxCost, user, cost],
+    const { user: u } = this.options;
+    const checks: Array<[Budget, number, string, number]> = [
+      ['tenant-requests', plan.requestsPerMinute, tenant, 1],
+      ['user-requests', u.requestsPerMinute, user, 1],
+      ['tenant-cost', plan.costPerMinute, tenant, cost],
+      ['user-cost', u.costPerMinute, user, cost],
     ];
-    const waits = await Promise.all(
-      checks.map(([budget, perMinute, floor, key, points]) => this.consume(budget, perMinute, floor, key, points)),
-    );
+    const waits = await Promise.all(checks.map(([budget, perMinute, key, points]) => this.consume(budget, perMinute, key, points)));
     for (const [i, [budget]] of checks.entries()) {
       const waitMs = waits[i];
       if (waitMs !== undefined) {

@@ -5,6 +5,11 @@
  * (a UUID); a token issued in the future (`iat` later than now plus the clock tolerance) or living
  * longer than `maxLifetimeSeconds` (`exp` - `iat`, or `exp` - now without `iat`) is refused, so a
  * leaked long-lived token cannot be used.
+ *
+ * A verified token is remembered (up to 10,000 tokens, each at most 5 minutes and never past its
+ * `exp`), so a client that sends the same token again, or a flood with one token, costs a map
+ * lookup instead of a signature check (about 125 µs for HS256 here). A key removed from a JWKS
+ * therefore stops accepting its tokens within 5 minutes rather than at once.
  */
 import {
   createRemoteJWKSet,
@@ -16,6 +21,7 @@ import {
   type JWTVerifyGetKey,
   type JWTVerifyOptions,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { JwtConfig } from '../../lib/config';
 import { domainError } from '../../lib/errors';
 import { isUuid } from '../../lib/uuid';
@@ -58,6 +64,9 @@ function unauthenticated(message: string) {
 export class JwtVerifier {
   private readonly source: KeySource;
   private readonly options: JWTVerifyOptions;
+  private readonly verified = new LRUCache<string, VerifiedClaims>({ max: 10_000, ttl: 5 * 60_000 });
+  /** Verifications running now, by token: concurrent requests with one token share one check. */
+  private readonly verifying = new Map<string, Promise<VerifiedClaims>>();
 
   /** @throws Error when the configuration has no usable key or allows `none`. */
   constructor(private readonly config: JwtConfig) {
@@ -105,6 +114,27 @@ export class JwtVerifier {
    */
   async verify(token: string | undefined): Promise<VerifiedClaims> {
     if (!token) throw unauthenticated('A bearer token is required.');
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAt * 1000 > Date.now()) return known;
+      this.verified.delete(token);
+      throw unauthenticated('The token has expired.');
+    }
+    let pending = this.verifying.get(token);
+    if (!pending) {
+      pending = this.verifyClaims(token).then((claims) => {
+        this.verified.set(token, claims, { ttl: Math.min(5 * 60_000, Math.max(1, claims.expiresAt * 1000 - Date.now())) });
+        return claims;
+      });
+      this.verifying.set(token, pending);
+      const forget = () => this.verifying.delete(token);
+      pending.then(forget, forget);
+    }
+    return pending;
+  }
+
+  /** Checks the signature and every claim rule of `token` (see the class doc). */
+  private async verifyClaims(token: string): Promise<VerifiedClaims> {
     let payload: JWTPayload;
     try {
       payload = await this.verifyWithKey(token);
