@@ -23,6 +23,13 @@ export interface DocumentAdmissionOptions {
   cacheCharacters?: number;
 }
 
+/**
+ * Most validation errors reported for one document (graphql-js `maxErrors`; then "Too many
+ * validation errors, error limit reached"): a document cannot make the gateway build and send one
+ * error per repeated mistake (graphql-cop's directive overloading: one error per unknown `@aa`).
+ */
+export const MAX_VALIDATION_ERRORS = 5;
+
 // graphql-js 16 says "more that N tokens".
 const TOO_MANY_TOKENS = /Document contains more tha[nt] (\d+) tokens/;
 
@@ -77,7 +84,7 @@ export class DocumentAdmission {
         ],
       };
     }
-    const errors = validate(schema, document, this.rules);
+    const errors = validate(schema, document, this.rules, { maxErrors: MAX_VALIDATION_ERRORS });
     if (errors.length === 0) return { document };
     return {
       errors: errors.map((e) => {

@@ -71,6 +71,12 @@ describe('DocumentAdmission', () => {
     for (const e of errors) expect(e.extensions.http).toMatchObject({ status: 400 });
   });
 
+  it('reports at most 5 validation errors, then that the limit was reached (directive overloading)', () => {
+    const errors = admit(`query { __typename ${'@aa'.repeat(10)} }`).errors!;
+    expect(errors).toHaveLength(6);
+    expect(errors[5]!.message).toMatch(/Too many validation errors/);
+  });
+
   it('keeps the outcome of a document: the same text is parsed once', () => {
     const admission = new DocumentAdmission({ limits: DEFAULT_OPERATION_LIMITS, hideSchemaDetails: false });
     const first = admission.admit(schema, '{ me { id } }');
