@@ -59,7 +59,7 @@ export interface GatewaySubscriptionOptions {
   maxQueue?: number;
   /** Operations running at once on one connection (default 100). */
   maxOperationsPerConnection?: number;
-  /** Most subscription executions of one tenant running at once (default 16, half of the default `maxConcurrentExecutions`). */
+  /** Most subscription executions of one tenant running at once (default 4: another tenant always finds most slots free). */
   maxExecutionsPerTenant?: number;
 }
 
@@ -69,7 +69,7 @@ export const SUBSCRIPTION_DEFAULTS: Readonly<Required<GatewaySubscriptionOptions
   sharedExecutions: true,
   maxQueue: 1000,
   maxOperationsPerConnection: 100,
-  maxExecutionsPerTenant: 16,
+  maxExecutionsPerTenant: 4,
 };
 
 /** `options` with each unset value replaced by its default. */

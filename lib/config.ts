@@ -87,7 +87,7 @@ export interface AppConfig {
     subgraphUrls: Record<SubgraphName, string>;
     /** Subscription executions running at once per process (`SUBSCRIPTION_MAX_EXECUTIONS`, default 32). */
     maxSubscriptionExecutions: number;
-    /** Subscription executions of one tenant at once (`SUBSCRIPTION_MAX_EXECUTIONS_PER_TENANT`, default 16). */
+    /** Subscription executions of one tenant at once (`SUBSCRIPTION_MAX_EXECUTIONS_PER_TENANT`, default 4). */
     maxSubscriptionExecutionsPerTenant: number;
     /** One execution per event and execution key (`SUBSCRIPTION_SHARED_EXECUTIONS`, default true). */
     sharedSubscriptionExecutions: boolean;
@@ -153,7 +153,7 @@ const EnvSchema = z.object({
   APOLLO_TELEMETRY_DISABLED: bool(true),
   SUBGRAPH: z.preprocess(blankToUndefined, z.enum(SUBGRAPHS.map((s) => s.name)).optional()),
   SUBSCRIPTION_MAX_EXECUTIONS: int(32, 1),
-  SUBSCRIPTION_MAX_EXECUTIONS_PER_TENANT: int(16, 1),
+  SUBSCRIPTION_MAX_EXECUTIONS_PER_TENANT: int(4, 1),
   JWT_MAX_LIFETIME_SECONDS: int(86_400, 1),
   JWT_CLOCK_TOLERANCE_SECONDS: int(60),
   ...ADMISSION_ENV,

@@ -23,6 +23,7 @@ describe('rate limits and caps', () => {
   beforeAll(async () => {
     stack = await startTestStack({
       eventLog: 'redis',
+      budgets: 'as-configured',
       config: (c) => ({
         ...c,
         admission: {

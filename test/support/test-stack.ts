@@ -67,6 +67,12 @@ export interface TestStackOptions {
   redisUrl?: string;
   /** The gateway's subscription limits. */
   subscriptions?: LocalSupergraphOptions['subscriptions'];
+  /**
+   * `generous` (default): the `standard` and `enterprise` plans and every user's budgets far above
+   * any test's traffic, so files about other features are not rate limited; `as-configured`: the
+   * migration's plans and the configured user budgets (files about the budgets set their own).
+   */
+  budgets?: 'generous' | 'as-configured';
 }
 
 /** Starts the stack; call `stop()` in `afterAll`. */
@@ -83,7 +89,16 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   }
   const queries: string[] = [];
   const base = loadConfig({ NODE_ENV: 'test' });
-  const config: AppConfig = { ...base, database: { ...base.database, url: databaseUrl }, redisUrl: useRedis ? redisUrl : undefined };
+  let config: AppConfig = { ...base, database: { ...base.database, url: databaseUrl }, redisUrl: useRedis ? redisUrl : undefined };
+  if ((options.budgets ?? 'generous') === 'generous') {
+    const owner = new Client({ connectionString: databaseUrl });
+    await owner.connect();
+    await owner.query(
+      "UPDATE plans SET requests_per_minute = 1000000000, cost_per_minute = 1000000000 WHERE name IN ('standard', 'enterprise')",
+    );
+    await owner.end();
+    config = { ...config, admission: { ...config.admission, user: { requestsPerMinute: 1_000_000_000, costPerMinute: 1_000_000_000 } } };
+  }
   const supergraph = await startLocalSupergraph({
     config: options.config ? options.config(config) : config,
     logger: createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent'),
