@@ -72,6 +72,8 @@ export interface GraphQLWsAdapterOptions extends PlannerOptions {
 /** What a connection stores in graphql-ws's `ctx.extra`. */
 interface ConnectionExtra extends Record<PropertyKey, unknown> {
   principal: Principal;
+  /** Places under the caps the connection holds, all given back when it closes (one `close` listener). */
+  releases: Set<() => void>;
 }
 
 type ConnectionContext = Context<Record<string, unknown> | undefined, Extra & Partial<ConnectionExtra>>;
@@ -99,8 +101,13 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
         socket.close(CLOSE_TOO_SLOW, 'Too many sockets');
         return false;
       }
-      socket.once('close', socketCap);
+      const releases = new Set<() => void>([socketCap]);
+      socket.once('close', () => {
+        for (const release of releases) release();
+        releases.clear();
+      });
       ctx.extra.principal = principal;
+      ctx.extra.releases = releases;
       const ms = Math.min(expiresAt * 1000 - Date.now(), MAX_TIMER_MS);
       const timer = setTimeout(
         () => {
@@ -109,7 +116,7 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
         Math.max(ms, 0),
       );
       timer.unref();
-      socket.once('close', () => clearTimeout(timer));
+      releases.add(() => clearTimeout(timer));
       return true;
     } catch (err) {
       const code = err instanceof GraphQLError ? err.extensions.code : undefined;
@@ -153,8 +160,14 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
     if (plan.kind === 'live') {
       const cap = options.caps.startSubscription(principal);
       if (typeof cap !== 'function') return [withoutHttp(cap)];
-      contextValue.release = cap;
-      socket.once('close', cap); // released even if the subscription never starts
+      // Given back when the subscription ends, or when the connection closes if it never starts.
+      const releases = ctx.extra.releases;
+      const release = () => {
+        cap();
+        releases?.delete(release);
+      };
+      releases?.add(release);
+      contextValue.release = release;
     }
     return { schema, document: plan.document, operationName: plan.operationName, variableValues: variables, contextValue };
   };
