@@ -26,7 +26,7 @@ const common = {
 const connection = '../../subgraphs/shared/pagination#AnyConnection';
 
 const subgraphs: Record<string, Record<string, string>> = {
-  tenant: { Tenant: `${prisma}Tenant`, User: `${prisma}User`, UserConnection: connection },
+  tenant: { Tenant: `${prisma}Tenant`, User: `${prisma}User`, Plan: `${prisma}Plan`, UserConnection: connection },
   catalog: { Product: `${prisma}Product`, ProductConnection: connection },
   orders: {
     Order: `${prisma}Order`,

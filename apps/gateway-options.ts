@@ -10,7 +10,17 @@ import { observabilityOptions } from './observability-options';
 /** What the configuration decides of a gateway: token checks, credentials, subgraph URLs, subscription limits. */
 export type ConfiguredGatewayOptions = Pick<
   StartGatewayOptions,
-  'jwt' | 'internalSecret' | 'hideSchemaDetails' | 'subgraphUrls' | 'subscriptions' | 'corsOrigins' | 'ide' | 'observability' | 'resilience'
+  | 'jwt'
+  | 'internalSecret'
+  | 'hideSchemaDetails'
+  | 'subgraphUrls'
+  | 'subscriptions'
+  | 'corsOrigins'
+  | 'ide'
+  | 'observability'
+  | 'resilience'
+  | 'admission'
+  | 'redis'
 >;
 
 /**
@@ -28,11 +38,14 @@ export function gatewayOptions(config: AppConfig): ConfiguredGatewayOptions {
     subgraphUrls: config.gateway.subgraphUrls,
     subscriptions: {
       maxConcurrentExecutions: config.gateway.maxSubscriptionExecutions,
+      maxExecutionsPerTenant: config.gateway.maxSubscriptionExecutionsPerTenant,
       sharedExecutions: config.gateway.sharedSubscriptionExecutions,
     },
     corsOrigins: config.gateway.corsOrigins,
     ide: { enabled: config.gateway.ide, devTokens: ideDevTokens(config) },
     observability: observabilityOptions(config),
     resilience: { default: config.resilience.default, subgraphs: config.resilience.subgraphs },
+    admission: config.admission,
+    redis: config.redisClusterNodes ? { clusterNodes: config.redisClusterNodes } : config.redisUrl ? { url: config.redisUrl } : undefined,
   };
 }

@@ -28,7 +28,7 @@ export interface Infrastructure {
 
 /** Options of {@link createInfrastructure}. */
 export interface InfrastructureOptions {
-  /** Connections of the shared pool (default 10). */
+  /** Connections of the shared pool (default: `DB_SHARED_POOL_SIZE`). */
   poolSize?: number;
   /** Called with every SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
@@ -43,13 +43,19 @@ export function createInfrastructure(config: AppConfig, logger: Logger, options:
   const ownerUrl = config.database.url;
   const appUrl = config.database.appUrl ?? (ownerUrl ? appDatabaseUrl(ownerUrl) : undefined);
   if (!appUrl) throw new Error('DATABASE_URL (or APP_DATABASE_URL) is required.');
-  const prisma = createPrismaClient({ url: appUrl, poolSize: options.poolSize, onQuery: options.onQuery });
+  const { connectionBudget, sharedPoolSize, tenantPoolSize } = config.database;
+  const poolSize = options.poolSize ?? sharedPoolSize;
+  const prisma = createPrismaClient({ url: appUrl, poolSize, onQuery: options.onQuery });
+  // The connection budget of the process: the shared pool, then as many tenant pools as fit.
+  const maxTenants = Math.max(0, Math.floor((connectionBudget - poolSize) / tenantPoolSize));
   const database = new TenantDatabase({
     shared: prisma,
     transactionDefaults: { maxWait: config.database.transactionMaxWaitMs, timeout: config.database.transactionTimeoutMs },
     tenantPools: config.database.tenantPools
       ? {
           url: appUrl,
+          poolSize: tenantPoolSize,
+          maxTenants,
           onQuery: options.onQuery,
           onUnavailable: (reason) =>
             logger.error(

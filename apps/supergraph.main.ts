@@ -1,8 +1,9 @@
 /**
  * `npm start`: the whole supergraph in one process on the embedded default: an embedded PostgreSQL
  * (unless DATABASE_URL is set), migrations, the demo seed, four subgraphs and the gateway; the
- * in-process event log unless REDIS_URL is set. Prints dev tokens and a sample query. Ctrl-C stops
- * the services first and the database last.
+ * in-process event log unless REDIS_URL is set. Prints dev tokens and a sample query (the
+ * `platform:admin` token only with PRINT_PLATFORM_ADMIN_TOKEN=true: it acts for any tenant). Ctrl-C
+ * stops the services first and the database last.
  */
 import { devTokenSettings, mintDevToken } from '../lib/auth/dev-token';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../lib/db/embedded-postgres';
@@ -20,12 +21,14 @@ import { runProcess } from './run-process';
 async function banner(supergraph: LocalSupergraph, redis: string | undefined, dashboard?: DashboardServer): Promise<string> {
   const settings = devTokenSettings(supergraph.config.jwt);
   const token = (tenant: string, user: string) => mintDevToken({ tenant, user, ...settings });
-  const [owner, staff, globex, admin] = await Promise.all([
+  const [owner, staff, globex] = await Promise.all([
     token('acme', 'owner@acme.test'),
     token('acme', 'staff@acme.test'),
     token('globex', 'owner@globex.test'),
-    token('platform', 'admin@platform.test'),
   ]);
+  const admin = supergraph.config.printPlatformAdminToken
+    ? `  admin@platform.test (platform:admin; send x-tenant-id to act for a tenant)\n    ${await token('platform', 'admin@platform.test')}`
+    : '  admin@platform.test (platform:admin): not printed; PRINT_PLATFORM_ADMIN_TOKEN=true prints it, or\n    npm run token -- --tenant platform --user admin@platform.test';
   const subgraphs = Object.entries(supergraph.subgraphUrls)
     .map(([n, u]) => `${n} ${u}`)
     .join(', ');
@@ -44,8 +47,7 @@ Dev tokens (1 hour; more with: npm run token -- --tenant acme --user owner@acme.
     ${staff}
   owner@globex.test  (catalog:write orders:write tenant:admin)
     ${globex}
-  admin@platform.test (platform:admin; send x-tenant-id to act for a tenant)
-    ${admin}
+${admin}
 
 Sample query:
   TOKEN=${owner}

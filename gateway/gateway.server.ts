@@ -3,29 +3,35 @@
  * HTTP (`/graphql`, `/healthz`, `/readyz`) and graphql-ws (`/graphql`). Clients authenticate with a
  * bearer JWT; the gateway calls subgraphs with its own short-lived credential for the principal and
  * forwards no client header. Subscriptions are served by the gateway itself from the tenant's event
- * streams over graphql-ws (gateway/subscriptions/graphql-ws.adapter.ts).
+ * streams over graphql-ws (gateway/subscriptions/graphql-ws.adapter.ts). Every operation, on every
+ * transport, passes the admission pipeline (gateway/admission/) before `@apollo/gateway` plans it.
  */
 import { createServer, type Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
-import type { Disposable } from 'graphql-ws';
+import type { GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { CredentialSigner } from '../lib/auth/internal-credential';
 import type { JwtConfig } from '../lib/config';
 import type { EventStreams } from '../lib/events/event-log';
+import type { RedisTarget } from '../lib/events/redis/redis-connection';
 import { createGraphQLHttpHandler } from '../lib/http/graphql-http-handler';
 import type { ReadinessCheck } from '../lib/http/readiness';
 import type { Logger } from '../lib/logger';
 import { maskError } from '../lib/mask-error';
 import { operationObserverPlugin } from '../lib/observability/operation-observer.plugin';
 import { readCommittedSupergraph } from '../lib/schema/subgraphs';
+import { connectAdmissionRedis } from './admission/admission-redis';
+import { createAdmission, type AdmissionSettings } from './admission/create-admission';
+import { httpAdmissionContext, releaseSlotPlugin } from './admission/http-admission';
 import { JwtVerifier } from './auth/jwt-verifier';
-import { authenticate } from './auth/principal';
 import type { GatewayContext } from './gateway-context';
+import { executeOperation } from './execute-operation';
 import { GatewayObservability, type GatewayObservabilityOptions } from './gateway-observability';
+import { disposeOnDrain, subscriptionsOverWebSocket } from './gateway-plugins';
+import { subscriptionSettings, type GatewaySubscriptionOptions } from './subscription-settings';
 import { closeWebSockets, CLOSE_SERVICE_RESTART } from './subscriptions/websocket-drain';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { browserRoutes } from './http/browser-routes';
@@ -58,41 +64,6 @@ export interface GatewayService {
   stop(): Promise<void>;
 }
 
-/** Limits and switches of the subscriptions the gateway serves over graphql-ws; plain values, see {@link SUBSCRIPTION_DEFAULTS}. */
-export interface GatewaySubscriptionOptions {
-  /** Most subscription executions running at once in this process; others wait for a slot (default 32). */
-  maxConcurrentExecutions?: number;
-  /** Share one execution per event among subscribers with the same execution key (default true; false for benchmarks). */
-  sharedExecutions?: boolean;
-  /** Pending events per subscription before its connection is closed with 4429 (default 1000). */
-  maxQueue?: number;
-  /** Operations running at once on one connection (default 100). */
-  maxOperationsPerConnection?: number;
-  /** Most lexical tokens of a document sent over graphql-ws (default 10,000). */
-  maxTokens?: number;
-}
-
-/** Defaults of {@link GatewaySubscriptionOptions}. */
-export const SUBSCRIPTION_DEFAULTS: Readonly<Required<GatewaySubscriptionOptions>> = {
-  maxConcurrentExecutions: 32,
-  sharedExecutions: true,
-  maxQueue: 1000,
-  maxOperationsPerConnection: 100,
-  maxTokens: 10_000,
-};
-
-/** `options` with each unset value replaced by its default. */
-function subscriptionSettings(options: GatewaySubscriptionOptions = {}): Required<GatewaySubscriptionOptions> {
-  const d = SUBSCRIPTION_DEFAULTS;
-  return {
-    maxConcurrentExecutions: options.maxConcurrentExecutions ?? d.maxConcurrentExecutions,
-    sharedExecutions: options.sharedExecutions ?? d.sharedExecutions,
-    maxQueue: options.maxQueue ?? d.maxQueue,
-    maxOperationsPerConnection: options.maxOperationsPerConnection ?? d.maxOperationsPerConnection,
-    maxTokens: options.maxTokens ?? d.maxTokens,
-  };
-}
-
 /** Options of {@link startGateway}. */
 export interface StartGatewayOptions {
   /** How client JWTs are verified (gateway/auth/jwt-verifier.ts). */
@@ -123,6 +94,10 @@ export interface StartGatewayOptions {
   readinessChecks?: ReadinessCheck[];
   /** Deadline, retries and circuit breaker of subgraph fetches: `default` for all, `subgraphs` per subgraph name. */
   resilience?: { default?: Partial<SubgraphResilienceOptions>; subgraphs?: Readonly<Record<string, Partial<SubgraphResilienceOptions>>> };
+  /** Document limits, cost, budgets, caps, introspection and trusted documents (each has a default). */
+  admission?: AdmissionSettings;
+  /** Redis shared by the replicas for budgets and persisted queries (`REDIS_URL` or `REDIS_CLUSTER_NODES`); absent = in process. */
+  redis?: RedisTarget;
 }
 
 /** Largest WebSocket message accepted, bytes. */
@@ -145,8 +120,21 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     subscriptions: () => live.subscriptions(),
   });
 
+  const supergraphSdl = options.supergraphSdl ?? readCommittedSupergraph();
+  // Budgets and persisted queries: fail fast while Redis is down (the budgets then count in process).
+  const redis = options.redis ? connectAdmissionRedis(options.redis) : undefined;
+  const admissionParts = createAdmission(options.admission ?? {}, {
+    supergraphSdl,
+    hideSchemaDetails,
+    redis,
+    execute: (principal, query) => executeOperation(apollo, principal, { query }, logger),
+    logger,
+  });
+
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? readCommittedSupergraph(),
+    supergraphSdl,
+    // New documents are planned by the admission pipeline's worker, which fills this cache.
+    ...(admissionParts.planning ? { queryPlannerConfig: { cache: admissionParts.planning.cache as never } } : {}),
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
         name,
@@ -171,31 +159,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     maxPayload: MAX_WS_PAYLOAD_BYTES,
     verifyClient: verifyWebSocketOrigin(cors.allowsOrigin),
   });
-  const webSockets: { server?: Disposable } = {};
-  const disposeWebSockets: ApolloServerPlugin<GatewayContext> = {
-    async serverWillStart() {
-      return {
-        async drainServer() {
-          await webSockets.server?.dispose();
-        },
-      };
-    },
-  };
-
-  /** `@apollo/gateway` cannot execute subscriptions: refuse them over HTTP with a pointer to graphql-ws. */
-  const subscriptionsOverWebSocket: ApolloServerPlugin<GatewayContext> = {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation }) {
-          if (operation?.operation === 'subscription') {
-            throw new GraphQLError('Subscriptions are served over WebSocket (graphql-ws, graphql-transport-ws protocol) at /graphql.', {
-              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-            });
-          }
-        },
-      };
-    },
-  };
+  const webSockets: { server?: { dispose(): unknown } } = {};
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -207,13 +171,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     stringifyResult: (value) => JSON.stringify(value),
     // No "Did you mean" field suggestions in production (HIDE_SCHEMA_DETAILS).
     hideSchemaDetailsFromClientErrors: hideSchemaDetails,
+    // Introspection is decided per principal by the admission pipeline (`schema:read`).
     introspection: true,
+    // Persisted queries are resolved by the admission pipeline (trusted documents, APQ shared through Redis).
+    persistedQueries: false,
     formatError: (formatted, error) => maskError(formatted, error, logger),
     plugins: [
       introspectionPlugin(() => apiSchema),
       operationObserverPlugin<GatewayContext>((context) => context.principal),
       subscriptionsOverWebSocket,
-      disposeWebSockets,
+      releaseSlotPlugin,
+      disposeOnDrain(() => webSockets.server?.dispose()),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
     ],
@@ -226,6 +194,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     logger,
     maxQueue: subscriptions.maxQueue,
     maxConcurrentExecutions: subscriptions.maxConcurrentExecutions,
+    maxExecutionsPerTenant: subscriptions.maxExecutionsPerTenant,
     sharedExecutions: subscriptions.sharedExecutions,
     onDelivered: (event) => observability.delivered(event.topic, event.occurredAt),
   });
@@ -238,8 +207,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     getSchema: () => apiSchema,
     liveSubscriptions,
     eventStreams,
-    hideSchemaDetails,
-    maxTokens: subscriptions.maxTokens,
+    admission: admissionParts.admission,
+    caps: admissionParts.caps,
+    scheduler: admissionParts.scheduler,
     maxOperationsPerConnection: subscriptions.maxOperationsPerConnection,
     onOperation: (record) => observability.operations.record(record, logger),
   });
@@ -250,8 +220,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     getSchema: () => apiSchema,
     liveSubscriptions,
     eventStreams,
-    hideSchemaDetails,
-    maxTokens: subscriptions.maxTokens,
+    admission: admissionParts.admission,
+    caps: admissionParts.caps,
+    scheduler: admissionParts.scheduler,
   });
   const ide = options.ide?.enabled === false ? undefined : createGraphQLIde({ graphqlPath: '/graphql', ...options.ide });
   let ready = false;
@@ -259,7 +230,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     'request',
     createGraphQLHttpHandler<GatewayContext>({
       server: apollo,
-      context: async ({ req }) => ({ principal: await authenticate(verifier, req.headers) }),
+      context: httpAdmissionContext({
+        verifier,
+        admission: admissionParts.admission,
+        getSchema: () => apiSchema,
+        scheduler: admissionParts.scheduler,
+        refusalDelayMs: options.admission?.refusalDelayMs,
+      }),
       intercept: browserRoutes({ graphqlPath: '/graphql', cors, ide, sse }),
       service: 'gateway',
       ops: observability.ops(
@@ -278,6 +255,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   } catch (err) {
     await liveSubscriptions.close();
     await apollo.stop();
+    redis?.disconnect();
+    admissionParts.planning?.close();
     throw err;
   }
   ready = true;
@@ -307,6 +286,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         await closeWebSockets(wss, CLOSE_SERVICE_RESTART, 'Server restarting');
         await liveSubscriptions.close();
         await apollo.stop(); // drains HTTP and disposes the WebSocket server (plugins above)
+        redis?.disconnect();
+        admissionParts.planning?.close();
       })();
       return stopping;
     },

@@ -6,132 +6,22 @@
  * them all.
  */
 import { z } from 'zod';
+import { ADMISSION_ENV, admissionConfigOf } from './admission-config';
 import { blankToUndefined, bool, int, text, url } from './config-values';
 import { LOCAL_ORIGINS, isOriginPattern } from './http/origin-pattern';
 import { operationsConfig, OPERATIONS_ENV, type ObservabilityConfig, type ResilienceConfig } from './config-operations';
 import { SUBGRAPHS, type SubgraphName } from './schema/subgraphs';
 
+export type { AdmissionConfig } from './admission-config';
 export type { ObservabilityConfig, ResilienceConfig };
+export type { AppConfig, JwtConfig } from './config-model';
+import type { AppConfig } from './config-model';
 
 /** Development-only HS256 secret shared by `npm start`, `npm run token` and the tests; refused in production. */
 export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
 
-/** How the gateway verifies client JWTs (jose; see gateway/auth/jwt-verifier.ts). */
-export interface JwtConfig {
-  /** HS256 shared secret; local development only. */
-  secret?: string;
-  /** PEM-encoded SPKI public key (RS256/ES256/EdDSA). */
-  publicKeyPem?: string;
-  /** JWKS URL; keys are cached and refreshed on an unknown `kid`. */
-  jwksUrl?: string;
-  /**
-   * Least milliseconds between two JWKS fetches (jose's `cooldownDuration`): an unknown `kid`
-   * refetches at most this often, so a burst of forged kids cannot hammer the key server.
-   */
-  jwksCooldownMs?: number;
-  /** Expected `iss`, checked when set. */
-  issuer?: string;
-  /** Expected `aud`, checked when set. */
-  audience?: string;
-  /** Claim carrying the tenant id (default `tenant_id`). */
-  tenantClaim: string;
-  /** Accepted `alg` values; anything else (including `none`) is rejected. */
-  algorithms: string[];
-}
-
-/** Everything a process of the supergraph reads from its environment. */
-export interface AppConfig {
-  env: 'development' | 'production' | 'test';
-  /** pino level (`LOG_LEVEL`; default `info`, `silent` under tests). */
-  logLevel: string;
-  /** `pretty` (pino-pretty, for people) or `json` (`LOG_FORMAT`; default `pretty` in development, `json` otherwise). */
-  logFormat: 'json' | 'pretty';
-  database: {
-    /** Owner role URL (`DATABASE_URL`), for migrations and seeding only; unset = `npm start` runs an embedded PostgreSQL. */
-    url?: string;
-    /** URL the services connect with (`APP_DATABASE_URL`): the row-level-security-bound app role; unset = {@link appDatabaseUrl} of `url`. */
-    appUrl?: string;
-    /** Per-tenant pools with the tenant fixed at connect (`DB_TENANT_POOLS`, default true); false = per-transaction setting. */
-    tenantPools: boolean;
-    /** A standalone subgraph applies pending migrations at start-up (`MIGRATE_ON_START`, default true). */
-    migrateOnStart: boolean;
-    /** A standalone subgraph seeds the demo data into an empty database (`SEED_DEMO_DATA`, default false). */
-    seedDemoData: boolean;
-    /** Port of the embedded PostgreSQL of `npm start` (`EMBEDDED_PG_PORT`, default 5433). */
-    embeddedPort: number;
-    /** Most ms a transaction waits for a connection (`DB_TRANSACTION_MAX_WAIT_MS`, default 10,000). */
-    transactionMaxWaitMs: number;
-    /** Most ms a transaction may run (`DB_TRANSACTION_TIMEOUT_MS`, default 15,000). */
-    transactionTimeoutMs: number;
-  };
-  /** Redis URL (`REDIS_URL`); unset (and no cluster) = the in-process event log (single process only). */
-  redisUrl?: string;
-  /** Seed nodes of a Redis Cluster (`REDIS_CLUSTER_NODES`, comma-separated `host:port`); exclusive with `redisUrl`. */
-  redisClusterNodes?: Array<{ host: string; port: number }>;
-  jwt: JwtConfig;
-  /** Secret (32+ characters) the gateway signs subgraph credentials with (`INTERNAL_JWT_SECRET`). */
-  internalSecret?: string;
-  /** No "Did you mean" suggestions in client errors (`HIDE_SCHEMA_DETAILS`, default true in production). */
-  hideSchemaDetails: boolean;
-  gateway: {
-    /** Listen port (`PORT`, default 4000). */
-    port: number;
-    /** URL the gateway calls for each subgraph (`TENANT_URL`, ...; default `http://localhost:<port>/graphql`). */
-    subgraphUrls: Record<SubgraphName, string>;
-    /** Subscription executions running at once per process (`SUBSCRIPTION_MAX_EXECUTIONS`, default 32). */
-    maxSubscriptionExecutions: number;
-    /** One execution per event and execution key (`SUBSCRIPTION_SHARED_EXECUTIONS`, default true). */
-    sharedSubscriptionExecutions: boolean;
-    /** Where clients such as `npm run demo` reach the gateway (`GATEWAY_URL`, default `http://localhost:<PORT>/graphql`). */
-    publicUrl: string;
-    /**
-     * `@apollo/gateway`'s anonymous usage telemetry to Apollo (an OpenTelemetry exporter plus cloud
-     * metadata lookups), off unless `APOLLO_TELEMETRY_DISABLED=false` (Apollo's own variable).
-     */
-    apolloTelemetry: boolean;
-    /**
-     * Browser origins allowed to call the gateway, over HTTP (CORS) and WebSocket (`Origin`)
-     * (`CORS_ORIGINS`, comma-separated; see gateway/http/origin-policy.ts for the forms). Default:
-     * the loopback origins on any port in development and tests, none in production.
-     */
-    corsOrigins: string[];
-    /** The GraphQL IDE page at `GET /graphql` for browsers (`GRAPHQL_IDE`, default true). */
-    ide: boolean;
-  };
-  /** Port `npm start` serves the example dashboard on (`DASHBOARD_PORT`, default 4010); development only. */
-  dashboardPort: number;
-  /** Listen port of each subgraph (`TENANT_PORT`, ...; default 4001-4004). */
-  subgraphPorts: Record<SubgraphName, number>;
-  /** The subgraph `npm run start:subgraph` runs (`SUBGRAPH`, or the first argument). */
-  subgraph?: SubgraphName;
-  events: {
-    /** Entries kept per tenant stream (`STREAM_RETENTION`, default 10,000; Redis `MAXLEN ~`). */
-    streamRetention: number;
-    /** Lease of a notifications consumer on a tenant stream, ms (`CONSUMER_LEASE_MS`, default 10,000). */
-    consumerLeaseMs: number;
-    /** Delivery at which a failing event is dead-lettered (`CONSUMER_MAX_DELIVERIES`, default 5). */
-    consumerMaxDeliveries: number;
-    /** Idle poll interval of the outbox relay, ms (`RELAY_POLL_MS`, default 250). */
-    relayPollMs: number;
-    /** Outbox rows per relay transaction (`RELAY_BATCH_SIZE`, default 100). */
-    relayBatchSize: number;
-    /** Test hook of `npm run start:relay` (`RELAY_CRASH_AFTER_PUBLISH=1`): SIGKILL between publish and mark. Never in production. */
-    relayCrashAfterPublish: boolean;
-    /**
-     * Replicas each stream append waits for (`REDIS_WAIT_REPLICAS`, Redis `WAIT`, default 0): with 1
-     * or more a failover cannot lose a published event (set it on a Redis Cluster with replicas).
-     */
-    redisWaitReplicas: number;
-    /** Most ms an append waits for those replicas (`REDIS_WAIT_TIMEOUT_MS`, default 1000). */
-    redisWaitTimeoutMs: number;
-    /** Port of `npm run start:relay`'s `/healthz`, `/readyz` and `/metrics` (`RELAY_PORT`, default 4005). */
-    relayPort: number;
-  };
-  /** Metrics, health, shutdown and tracing (README, "Operations"). */
-  observability: ObservabilityConfig;
-  /** Deadline, retries and circuit breaker of the gateway's subgraph fetches. */
-  resilience: ResilienceConfig;
-}
+/** Shortest `JWT_SECRET` accepted in production, bytes: an HS256 key must be at least as long as the hash (RFC 7518 section 3.2). */
+export const MIN_PRODUCTION_SECRET_BYTES = 32;
 
 /** The environment variables, by name: the schema that validates them. */
 const EnvSchema = z.object({
@@ -144,7 +34,7 @@ const EnvSchema = z.object({
   MIGRATE_ON_START: bool(true),
   SEED_DEMO_DATA: bool(false),
   EMBEDDED_PG_PORT: int(5433),
-  DB_TRANSACTION_MAX_WAIT_MS: int(10_000, 1),
+  DB_TRANSACTION_MAX_WAIT_MS: int(15_000, 1),
   DB_TRANSACTION_TIMEOUT_MS: int(15_000, 1),
   REDIS_URL: url,
   REDIS_CLUSTER_NODES: z.preprocess(
@@ -202,6 +92,14 @@ const EnvSchema = z.object({
   DASHBOARD_PORT: int(4010),
   SUBGRAPH: z.preprocess(blankToUndefined, z.enum(SUBGRAPHS.map((s) => s.name)).optional()),
   SUBSCRIPTION_MAX_EXECUTIONS: int(32, 1),
+  SUBSCRIPTION_MAX_EXECUTIONS_PER_TENANT: int(4, 1),
+  JWT_MAX_LIFETIME_SECONDS: int(86_400, 1),
+  JWT_CLOCK_TOLERANCE_SECONDS: int(60),
+  ...ADMISSION_ENV,
+  DB_CONNECTION_BUDGET: int(30, 2),
+  DB_SHARED_POOL_SIZE: int(10, 1),
+  DB_TENANT_POOL_SIZE: int(4, 1),
+  PRINT_PLATFORM_ADMIN_TOKEN: bool(false),
   SUBSCRIPTION_SHARED_EXECUTIONS: bool(true),
   STREAM_RETENTION: int(10_000, 1),
   CONSUMER_LEASE_MS: int(10_000, 1),
@@ -240,7 +138,8 @@ const URL_VARS = { tenant: 'TENANT_URL', catalog: 'CATALOG_URL', orders: 'ORDERS
 /**
  * Reads and validates the configuration from `env` (default: this process's environment).
  * @throws ConfigError naming each variable whose value is malformed; in production when no JWT key
- *   is set; when `JWT_ALGORITHMS` contains `none`.
+ *   is set, or `JWT_SECRET` is the development secret or shorter than 32 bytes; when
+ *   `JWT_ALGORITHMS` contains `none`; when `DB_SHARED_POOL_SIZE` exceeds `DB_CONNECTION_BUDGET`.
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): AppConfig {
   const parsed = EnvSchema.safeParse(env);
@@ -258,6 +157,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (!secret && !publicKeyPem && !e.JWT_JWKS_URL) {
     if (mode === 'production') throw new ConfigError('Set JWT_JWKS_URL, JWT_PUBLIC_KEY or JWT_SECRET in production.');
     secret = DEV_JWT_SECRET;
+  }
+  if (mode === 'production' && secret !== undefined) {
+    if (secret === DEV_JWT_SECRET) {
+      throw new ConfigError('JWT_SECRET is the published development secret; set a secret of your own (32 bytes or more) in production.');
+    }
+    if (Buffer.byteLength(secret, 'utf8') < MIN_PRODUCTION_SECRET_BYTES) {
+      throw new ConfigError(
+        `JWT_SECRET must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes in production (RFC 7518 section 3.2 for HS256).`,
+      );
+    }
+  }
+  if (e.DB_SHARED_POOL_SIZE > e.DB_CONNECTION_BUDGET) {
+    throw new ConfigError('DB_SHARED_POOL_SIZE must not exceed DB_CONNECTION_BUDGET.');
   }
   const algorithms = (e.JWT_ALGORITHMS ?? (e.JWT_JWKS_URL || publicKeyPem ? 'RS256,ES256,EdDSA' : 'HS256'))
     .split(',')
@@ -282,7 +194,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       embeddedPort: e.EMBEDDED_PG_PORT,
       transactionMaxWaitMs: e.DB_TRANSACTION_MAX_WAIT_MS,
       transactionTimeoutMs: e.DB_TRANSACTION_TIMEOUT_MS,
+      connectionBudget: e.DB_CONNECTION_BUDGET,
+      sharedPoolSize: e.DB_SHARED_POOL_SIZE,
+      tenantPoolSize: e.DB_TENANT_POOL_SIZE,
     },
+    admission: admissionConfigOf(e, mode),
+    printPlatformAdminToken: e.PRINT_PLATFORM_ADMIN_TOKEN!,
     redisUrl: e.REDIS_URL,
     redisClusterNodes: e.REDIS_CLUSTER_NODES,
     jwt: {
@@ -294,6 +211,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       audience: e.JWT_AUDIENCE,
       tenantClaim: e.JWT_TENANT_CLAIM ?? 'tenant_id',
       algorithms,
+      maxLifetimeSeconds: e.JWT_MAX_LIFETIME_SECONDS,
+      clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
     },
     internalSecret: e.INTERNAL_JWT_SECRET,
     hideSchemaDetails: e.HIDE_SCHEMA_DETAILS ?? mode === 'production',
@@ -301,6 +220,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       port: e.PORT,
       subgraphUrls,
       maxSubscriptionExecutions: e.SUBSCRIPTION_MAX_EXECUTIONS,
+      maxSubscriptionExecutionsPerTenant: e.SUBSCRIPTION_MAX_EXECUTIONS_PER_TENANT,
       sharedSubscriptionExecutions: e.SUBSCRIPTION_SHARED_EXECUTIONS!,
       publicUrl: e.GATEWAY_URL ?? `http://localhost:${e.PORT}/graphql`,
       apolloTelemetry: !e.APOLLO_TELEMETRY_DISABLED,

@@ -110,7 +110,7 @@ export const EXAMPLE_DASHBOARD_QUERY = /* GraphQL */ `
             currency
           }
           placedBy {
-            email
+            name
           }
           lines {
             quantity

@@ -11,6 +11,7 @@ import {
   publishedApiSchema,
   PUBLISHED_SCHEMA_PATH,
   SCHEMA_CHANGELOG_PATH,
+  changelogEntry,
 } from '../lib/schema/schema-registry';
 
 async function main(): Promise<number> {
@@ -54,8 +55,10 @@ async function main(): Promise<number> {
     if (!existsSync(SCHEMA_CHANGELOG_PATH)) writeFileSync(SCHEMA_CHANGELOG_PATH, '# Published API schema changes\n\n');
     if (changes.length || !published) {
       const date = new Date().toISOString().slice(0, 10);
-      const summary = published ? changes.map((c) => c.message).join('; ') : 'first publication';
-      appendFileSync(SCHEMA_CHANGELOG_PATH, `- ${date}: ${[reason, summary].filter(Boolean).join(': ')}\n`);
+      appendFileSync(
+        SCHEMA_CHANGELOG_PATH,
+        published ? changelogEntry(date, reason, comparison) : `- ${date}: ${reason ?? 'first publication'}\n`,
+      );
     }
     console.log('schema: published schema/api-schema.graphql');
     return 0;

@@ -12,6 +12,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { gatewayOptions } from '../../apps/gateway-options';
 import { startGateway } from '../../gateway/gateway.server';
+import { unboundedSettings } from '../unbounded-budgets';
 import { applyLibrarySettings, loadConfig } from '../../lib/config';
 import { createEventLog } from '../../lib/events/create-event-log';
 import { createLogger } from '../../lib/logger';
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
     const eventLog = createEventLog({ retention: config.events.streamRetention });
     const gateway = await startGateway({
       ...gatewayOptions(config),
+      // Throughput of the gateway, not of the budgets: every admission step runs, no budget refuses.
+      admission: unboundedSettings(config),
       eventStreams: eventLog.streams,
       logger: createLogger('bench', process.env.LOG_LEVEL ?? 'warn'),
       port: 0,

@@ -30,6 +30,7 @@ import { startGateway } from '../../gateway/gateway.server';
 import { DASHBOARD_QUERY } from '../../scripts/dashboard-query';
 import { gatewayOptions } from '../../apps/gateway-options';
 import { startLocalSupergraph } from '../../apps/local-supergraph';
+import { unboundedAdmission, unboundedPlans } from '../unbounded-budgets';
 import { loadConfig } from '../../lib/config';
 import { closedLoop, openLoop, percentile, type LoadTarget } from '../load';
 import { freePort } from '../proc';
@@ -149,11 +150,12 @@ export async function runDashboardBench(options: DashboardBenchOptions): Promise
   try {
     await migrate(db.url);
     await seedDemoData(db.url);
+    await unboundedPlans(db.url); // latency of the supergraph, not of the budgets (bench/isolation.bench.ts)
     let sqlCount = 0;
     const logger = createLogger('bench', 'warn');
     const base = loadConfig({});
     const stack = await startLocalSupergraph({
-      config: { ...base, database: { ...base.database, url: db.url } },
+      config: unboundedAdmission({ ...base, database: { ...base.database, url: db.url } }),
       logger,
       ephemeralPorts: true,
       onQuery: (sql) => {

@@ -27,8 +27,8 @@ export interface AuthenticatedSession {
 
 /**
  * Verifies the credentials and returns the principal with the expiry of its token.
- * @throws GraphQLError `UNAUTHENTICATED` (401) for a missing or invalid token; `BAD_USER_INPUT` when a
- * platform admin sends an `x-tenant-id` that is not a UUID.
+ * @throws GraphQLError `UNAUTHENTICATED` (401) for a missing or invalid token; `BAD_USER_INPUT` (HTTP
+ * 400) when a platform admin sends an `x-tenant-id` that is not a UUID.
  */
 export async function verifyCredentials(verifier: JwtVerifier, input: CredentialsInput): Promise<AuthenticatedSession> {
   const token = bearerToken(input.authorization);
@@ -45,7 +45,9 @@ export async function verifyCredentials(verifier: JwtVerifier, input: Credential
   let tenantId = claims.tenantId;
   const override = single(input.tenantOverride)?.trim();
   if (override && claims.scopes.includes(Scope.PlatformAdmin)) {
-    if (!UUID.test(override)) throw domainError('BAD_USER_INPUT', 'x-tenant-id must be a tenant id (UUID).', { field: 'x-tenant-id' });
+    if (!UUID.test(override)) {
+      throw domainError('BAD_USER_INPUT', 'x-tenant-id must be a tenant id (UUID).', { field: 'x-tenant-id', http: { status: 400 } });
+    }
     tenantId = override.toLowerCase();
   }
   const requestId = requestIdFrom(input.requestId);

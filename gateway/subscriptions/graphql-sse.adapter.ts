@@ -16,6 +16,9 @@
  *    reconnect sends it back as `Last-Event-ID`; the planner treats that header exactly like
  *    `after:` (it wins over the document's `after`): the missed events in order, then live ones,
  *    with no duplicate; a cursor that is no longer retained is `CURSOR_EXPIRED`.
+ *    Every request passes the admission pipeline first (limits, cost, budgets); queries and
+ *    mutations run in the tenant's turn of the fair scheduler, and a subscription takes a place under
+ *    the tenant's and user's subscription caps (`RATE_LIMITED` beyond them).
  * 4. A comment line every {@link SSE_KEEPALIVE_MS} keeps proxies from closing an idle stream. A
  *    subscriber that falls behind (`maxQueue`) gets its stream ended; it resumes with `Last-Event-ID`.
  */
@@ -24,9 +27,13 @@ import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, getOperationAST, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { single } from '../../lib/auth/http-credentials';
 import { readBody } from '../../lib/http/graphql-http-handler';
+import { withoutHttp } from '../admission/admission-error';
+import type { ConnectionCaps } from '../admission/connection-caps';
 import type { JwtVerifier } from '../auth/jwt-verifier';
 import { verifyCredentials, type AuthenticatedSession } from '../auth/principal';
 import { executeOperation, internalServerError } from '../execute-operation';
+import type { TenantScheduler } from '../fairness/tenant-scheduler';
+import { inTenantTurn } from '../fairness/tenant-turn';
 import type { GatewayContext } from '../gateway-context';
 import type { LiveSubscriptions } from './live-subscriptions';
 import { planRequest, type PlannerOptions } from './subscription-plan';
@@ -43,6 +50,10 @@ export interface GraphQLSseAdapterOptions extends PlannerOptions {
   /** The gateway's current API schema (undefined until it has loaded). */
   getSchema: () => GraphQLSchema | undefined;
   liveSubscriptions: LiveSubscriptions;
+  /** Subscription caps per tenant and user (a stream holds one subscription). */
+  caps: ConnectionCaps;
+  /** Slots of queries and mutations in flight, shared between tenants in turn (the HTTP scheduler). */
+  scheduler: TenantScheduler;
 }
 
 /** A GraphQL request's parameters as the protocol carries them. */
@@ -173,11 +184,19 @@ export function createGraphQLSseHandler(
     }
     if (plan.kind === 'operation') {
       const request = { query: plan.query, operationName: plan.operationName, variables: plan.variables };
-      const result = await executeOperation(options.apollo, principal, request, logger.child({ requestId: principal.requestId }));
+      const result = await inTenantTurn(options.scheduler, principal.tenantId, () =>
+        executeOperation(options.apollo, principal, request, logger.child({ requestId: principal.requestId })),
+      );
       res.end(sseEvent('next', result) + sseEvent('complete'));
       return;
     }
-    const started = await liveSubscriptions.start(plan, () => res.end());
+    const cap = options.caps.startSubscription(principal);
+    if (typeof cap !== 'function') {
+      res.end(sseEvent('next', { errors: [withoutHttp(cap)] }) + sseEvent('complete'));
+      return;
+    }
+    res.once('close', cap); // released even if the subscription never starts
+    const started = await liveSubscriptions.start(plan, () => res.end(), cap);
     if (!(Symbol.asyncIterator in started)) {
       res.end(sseEvent('next', started) + sseEvent('complete'));
       return;

@@ -8,10 +8,14 @@
  *    again" from "not allowed"); a platform admin's malformed `x-tenant-id` closes it with 4400. The
  *    token is checked once, so the connection is closed with 4401 `Token expired` when its `exp`
  *    passes; clients reconnect with a fresh one.
- * 2. Each `subscribe` message is planned (subscription-plan.ts). Queries and mutations run through
- *    the gateway like HTTP requests (gateway/execute-operation.ts); subscriptions start a live
- *    subscription (live-subscriptions.ts). At most `maxOperationsPerConnection` operations run at once
- *    on a connection.
+ *    A tenant or user holding its cap of sockets (gateway/admission/connection-caps.ts) has the new
+ *    connection closed with 4429 `Too many sockets`.
+ * 2. Each `subscribe` message is planned (subscription-plan.ts), which admits it through the same
+ *    pipeline as HTTP (limits, cost, budgets: errors with the same codes). Queries and mutations run
+ *    through the gateway like HTTP requests (gateway/execute-operation.ts), in the tenant's turn of the
+ *    fair scheduler; subscriptions start a live subscription (live-subscriptions.ts) within the
+ *    tenant's and user's subscription caps (`RATE_LIMITED`). At most `maxOperationsPerConnection`
+ *    operations run at once on a connection.
  * 3. A subscriber that falls more than `maxQueue` entries behind has its connection closed with 4429
  *    `Subscriber too slow`; it can reconnect with its last cursor.
  */
@@ -25,7 +29,11 @@ import type { OperationRecord } from '../../lib/observability/operation-metrics'
 import { runWithRequestContext, type RequestContext } from '../../lib/observability/request-context';
 import { SpanKind, withSpan } from '../../lib/observability/tracing';
 import type { Principal } from '../../lib/principal';
+import { withoutHttp } from '../admission/admission-error';
+import type { ConnectionCaps } from '../admission/connection-caps';
 import type { JwtVerifier } from '../auth/jwt-verifier';
+import type { TenantScheduler } from '../fairness/tenant-scheduler';
+import { inTenantTurn } from '../fairness/tenant-turn';
 import { authenticateConnectionParams } from '../auth/principal';
 import { executeOperation, internalServerError } from '../execute-operation';
 import type { GatewayContext } from '../gateway-context';
@@ -36,7 +44,10 @@ import { planRequest, type LivePlan, type OperationPlan, type PlannerOptions } f
 export const CLOSE_UNAUTHORIZED = 4401;
 /** Close code of a connection whose `connection_init` is malformed (a platform admin's bad `x-tenant-id`). */
 export const CLOSE_BAD_REQUEST = 4400;
-/** Close code of a connection one of whose subscribers fell more than `maxQueue` entries behind. */
+/**
+ * Close code of a connection one of whose subscribers fell more than `maxQueue` entries behind, or
+ * opened beyond the tenant's or user's socket cap.
+ */
 export const CLOSE_TOO_SLOW = 4429;
 /** Longest setTimeout delay Node accepts (about 24.8 days), ms. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -52,11 +63,17 @@ export interface GraphQLWsAdapterOptions extends PlannerOptions {
   maxOperationsPerConnection: number;
   /** Called once per query or mutation answered over the socket (metrics, access log). */
   onOperation?: (record: OperationRecord) => void;
+  /** Socket and subscription caps per tenant and user. */
+  caps: ConnectionCaps;
+  /** Slots of queries and mutations in flight, shared between tenants in turn (the HTTP scheduler). */
+  scheduler: TenantScheduler;
 }
 
 /** What a connection stores in graphql-ws's `ctx.extra`. */
 interface ConnectionExtra extends Record<PropertyKey, unknown> {
   principal: Principal;
+  /** Places under the caps the connection holds, all given back when it closes (one `close` listener). */
+  releases: Set<() => void>;
 }
 
 type ConnectionContext = Context<Record<string, unknown> | undefined, Extra & Partial<ConnectionExtra>>;
@@ -65,6 +82,8 @@ type ConnectionContext = Context<Record<string, unknown> | undefined, Extra & Pa
 interface SocketOperation {
   plan: OperationPlan | LivePlan;
   closeConnection: (code: number, reason: string) => void;
+  /** Gives back the subscription's place under the caps (live plans). */
+  release?: () => void;
 }
 
 const unavailable = (message: string) => new GraphQLError(message, { extensions: { code: 'SERVICE_UNAVAILABLE' } });
@@ -77,7 +96,18 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
     const socket = ctx.extra.socket;
     try {
       const { principal, expiresAt } = await authenticateConnectionParams(options.verifier, ctx.connectionParams ?? {});
+      const socketCap = options.caps.openSocket(principal);
+      if (typeof socketCap !== 'function') {
+        socket.close(CLOSE_TOO_SLOW, 'Too many sockets');
+        return false;
+      }
+      const releases = new Set<() => void>([socketCap]);
+      socket.once('close', () => {
+        for (const release of releases) release();
+        releases.clear();
+      });
       ctx.extra.principal = principal;
+      ctx.extra.releases = releases;
       const ms = Math.min(expiresAt * 1000 - Date.now(), MAX_TIMER_MS);
       const timer = setTimeout(
         () => {
@@ -86,7 +116,7 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
         Math.max(ms, 0),
       );
       timer.unref();
-      socket.once('close', () => clearTimeout(timer));
+      releases.add(() => clearTimeout(timer));
       return true;
     } catch (err) {
       const code = err instanceof GraphQLError ? err.extensions.code : undefined;
@@ -111,10 +141,34 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
     const schema = options.getSchema();
     if (!schema) return [unavailable('The gateway is not ready.')];
     const variables = (payload.variables ?? {}) as Record<string, unknown>;
-    const plan = await planRequest({ schema, query: payload.query, operationName: payload.operationName, variables, principal }, options);
+    const { documentId } = payload as { documentId?: unknown };
+    const plan = await planRequest(
+      {
+        schema,
+        query: payload.query,
+        documentId,
+        extensions: payload.extensions,
+        operationName: payload.operationName,
+        variables,
+        principal,
+      },
+      options,
+    );
     if (plan.kind === 'rejected') return plan.errors;
     const socket = ctx.extra.socket;
     const contextValue: SocketOperation = { plan, closeConnection: (code, reason) => socket.close(code, reason) };
+    if (plan.kind === 'live') {
+      const cap = options.caps.startSubscription(principal);
+      if (typeof cap !== 'function') return [withoutHttp(cap)];
+      // Given back when the subscription ends, or when the connection closes if it never starts.
+      const releases = ctx.extra.releases;
+      const release = () => {
+        cap();
+        releases?.delete(release);
+      };
+      releases?.add(release);
+      contextValue.release = release;
+    }
     return { schema, document: plan.document, operationName: plan.operationName, variableValues: variables, contextValue };
   };
 
@@ -126,14 +180,16 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
     const { principal } = plan;
     const store: RequestContext = { requestId: principal.requestId, tenantId: principal.tenantId, userId: principal.userId };
     const started = performance.now();
-    const result = await runWithRequestContext(store, () =>
-      withSpan('gateway graphql ws', { kind: SpanKind.SERVER, attributes: { 'tenant.id': principal.tenantId } }, async (span) => {
-        if (span.isRecording()) store.traceId = span.spanContext().traceId;
-        const r = await executeOperation(options.apollo, principal, request, logger);
-        span.updateName(`gateway ${store.operationType ?? 'graphql'}${store.operationName ? ` ${store.operationName}` : ''}`);
-        return r;
-      }),
-    );
+    const run = () =>
+      runWithRequestContext(store, () =>
+        withSpan('gateway graphql ws', { kind: SpanKind.SERVER, attributes: { 'tenant.id': principal.tenantId } }, async (span) => {
+          if (span.isRecording()) store.traceId = span.spanContext().traceId;
+          const r = await executeOperation(options.apollo, principal, request, logger);
+          span.updateName(`gateway ${store.operationType ?? 'graphql'}${store.operationName ? ` ${store.operationName}` : ''}`);
+          return r;
+        }),
+      );
+    const result = await inTenantTurn(options.scheduler, principal.tenantId, run);
     const record = {
       operationName: store.operationName,
       operationType: store.operationType,
@@ -149,9 +205,9 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
 
   /** graphql-ws `subscribe`: starts the live subscription planned in `onSubscribe`. */
   const subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
-    const { plan, closeConnection } = args.contextValue as SocketOperation;
+    const { plan, closeConnection, release } = args.contextValue as SocketOperation;
     if (plan.kind !== 'live') return execute(args);
-    return liveSubscriptions.start(plan, () => closeConnection(CLOSE_TOO_SLOW, 'Subscriber too slow'));
+    return liveSubscriptions.start(plan, () => closeConnection(CLOSE_TOO_SLOW, 'Subscriber too slow'), release);
   };
 
   return useServer<Record<string, unknown> | undefined, ConnectionExtra>({ onConnect, onSubscribe, subscribe, execute }, wss);

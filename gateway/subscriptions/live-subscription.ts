@@ -22,8 +22,12 @@
  * that crashed between publishing and marking makes the next relay publish the same event again (same
  * event id, new entry id); the subscription remembers the event ids of its last {@link RECENT_IDS}
  * queued entries and drops an entry whose event id it has already queued.
+ *
+ * A replay whose history reads keep failing for `streamTimeoutMs` (Redis unreachable) sends one
+ * result with a `SERVICE_UNAVAILABLE` error and ends, so the client can resubscribe with its cursor
+ * later instead of waiting without an answer.
  */
-import type { ExecutionResult } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { DomainEvent } from '../../lib/events/domain-event';
 import type { EventStreams, StreamEntry } from '../../lib/events/event-log';
 import { compareStreamIds } from '../../lib/events/stream-id';
@@ -46,7 +50,8 @@ export type LiveSubscriptionState = 'attaching' | 'replaying' | 'live' | 'ended'
 export type LiveSubscriptionPlan = Pick<
   LivePlan,
   'principal' | 'stream' | 'eventTypes' | 'subjectId' | 'after' | 'liveQuery' | 'liveVariables' | 'responseKey' | 'executionKey'
->;
+> &
+  Partial<Pick<LivePlan, 'resultKey' | 'project'>>;
 
 /** Dependencies and limits of a {@link LiveSubscription}. */
 export interface LiveSubscriptionDeps {
@@ -63,6 +68,8 @@ export interface LiveSubscriptionDeps {
   replayPageSize?: number;
   /** Pause before retrying a failed history read, ms (default 500). */
   retryMs?: number;
+  /** How long history reads may keep failing before the subscription fails, ms (default 5,000). */
+  streamTimeoutMs?: number;
   /** Called once when the queue overflows, after the subscription ended (closes the connection). */
   onOverflow: () => void;
   /** Called once when the subscription ends, whatever the reason. */
@@ -72,6 +79,13 @@ export interface LiveSubscriptionDeps {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** `SERVICE_UNAVAILABLE`: the tenant's event stream cannot be read now (Redis unreachable). */
+export function streamUnavailable(): GraphQLError {
+  return new GraphQLError('The event stream is unreachable; subscribe again with your last cursor later.', {
+    extensions: { code: 'SERVICE_UNAVAILABLE' },
+  });
+}
 
 /**
  * See the module doc. It is its own iterator (not an async generator) so that `return()` ends it at
@@ -90,6 +104,10 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
   private attachment?: StreamAttachment;
   private wake?: () => void;
   private readonly seen = new RecentIds(RECENT_IDS);
+  /** When the history reads started failing (undefined while they succeed). */
+  private failingSince?: number;
+  /** Set when the replay gave up: sent once, then the subscription ends. */
+  private failure?: GraphQLError;
 
   constructor(
     readonly plan: LiveSubscriptionPlan,
@@ -130,6 +148,12 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
   async next(): Promise<IteratorResult<ExecutionResult>> {
     for (;;) {
       const entry = await this.take();
+      if (this.failure) {
+        const errors = [this.failure];
+        this.failure = undefined;
+        this.end();
+        return { done: false, value: { errors } };
+      }
       if (!entry) return { done: true, value: undefined };
       const result = await this.execute(entry);
       if (this.current === 'ended') return { done: true, value: undefined };
@@ -210,6 +234,7 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
       if (next) return next;
       if (this.current === 'replaying') {
         await this.replayPage();
+        if (this.failure) return undefined;
         continue;
       }
       await new Promise<void>((resolve) => (this.wake = resolve));
@@ -224,10 +249,21 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
     try {
       entries = await this.deps.streams.read(this.plan.stream, this.replayCursor, { count: this.deps.replayPageSize ?? 100 });
     } catch (err) {
+      const now = Date.now();
+      this.failingSince ??= now;
+      if (now - this.failingSince >= (this.deps.streamTimeoutMs ?? 5_000)) {
+        this.deps.logger.warn(
+          { stream: this.plan.stream, err: (err as Error).message },
+          'subscription replay: the stream stays unreachable, failing',
+        );
+        this.failure = streamUnavailable();
+        return;
+      }
       this.deps.logger.warn({ stream: this.plan.stream, err: (err as Error).message }, 'subscription replay: read failed, retrying');
       await sleep(this.deps.retryMs ?? 500);
       return;
     }
+    this.failingSince = undefined;
     if (this.current !== 'replaying') return;
     let caughtUp = entries.length === 0;
     for (const entry of entries) {
@@ -241,35 +277,45 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
     if (caughtUp || compareStreamIds(this.replayCursor, this.hubPosition) >= 0) this.goLive();
   }
 
-  /** The result for `entry`, shared with the subscribers of the same execution key; undefined when there is nothing to send. */
-  private execute(entry: StreamEntry): Promise<ExecutionResult | undefined> {
-    return this.deps.executor.execute(this.plan.executionKey, entry.id, () => this.run(entry));
+  /**
+   * The result for `entry`: the live query's execution is shared with the subscribers of the same
+   * execution key (in the tenant's turn of the executor); each reads it into its own shape. The
+   * execution is a span of the trace of the write that caused the event (the event's `traceparent`).
+   * Undefined when there is nothing to send. Never rejects.
+   */
+  private async execute(entry: StreamEntry): Promise<ExecutionResult | undefined> {
+    const { plan } = this;
+    const raw = await this.deps.executor.execute(
+      plan.executionKey,
+      entry.id,
+      () =>
+        withSpan(
+          `subscription execute ${entry.event.topic}`,
+          {
+            kind: SpanKind.CONSUMER,
+            parent: contextFromTraceparent(entry.event.traceparent),
+            attributes: { 'messaging.message.id': entry.event.id, 'event.type': entry.event.type, 'stream.entry_id': entry.id },
+          },
+          () =>
+            this.deps.executeOperation(plan.principal, {
+              query: plan.liveQuery,
+              variables: { ...plan.liveVariables, [SUBJECT_VARIABLE]: entry.event.subjectId },
+            }),
+        ),
+      plan.principal.tenantId,
+    );
+    return raw ? this.shape(raw, entry) : undefined;
   }
 
-  /**
-   * Runs the live query for `entry` and keeps the root field; never rejects. The execution is a
-   * span of the trace of the write that caused the event (the event's `traceparent`).
-   */
-  private async run(entry: StreamEntry): Promise<ExecutionResult | undefined> {
+  /** Keeps the root field of `result`, in the subscriber's shape, with the entry's cursor. */
+  private shape(result: ExecutionResult, entry: StreamEntry): ExecutionResult | undefined {
     const { plan } = this;
-    const result = await withSpan(
-      `subscription execute ${entry.event.topic}`,
-      {
-        kind: SpanKind.CONSUMER,
-        parent: contextFromTraceparent(entry.event.traceparent),
-        attributes: { 'messaging.message.id': entry.event.id, 'event.type': entry.event.type, 'stream.entry_id': entry.id },
-      },
-      () =>
-        this.deps.executeOperation(plan.principal, {
-          query: plan.liveQuery,
-          variables: { ...plan.liveVariables, [SUBJECT_VARIABLE]: entry.event.subjectId },
-        }),
-    );
-    const value = (result.data as Record<string, unknown> | null | undefined)?.[plan.responseKey];
+    const value = (result.data as Record<string, unknown> | null | undefined)?.[plan.resultKey ?? plan.responseKey];
     const errors = result.errors?.length ? result.errors : undefined;
     if ((value === null || value === undefined) && !errors) return undefined; // not visible to this subscriber
+    const shaped = value === null || value === undefined ? null : plan.project ? plan.project(value) : value;
     return {
-      data: value === null || value === undefined ? null : { [plan.responseKey]: value },
+      data: shaped === null ? null : { [plan.responseKey]: shaped },
       ...(errors ? { errors } : {}),
       extensions: { cursor: entry.id },
     };

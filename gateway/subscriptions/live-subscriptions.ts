@@ -12,7 +12,7 @@ import type { EventStreams } from '../../lib/events/event-log';
 import type { Logger } from '../../lib/logger';
 import type { GatewayContext } from '../gateway-context';
 import { executeOperation, internalServerError } from '../execute-operation';
-import { LiveSubscription } from './live-subscription';
+import { LiveSubscription, streamUnavailable } from './live-subscription';
 import { SharedExecutor } from './shared-executor';
 import { StreamHub } from './stream-hub';
 import type { LivePlan } from './subscription-plan';
@@ -31,6 +31,13 @@ export interface LiveSubscriptionsOptions {
   sharedExecutions: boolean;
   /** Called each time a message for `event` is handed to a subscriber's socket (delivery metrics). */
   onDelivered?: (event: DomainEvent) => void;
+  /** Most executions of one tenant running at once (default `maxConcurrentExecutions`). */
+  maxExecutionsPerTenant?: number;
+  /**
+   * Most milliseconds a subscription may wait to attach to its stream, or keep failing to read the
+   * history it replays, before it ends with `SERVICE_UNAVAILABLE` (default 5,000): Redis unreachable.
+   */
+  streamTimeoutMs?: number;
 }
 
 /** See the module doc. */
@@ -42,7 +49,11 @@ export class LiveSubscriptions {
 
   constructor(private readonly options: LiveSubscriptionsOptions) {
     this.hub = new StreamHub(options.eventStreams, options.logger);
-    this.executor = new SharedExecutor({ maxConcurrent: options.maxConcurrentExecutions, share: options.sharedExecutions });
+    this.executor = new SharedExecutor({
+      maxConcurrent: options.maxConcurrentExecutions,
+      maxPerTenant: options.maxExecutionsPerTenant,
+      share: options.sharedExecutions,
+    });
   }
 
   /** True once {@link close} was called: no new subscription starts. */
@@ -60,10 +71,11 @@ export class LiveSubscriptions {
   /**
    * Starts a subscription for `plan` and resolves once it is attached to its stream. `onOverflow` is
    * called when the subscriber falls more than `maxQueue` entries behind (the subscription has ended;
-   * the transport closes the connection). Resolves with an `INTERNAL_SERVER_ERROR` result instead
-   * when it cannot attach (the hub is closed).
+   * the transport closes the connection); `onEnd` once it ends, whatever the reason. Resolves with an
+   * `INTERNAL_SERVER_ERROR` result instead when it cannot attach (the hub is closed), or
+   * `SERVICE_UNAVAILABLE` when the stream does not answer within `streamTimeoutMs`.
    */
-  async start(plan: LivePlan, onOverflow: () => void): Promise<LiveSubscription | ExecutionResult> {
+  async start(plan: LivePlan, onOverflow: () => void, onEnd?: () => void): Promise<LiveSubscription | ExecutionResult> {
     const logger = this.options.logger.child({ requestId: plan.principal.requestId, tenantId: plan.principal.tenantId });
     const sub: LiveSubscription = new LiveSubscription(plan, {
       hub: this.hub,
@@ -73,16 +85,30 @@ export class LiveSubscriptions {
       logger,
       maxQueue: this.options.maxQueue,
       onOverflow,
-      onEnd: () => this.running.delete(sub),
+      streamTimeoutMs: this.options.streamTimeoutMs,
+      onEnd: () => {
+        this.running.delete(sub);
+        onEnd?.();
+      },
       onDelivered: this.options.onDelivered,
     });
     this.running.add(sub);
+    const timeoutMs = this.options.streamTimeoutMs ?? 5_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     try {
-      await sub.start();
+      const outcome = await Promise.race([sub.start().then(() => 'attached' as const), timedOut]);
+      if (outcome === 'timeout') {
+        sub.end();
+        logger.warn({ stream: plan.stream, timeoutMs }, 'subscription: the event stream did not answer in time');
+        return { errors: [streamUnavailable()] };
+      }
     } catch (err) {
       sub.end();
       logger.error({ err: (err as Error).message, stream: plan.stream }, 'subscription: cannot attach to the stream');
       return { errors: [internalServerError()] };
+    } finally {
+      clearTimeout(timer);
     }
     return sub;
   }

@@ -1,7 +1,9 @@
 /**
  * Runs the executions of live subscriptions: one execution per (execution key, stream entry)
  * shared by every subscriber with that key, and at most `maxConcurrent` executions at a time in
- * this process.
+ * this process, shared between tenants in turn (gateway/fairness/tenant-scheduler.ts: one queue per
+ * tenant, round robin, at most `maxPerTenant` running for one tenant), so a tenant with thousands of
+ * distinct subscriptions delays its own deliveries, not another tenant's.
  *
  * The execution key is tenant + scopes + live query + its variables (see
  * {@link executionKey}). It leaves out the user id: the live roots (`order(id:)`,
@@ -11,6 +13,7 @@
  * field or per-user visibility), the user id must join the key.
  */
 import type { ExecutionResult } from 'graphql';
+import { TenantScheduler } from '../fairness/tenant-scheduler';
 
 /** Counters of the subscription executions of this process (tests and metrics). */
 export interface ExecutionMetrics {
@@ -62,6 +65,8 @@ export function executionKey(tenantId: string, scopes: readonly string[], query:
 export interface SharedExecutorOptions {
   /** Most executions running at once (default 32). */
   maxConcurrent?: number;
+  /** Most executions of one tenant running at once (default `maxConcurrent`: turns alone). */
+  maxPerTenant?: number;
   /** Share one execution per key and entry (default true); false runs one per subscriber. */
   share?: boolean;
   /** How long a shared result is kept for subscribers that reach the entry later, ms (default 30,000). */
@@ -78,28 +83,36 @@ interface Cached {
 /** See module doc. */
 export class SharedExecutor {
   private readonly cache = new Map<string, Cached>();
-  private readonly queue: Array<() => void> = [];
-  private running = 0;
+  private readonly scheduler: TenantScheduler;
   private closed = false;
-  private readonly maxConcurrent: number;
+  /** Resolves (with no slot) once {@link close} was called: executions still waiting give up. */
+  private readonly closing: Promise<undefined>;
+  private signalClosed!: () => void;
   private readonly share: boolean;
   private readonly ttlMs: number;
   private readonly maxEntries: number;
 
   constructor(options: SharedExecutorOptions = {}) {
-    this.maxConcurrent = Math.max(1, options.maxConcurrent ?? 32);
+    this.scheduler = new TenantScheduler({ maxConcurrent: options.maxConcurrent ?? 32, maxPerTenant: options.maxPerTenant });
     this.share = options.share ?? true;
     this.ttlMs = options.ttlMs ?? 30_000;
     this.maxEntries = options.maxEntries ?? 10_000;
+    this.closing = new Promise<undefined>((resolve) => (this.signalClosed = () => resolve(undefined)));
   }
 
   /**
-   * The result of `run` for (`key`, `entryId`): started now, or the one another subscriber with the
-   * same key started for that entry. `run` must not reject (it returns an error result instead).
+   * The result of `run` for (`key`, `entryId`): started now (in `tenantId`'s turn), or the one another
+   * subscriber with the same key started for that entry. `run` must not reject (it returns an error
+   * result instead).
    */
-  execute(key: string, entryId: string, run: () => Promise<ExecutionResult | undefined>): Promise<ExecutionResult | undefined> {
+  execute(
+    key: string,
+    entryId: string,
+    run: () => Promise<ExecutionResult | undefined>,
+    tenantId = '',
+  ): Promise<ExecutionResult | undefined> {
     if (this.closed) return Promise.resolve(undefined);
-    if (!this.share) return this.limited(run);
+    if (!this.share) return this.limited(tenantId, run);
     const now = Date.now();
     this.evict(now);
     const cacheKey = `${entryId}\n${key}`;
@@ -108,7 +121,7 @@ export class SharedExecutor {
       subscriptionMetrics.shared++;
       return hit.result;
     }
-    const result = this.limited(run);
+    const result = this.limited(tenantId, run);
     this.cache.set(cacheKey, { at: now, result });
     return result;
   }
@@ -120,20 +133,15 @@ export class SharedExecutor {
     }
   }
 
-  /** Runs `run` when a slot is free (a semaphore of `maxConcurrent` slots, handed over in FIFO order). */
-  private async limited(run: () => Promise<ExecutionResult | undefined>): Promise<ExecutionResult | undefined> {
-    if (this.running < this.maxConcurrent) {
-      this.running++;
-    } else {
-      subscriptionMetrics.waiting++;
-      await new Promise<void>((resolve) => this.queue.push(resolve)); // the releaser hands its slot over
-      subscriptionMetrics.waiting--;
-    }
-    if (this.closed) {
-      // Closed while waiting: hand the slot on without running (shutdown starts no execution).
-      const next = this.queue.shift();
-      if (next) next();
-      else this.running--;
+  /** Runs `run` when the scheduler gives `tenantId` a slot; undefined without running once closed. */
+  private async limited(tenantId: string, run: () => Promise<ExecutionResult | undefined>): Promise<ExecutionResult | undefined> {
+    subscriptionMetrics.waiting++;
+    const slot = this.scheduler.acquire(tenantId);
+    const release = await Promise.race([slot, this.closing]);
+    subscriptionMetrics.waiting--;
+    if (!release || this.closed) {
+      // Closed while waiting: the slot, once granted, is handed on without running (shutdown starts no execution).
+      void slot.then((r) => r());
       return undefined;
     }
     subscriptionMetrics.running++;
@@ -143,19 +151,14 @@ export class SharedExecutor {
       return await run();
     } finally {
       subscriptionMetrics.running--;
-      const next = this.queue.shift();
-      if (next) next();
-      else this.running--;
+      release();
     }
   }
 
   /** From now on nothing runs: new and queued executions resolve `undefined` without running (shutdown). */
   close(): void {
     this.closed = true;
-    const waiting = this.queue.splice(0);
-    // Each released waiter counts as holding a slot, which it gives back at once without running.
-    this.running += waiting.length;
-    for (const next of waiting) next();
+    this.signalClosed();
   }
 
   /** Drops every kept result. */

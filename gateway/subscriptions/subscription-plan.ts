@@ -3,8 +3,9 @@
  * planner is transport-neutral: it takes the schema, the request and the principal, never a
  * connection, so graphql-ws (graphql-ws.adapter.ts) and any other transport share it.
  *
- * 1. The document is parsed with a token limit and validated against the gateway's API schema
- *    ("Did you mean ...?" suggestions removed when `hideSchemaDetails` is set).
+ * 1. The request passes the admission pipeline (gateway/admission/admission.ts), as HTTP requests do:
+ *    trusted documents and persisted queries, parse and validation within the document limits,
+ *    introspection rights, NUL characters, static cost and the tenant's and user's budgets.
  * 2. A query or mutation becomes an {@link OperationPlan}: the transport runs it through the gateway
  *    like an HTTP request.
  * 3. A subscription must select exactly one live root field (live-query.ts) and must not define the
@@ -16,9 +17,12 @@
  *    stream id Redis accepts is `BAD_USER_INPUT`; one whose {@link EventStreams.cursorStatus} is not
  *    `ok` is `CURSOR_EXPIRED`, with one message when entries after it may have been trimmed
  *    (`expired`) and another when it is newer than anything the stream generated (`ahead`). Both carry
- *    `extensions.field = 'after'`. `after: "0"` means "everything retained".
- * 5. The live query (live-query.ts) is built, validated, printed once, and given its execution key
- *    (shared-executor.ts), so subscribers with the same key share executions.
+ *    `extensions.field = 'after'`. `after: "0"` means "everything retained". A cursor check that fails
+ *    or does not answer within `streamTimeoutMs` (Redis unreachable) is `SERVICE_UNAVAILABLE`.
+ * 5. The live query (live-query.ts) is built, validated, put in normal form when it can be
+ *    (selection-normalizer.ts: aliases, field order, fragments and operation names do not matter),
+ *    printed once, and given its execution key (shared-executor.ts), so subscribers with the same
+ *    key share executions and each reads the shared result into its own shape.
  *
  * Every rejection is a list of GraphQLErrors with `extensions.code` for the client; nothing is
  * started and nothing changes.
@@ -28,9 +32,9 @@ import {
   Kind,
   OperationTypeNode,
   getArgumentValues,
-  getOperationAST,
+  getNamedType,
   getVariableValues,
-  parse,
+  isObjectType,
   print,
   validate,
   type DocumentNode,
@@ -42,16 +46,23 @@ import type { CursorStatus, EventStreams } from '../../lib/events/event-log';
 import { isValidCursor } from '../../lib/events/stream-id';
 import type { Logger } from '../../lib/logger';
 import type { Principal } from '../../lib/principal';
+import type { Admission } from '../admission/admission';
+import { withoutHttp } from '../admission/admission-error';
 import { internalServerError } from '../execute-operation';
 import { LIVE_FIELDS, SUBJECT_VARIABLE, buildLiveQuery, isLiveFieldName } from './live-query';
+import { normalizeLiveQuery, type TypeNames } from './selection-normalizer';
 import { executionKey } from './shared-executor';
 
 /** A request as a transport received it. */
 export interface PlanInput {
   /** The gateway's current API schema. */
   schema: GraphQLSchema;
-  /** The document's text. */
-  query: string;
+  /** The document's text (absent when the client names a trusted document or persisted query). */
+  query?: string;
+  /** A trusted document's id (The Guild's persisted documents). */
+  documentId?: unknown;
+  /** The request's extensions (`persistedQuery` of Apollo's APQ and trusted documents). */
+  extensions?: unknown;
   operationName?: string | null;
   variables?: Record<string, unknown> | null;
   /** Who the request acts as (authenticated by the transport). */
@@ -69,10 +80,10 @@ export interface PlannerOptions {
   /** Cursor checks of `after`. */
   eventStreams: Pick<EventStreams, 'cursorStatus'>;
   logger: Logger;
-  /** Most lexical tokens of a document (`parse`'s `maxTokens`). */
-  maxTokens: number;
-  /** Drop "Did you mean ...?" suggestions from validation errors (production). */
-  hideSchemaDetails: boolean;
+  /** The admission pipeline every operation passes first. */
+  admission: Admission;
+  /** Most milliseconds to wait for the cursor check of `after` (default 3,000). */
+  streamTimeoutMs?: number;
 }
 
 /** What every plan carries: who runs it and the client's parsed, validated document. */
@@ -87,7 +98,7 @@ interface PlanBase {
 /** A query or mutation: run through the gateway like an HTTP request. */
 export interface OperationPlan extends PlanBase {
   kind: 'operation';
-  /** The document's text, as sent. */
+  /** The document's text (as sent, or resolved from its id). */
   query: string;
 }
 
@@ -106,8 +117,12 @@ export interface LivePlan extends PlanBase {
   liveQuery: string;
   /** The client variables the live query uses. */
   liveVariables: Record<string, unknown>;
-  /** Response key of the root field (its alias, or the field name). */
+  /** Response key of the root field for the subscriber (its alias, or the field name). */
   responseKey: string;
+  /** Response key of the root field in the live query's result. */
+  resultKey: string;
+  /** Reads the live query's root value into the subscriber's shape (normalized live queries); identity when absent. */
+  project?: (value: unknown) => unknown;
   /** Key under which subscribers share executions ({@link executionKey}). */
   executionKey: string;
 }
@@ -117,6 +132,15 @@ export interface RejectedPlan {
   kind: 'rejected';
   /** Errors for the client, each with `extensions.code`. */
   errors: GraphQLError[];
+}
+
+/** Named type of a field of an object type of `schema`, for fragment type conditions. */
+function typeNames(schema: GraphQLSchema): TypeNames {
+  return (typeName, fieldName) => {
+    const type = typeName ? schema.getType(typeName) : undefined;
+    const field = type && isObjectType(type) ? type.getFields()[fieldName] : undefined;
+    return field ? getNamedType(field.type).name : undefined;
+  };
 }
 
 /** `CURSOR_EXPIRED` on `field` (`after`, or SSE's `Last-Event-ID`) for a cursor that is not `ok` ({@link CursorStatus}). */
@@ -129,46 +153,49 @@ function cursorExpired(status: Exclude<CursorStatus, 'ok'>, field: string): Grap
 }
 
 const rejected = (...errors: GraphQLError[]): RejectedPlan => ({ kind: 'rejected', errors });
+
+/** `promise`, or a rejection once `ms` passed. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
 const badInput = (error: { message: string }) => new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
 
 /**
- * The plan of `input` (see the module doc). Rejections and their `extensions.code`:
- * `GRAPHQL_PARSE_FAILED` (syntax, or more than `maxTokens` tokens), `GRAPHQL_VALIDATION_FAILED`,
- * `BAD_REQUEST` (no operation matches `operationName`), `BAD_USER_INPUT` (not one live root field,
- * the reserved variable, variables or arguments that do not coerce, a malformed cursor),
- * `CURSOR_EXPIRED` (`after` not retained, or ahead of the stream), `INTERNAL_SERVER_ERROR` (the
- * cursor check failed, or the live query does not validate; logged). Never rejects its promise.
+ * The plan of `input` (see the module doc). Rejections and their `extensions.code`: those of the
+ * admission pipeline (gateway/admission/admission.ts, README "Limits, cost and rate limits"),
+ * `BAD_USER_INPUT` (not one live root field, the reserved variable, variables or arguments that do
+ * not coerce, a malformed cursor), `CURSOR_EXPIRED` (`after` not retained, or ahead of the stream),
+ * `SERVICE_UNAVAILABLE` (the cursor check failed or did not answer in time; logged),
+ * `INTERNAL_SERVER_ERROR` (the live query does not validate; logged). Never rejects its promise.
  */
 export async function planRequest(input: PlanInput, options: PlannerOptions): Promise<OperationPlan | LivePlan | RejectedPlan> {
   const { schema, principal } = input;
-  let document: DocumentNode;
-  try {
-    document = parse(input.query, { maxTokens: options.maxTokens });
-  } catch (err) {
-    return rejected(new GraphQLError((err as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }));
-  }
-  const validationErrors = validate(schema, document);
-  if (validationErrors.length > 0) {
-    return rejected(
-      ...validationErrors.map(
-        (e) =>
-          new GraphQLError(options.hideSchemaDetails ? e.message.replace(/ Did you mean(.+)\?$/, '') : e.message, {
-            nodes: e.nodes,
-            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-          }),
-      ),
-    );
-  }
+  const admitted = await options.admission.admit(schema, {
+    principal,
+    query: input.query,
+    documentId: input.documentId,
+    extensions: input.extensions,
+    operationName: input.operationName,
+    variables: input.variables,
+  });
+  if (admitted.kind === 'refused') return rejected(...admitted.errors.map(withoutHttp));
+  const { document, operation } = admitted;
   const operationName = input.operationName ?? undefined;
-  const operation = getOperationAST(document, operationName);
-  if (!operation) {
-    return rejected(
-      new GraphQLError('Unable to identify the operation: name it with operationName.', { extensions: { code: 'BAD_REQUEST' } }),
-    );
-  }
   const variables = input.variables ?? {};
   const base: PlanBase = { principal, document, ...(operationName !== undefined ? { operationName } : {}), variables };
-  if (operation.operation !== OperationTypeNode.SUBSCRIPTION) return { kind: 'operation', ...base, query: input.query };
+  if (operation.operation !== OperationTypeNode.SUBSCRIPTION) return { kind: 'operation', ...base, query: admitted.query };
 
   const selections = operation.selectionSet.selections;
   const field = selections[0];
@@ -203,10 +230,10 @@ export async function planRequest(input: PlanInput, options: PlannerOptions): Pr
     }
     let status: CursorStatus;
     try {
-      status = await options.eventStreams.cursorStatus(stream, after);
+      status = await within(options.eventStreams.cursorStatus(stream, after), options.streamTimeoutMs ?? 3_000);
     } catch (err) {
-      options.logger.error({ err: (err as Error).message, stream }, 'subscription: cannot check the cursor against the stream');
-      return rejected(internalServerError());
+      options.logger.warn({ err: (err as Error).message, stream }, 'subscription: cannot check the cursor against the stream');
+      return rejected(new GraphQLError('The event stream is unreachable; retry later.', { extensions: { code: 'SERVICE_UNAVAILABLE' } }));
     }
     if (status !== 'ok') return rejected(cursorExpired(status, cursorField));
   }
@@ -217,9 +244,14 @@ export async function planRequest(input: PlanInput, options: PlannerOptions): Pr
     options.logger.error({ errors: builtErrors.map((e) => e.message) }, 'subscription: the live query does not validate');
     return rejected(internalServerError());
   }
+  const responseKey = field.alias?.value ?? field.name.value;
+  const normalized = normalizeLiveQuery(built.document, live.queryField, getNamedType(fieldDef.type).name, typeNames(schema));
   const liveVariables: Record<string, unknown> = {};
-  for (const name of built.variableNames) if (name in variables) liveVariables[name] = variables[name];
-  const liveQuery = print(built.document);
+  if (!normalized) for (const name of built.variableNames) if (name in variables) liveVariables[name] = variables[name];
+  const liveQuery = normalized?.query ?? print(built.document);
+  // The live query runs at each event: have it planned now, off the event loop, within the deadline.
+  const slow = await options.admission.planAhead(principal.tenantId, liveQuery);
+  if (slow) return rejected(withoutHttp(slow));
   const subjectId = typeof args.id === 'string' ? args.id : undefined;
   return {
     kind: 'live',
@@ -230,7 +262,9 @@ export async function planRequest(input: PlanInput, options: PlannerOptions): Pr
     ...(after !== undefined ? { after } : {}),
     liveQuery,
     liveVariables,
-    responseKey: field.alias?.value ?? field.name.value,
+    responseKey,
+    resultKey: normalized?.resultKey ?? responseKey,
+    ...(normalized ? { project: normalized.project } : {}),
     executionKey: executionKey(principal.tenantId, principal.scopes, liveQuery, liveVariables),
   };
 }

@@ -22,6 +22,8 @@ export interface DemoTenant {
   name: string;
   /** ISO 4217 currency of its catalog. */
   currency: string;
+  /** Its service plan (migration `20261201000000_tenant_plans`): `standard` for customers. */
+  plan: string;
 }
 
 /** A seeded user; `scopes` are the ones `npm run token` grants by default. */
@@ -37,9 +39,9 @@ const TENANT_SCOPES: string[] = [Scope.CatalogWrite, Scope.OrdersWrite, Scope.Te
 
 /** Tenants: `acme` and `globex` (customers), `platform` (home of the platform admin). */
 export const DEMO_TENANTS: DemoTenant[] = [
-  { slug: 'acme', name: 'Acme Corporation', currency: 'USD' },
-  { slug: 'globex', name: 'Globex Corporation', currency: 'EUR' },
-  { slug: 'platform', name: 'Platform Operations', currency: 'USD' },
+  { slug: 'acme', name: 'Acme Corporation', currency: 'USD', plan: 'standard' },
+  { slug: 'globex', name: 'Globex Corporation', currency: 'EUR', plan: 'standard' },
+  { slug: 'platform', name: 'Platform Operations', currency: 'USD', plan: 'enterprise' },
 ].map((t) => ({ ...t, id: demoId(`tenant:${t.slug}`) }));
 
 /** The seeded users (README, "Demo data"). */

@@ -29,8 +29,8 @@ export async function seedDemoData(url: string): Promise<boolean> {
     };
     await insert(
       'tenants',
-      ['id', 'slug', 'name'],
-      data.tenants.map((t) => [t.id, t.slug, t.name]),
+      ['id', 'slug', 'name', 'plan'],
+      data.tenants.map((t) => [t.id, t.slug, t.name, t.plan]),
     );
     const tenantIdBySlug = new Map(data.tenants.map((t) => [t.slug, t.id]));
     await insert(

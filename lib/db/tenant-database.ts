@@ -1,11 +1,14 @@
 /**
  * The services' database (the row-level-security-bound app role): hands out {@link TenantScope}s,
  * each bound to one tenant, over per-tenant pools when configured and the shared pool otherwise.
+ * A scope picks its pool at each use, not when it is made: the tenant's own pool when it has one or
+ * one can open within the connection budget (lib/db/tenant-pools.ts), else the shared pool per
+ * transaction; so a pool closed to make room never breaks a request that holds a scope.
  * Composition roots build one per process; request contexts and event consumers ask it for the
  * scope of their tenant, so both reach PostgreSQL the same way.
  */
 import type { PrismaClient } from './prisma-client';
-import { TenantPools, type TenantPoolsOptions } from './tenant-pools';
+import { TenantPools, type TenantPoolStats, type TenantPoolsOptions } from './tenant-pools';
 import {
   requireTenantId,
   runUnitOfWork,
@@ -42,6 +45,41 @@ export interface PlatformAccess {
   forNewTenant(tenantId: string): TenantScope;
 }
 
+/** A tenant whose uses go to its own pool when one can be leased, else to the shared pool. */
+class PooledScope implements TenantScope {
+  private readonly shared: SharedPoolScope;
+
+  constructor(
+    readonly tenantId: string,
+    private readonly pools: TenantPools,
+    sharedClient: PrismaClient,
+    private readonly onHookError: HookErrorHandler,
+    private readonly defaults: TransactionOptions,
+  ) {
+    this.shared = new SharedPoolScope(tenantId, sharedClient, onHookError, defaults);
+  }
+
+  async run<T>(fn: (db: TenantClient) => Promise<T>): Promise<T> {
+    const lease = this.pools.lease(this.tenantId);
+    if (!lease) return this.shared.run(fn);
+    try {
+      return await new TenantPoolScope(this.tenantId, lease.client, this.onHookError, this.defaults).run(fn);
+    } finally {
+      lease.release();
+    }
+  }
+
+  async transaction<T>(fn: (uow: UnitOfWork) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const lease = this.pools.lease(this.tenantId);
+    if (!lease) return this.shared.transaction(fn, options);
+    try {
+      return await new TenantPoolScope(this.tenantId, lease.client, this.onHookError, this.defaults).transaction(fn, options);
+    } finally {
+      lease.release();
+    }
+  }
+}
+
 /** See module doc. */
 export class TenantDatabase implements PlatformAccess {
   readonly shared: PrismaClient;
@@ -57,15 +95,19 @@ export class TenantDatabase implements PlatformAccess {
   }
 
   /**
-   * The scope of `tenantId`: its own pool when it has (or can get) one, else the shared pool per transaction.
+   * The scope of `tenantId`: at each use, its own pool when it has (or can get) one, else the shared pool per transaction.
    * @throws InvalidTenantIdError when `tenantId` is not a UUID.
    */
   forTenant(tenantId: string): TenantScope {
     const id = requireTenantId(tenantId);
-    const own = this.pools?.client(id);
-    return own
-      ? new TenantPoolScope(id, own, this.onHookError, this.defaults)
+    return this.pools
+      ? new PooledScope(id, this.pools, this.shared, this.onHookError, this.defaults)
       : new SharedPoolScope(id, this.shared, this.onHookError, this.defaults);
+  }
+
+  /** Counters of the tenant pools (undefined without them). */
+  get poolStats(): TenantPoolStats | undefined {
+    return this.pools?.stats;
   }
 
   forNewTenant(tenantId: string): TenantScope {

@@ -1,8 +1,16 @@
 /**
- * Per-tenant connection pools: each tenant gets its own small pool whose every connection is opened
- * with the libpq option `-c app.tenant_id=<uuid>`, so the connection belongs to that tenant for its
- * whole life and row-level security needs no per-statement setting. At most `maxTenants` pools
- * exist; further tenants use the shared pool per transaction (lib/db/tenant-scope.ts).
+ * Per-tenant connection pools within one connection budget per process. Each tenant pool's every
+ * connection is opened with the libpq option `-c app.tenant_id=<uuid>`, so the connection belongs
+ * to that tenant for its whole life and row-level security needs no per-statement setting.
+ *
+ * The budget: the shared pool (lib/db/prisma-client.ts, used per transaction) plus at most
+ * `maxTenants` tenant pools of `poolSize` connections; the composition root derives `maxTenants`
+ * from `DB_CONNECTION_BUDGET` (README, "Database connections"). A tenant with no pool gets one while
+ * there is room; when there is none, the least recently used pool that is idle (no statement or
+ * transaction running on it) is closed and replaced. When every pool is busy, the tenant goes through
+ * the shared pool per transaction for this use ({@link TenantPools.lease} answers undefined), so a
+ * burst of new tenants waits for connections of the shared pool instead of opening more than the
+ * budget ("too many clients already").
  *
  * The pools are used only once one connection proved that the server applies connect-time options
  * ({@link TenantPools.verified}). A connection pooler in front of PostgreSQL does not: PgBouncer in
@@ -21,10 +29,7 @@ export interface TenantPoolsOptions {
   url: string;
   /** Connections per tenant pool (default 4). */
   poolSize?: number;
-  /**
-   * Most tenants with a pool of their own (default 50); further tenants go through the shared
-   * pool, per transaction. Bounds the connections to `maxTenants × poolSize` plus the shared pool.
-   */
+  /** Most tenant pools open at once (default 5); the connections are at most `maxTenants × poolSize`. */
   maxTenants?: number;
   /** Milliseconds an idle tenant connection stays open (default 10,000). */
   idleTimeoutMs?: number;
@@ -37,12 +42,37 @@ export interface TenantPoolsOptions {
 /** The tenant id written into the check connection's options: no tenant has it. */
 const CHECK_TENANT = '00000000-0000-0000-0000-000000000000';
 
-/** See module doc. A tenant's pool is created on first use and closes idle connections after `idleTimeoutMs`. */
+/** A tenant pool taken for one use; give it back with `release`. */
+export interface PoolLease {
+  client: PrismaClient;
+  /** Idempotent. */
+  release(): void;
+}
+
+interface Pool {
+  client: PrismaClient;
+  /** Uses running on it now. */
+  inUse: number;
+}
+
+/** Counters of the pools of this process (tests and metrics). */
+export interface TenantPoolStats {
+  /** Pools open now. */
+  open: number;
+  /** Pools closed to make room since start. */
+  evicted: number;
+  /** Uses that went to the shared pool because every pool was busy. */
+  overflow: number;
+}
+
+/** See module doc. */
 export class TenantPools {
-  private readonly clients = new Map<string, PrismaClient>();
+  /** Pools by tenant, least recently used first (a Map keeps insertion order; a use moves its pool to the end). */
+  private readonly pools = new Map<string, Pool>();
+  private readonly closing = new Set<Promise<void>>();
   private readonly poolSize: number;
   private readonly maxTenants: number;
-
+  readonly stats: TenantPoolStats = { open: 0, evicted: 0, overflow: 0 };
   private usable = false;
   /**
    * Resolves with true once a connection opened with `-c app.tenant_id=<uuid>` showed that setting,
@@ -52,7 +82,7 @@ export class TenantPools {
 
   constructor(private readonly options: TenantPoolsOptions) {
     this.poolSize = options.poolSize ?? 4;
-    this.maxTenants = options.maxTenants ?? 50;
+    this.maxTenants = options.maxTenants ?? 5;
     this.verified = this.checkConnectOptions().then((reason) => {
       this.usable = reason === undefined;
       if (reason !== undefined) options.onUnavailable?.(reason);
@@ -74,32 +104,75 @@ export class TenantPools {
     }
   }
 
+  /** Most connections the tenant pools may hold together. */
+  get maxConnections(): number {
+    return this.maxTenants * this.poolSize;
+  }
+
   /**
-   * The client of `tenantId`'s own pool, or undefined when `maxTenants` pools exist already or the
-   * pools are not (yet) known to work ({@link verified}).
+   * `tenantId`'s own pool for one use (made now, possibly in place of the least recently used idle
+   * pool), or undefined when every pool is busy and no more may open, or the pools are not (yet)
+   * known to work ({@link verified}).
    * @throws InvalidTenantIdError when `tenantId` is not a UUID (it is written into the connection options).
    */
-  client(tenantId: string): PrismaClient | undefined {
+  lease(tenantId: string): PoolLease | undefined {
     const id = requireTenantId(tenantId);
     if (!this.usable) return undefined;
-    let client = this.clients.get(id);
-    if (client) return client;
-    if (this.clients.size >= this.maxTenants) return undefined;
-    client = createPrismaClient({
-      url: this.options.url,
-      poolSize: this.poolSize,
-      connectionOptions: `-c app.tenant_id=${id}`,
-      idleTimeoutMs: this.options.idleTimeoutMs ?? 10_000,
-      onQuery: this.options.onQuery,
-    });
-    this.clients.set(id, client);
-    return client;
+    let pool = this.pools.get(id);
+    if (pool) {
+      this.pools.delete(id); // most recently used: to the end
+    } else {
+      if (this.maxTenants === 0) return this.overflow();
+      if (this.pools.size >= this.maxTenants && !this.evictIdle()) return this.overflow();
+      pool = {
+        client: createPrismaClient({
+          url: this.options.url,
+          poolSize: this.poolSize,
+          connectionOptions: `-c app.tenant_id=${id}`,
+          idleTimeoutMs: this.options.idleTimeoutMs ?? 10_000,
+          onQuery: this.options.onQuery,
+        }),
+        inUse: 0,
+      };
+    }
+    this.pools.set(id, pool);
+    this.stats.open = this.pools.size;
+    pool.inUse++;
+    let released = false;
+    const p = pool;
+    return {
+      client: p.client,
+      release: () => {
+        if (released) return;
+        released = true;
+        p.inUse--;
+      },
+    };
+  }
+
+  private overflow(): undefined {
+    this.stats.overflow++;
+    return undefined;
+  }
+
+  /** Closes the least recently used idle pool; false when every pool is in use. */
+  private evictIdle(): boolean {
+    for (const [id, pool] of this.pools) {
+      if (pool.inUse > 0) continue;
+      this.pools.delete(id);
+      this.stats.evicted++;
+      const closing = pool.client.$disconnect().catch(() => undefined);
+      this.closing.add(closing);
+      void closing.finally(() => this.closing.delete(closing));
+      return true;
+    }
+    return false;
   }
 
   /** Summed usage of every tenant pool, and how many pools exist (metrics). */
   usage(): PoolUsage & { pools: number } {
-    const sum = { total: 0, idle: 0, waiting: 0, max: 0, pools: this.clients.size };
-    for (const client of this.clients.values()) {
+    const sum = { total: 0, idle: 0, waiting: 0, max: 0, pools: this.pools.size };
+    for (const { client } of this.pools.values()) {
       const u = poolUsage(client);
       if (!u) continue;
       sum.total += u.total;
@@ -110,10 +183,11 @@ export class TenantPools {
     return sum;
   }
 
-  /** Closes every tenant pool. */
+  /** Closes every tenant pool (and waits for pools being closed). */
   async disconnect(): Promise<void> {
-    const clients = [...this.clients.values()];
-    this.clients.clear();
-    await Promise.all(clients.map((c) => c.$disconnect()));
+    const clients = [...this.pools.values()].map((p) => p.client);
+    this.pools.clear();
+    this.stats.open = 0;
+    await Promise.all([...clients.map((c) => c.$disconnect()), ...this.closing]);
   }
 }

@@ -40,7 +40,7 @@ export interface TransactionOptions {
  * queues for a connection (through a pooler such as PgBouncer, or a small pool) instead of failing
  * after Prisma's own 2 s `maxWait`.
  */
-export const TRANSACTION_DEFAULTS: Readonly<Required<TransactionOptions>> = { maxWait: 10_000, timeout: 15_000 };
+export const TRANSACTION_DEFAULTS: Readonly<Required<TransactionOptions>> = { maxWait: 15_000, timeout: 15_000 };
 
 /** `options` over `defaults`, key by key. */
 function withDefaults(options: TransactionOptions, defaults: TransactionOptions): TransactionOptions {

@@ -8,9 +8,10 @@
  * function, the logs and the subgraph calls see the id the client gets back.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction, type HTTPGraphQLRequest } from '@apollo/server';
 import { requestIdFrom } from '../auth/http-credentials';
 import type { OperationRecord } from '../observability/operation-metrics';
+import { HttpRefusal } from './http-refusal';
 import { handleOpsRequest, type OpsEndpoints } from './ops-routes';
 import { observeGraphQLRequest } from './request-observation';
 
@@ -20,8 +21,13 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** Options of {@link createGraphQLHttpHandler}. */
 export interface GraphQLHttpHandlerOptions<TContext extends BaseContext> {
   server: ApolloServer<TContext>;
-  /** Builds the per-request context; throw a GraphQLError with `extensions.http.status` to refuse. */
-  context: ContextFunction<[{ req: IncomingMessage }], TContext>;
+  /**
+   * Builds the per-request context, before Apollo Server sees the request (`request` is the parsed
+   * HTTP GraphQL request, whose `body` it may replace); throw a GraphQLError with
+   * `extensions.http.status` to refuse through Apollo Server, or an {@link HttpRefusal} to answer its
+   * errors as they are.
+   */
+  context: ContextFunction<[{ req: IncomingMessage; request: HTTPGraphQLRequest }], TContext>;
   /** Path of the GraphQL endpoint (default `/graphql`). */
   path?: string;
   /** `/readyz` answers 200 only while this returns true (used when `ops` is not given). */
@@ -82,10 +88,14 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
         return;
       }
       if (url.pathname === '/readyz') {
-        const ready = options.ready ? options.ready() : true;
-        res
-          .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ status: ready ? 'ready' : 'starting' }));
+        const state = options.ready ? options.ready() : true;
+        const ready = state === true;
+        const body = ready
+          ? { status: 'ready' }
+          : Array.isArray(state)
+            ? { status: 'unavailable', unavailable: state }
+            : { status: 'starting' };
+        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
         return;
       }
       if (url.pathname !== path) {
@@ -138,10 +148,19 @@ async function executeGraphQL<TContext extends BaseContext>(
       return;
     }
   }
-  const response = await options.server.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-    context: () => options.context({ req }),
-  });
+  const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
+  let context: () => Promise<TContext>;
+  try {
+    const value = await options.context({ req, request: httpGraphQLRequest });
+    context = async () => value;
+  } catch (err) {
+    if (err instanceof HttpRefusal) {
+      res.writeHead(err.status, { 'content-type': 'application/json', ...err.headers }).end(JSON.stringify({ errors: err.errors }));
+      return;
+    }
+    context = () => Promise.reject(err); // Apollo Server answers it (status from extensions.http)
+  }
+  const response = await options.server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context });
   for (const [name, value] of response.headers) res.setHeader(name, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {

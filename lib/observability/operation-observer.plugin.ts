@@ -29,9 +29,7 @@ export function operationObserverPlugin<TContext extends BaseContext>(
       return {
         // Before validation: a document that fails validation still has its operation's name and type.
         async validationDidStart({ document }) {
-          const operation = requestedOperation(document, request.operationName);
-          if (operation)
-            annotateRequestContext({ operationName: operation.name?.value ?? '(anonymous)', operationType: operation.operation });
+          annotateOperation(document, request.operationName);
         },
         async didResolveOperation({ operation, operationName }) {
           annotateRequestContext({ operationName: operationName ?? '(anonymous)', operationType: operation?.operation });
@@ -44,6 +42,16 @@ export function operationObserverPlugin<TContext extends BaseContext>(
       };
     },
   };
+}
+
+/**
+ * Tells the correlation context the name and type of the operation of `document` that
+ * `operationName` names (or of its only one); nothing when there is no such operation. Also for
+ * documents refused before the server runs them (the gateway's admission pipeline).
+ */
+export function annotateOperation(document: DocumentNode, operationName: string | null | undefined): void {
+  const operation = requestedOperation(document, operationName);
+  if (operation) annotateRequestContext({ operationName: operation.name?.value ?? '(anonymous)', operationType: operation.operation });
 }
 
 /** The operation of `document` that `operationName` names (or its only one). */

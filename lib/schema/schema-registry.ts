@@ -43,3 +43,26 @@ export async function compareSchemas(published: string, current: string): Promis
   const of = (level: CriticalityLevel) => changes.filter((c) => c.criticality.level === level);
   return { breaking: of(CriticalityLevel.Breaking), dangerous: of(CriticalityLevel.Dangerous), safe: of(CriticalityLevel.NonBreaking) };
 }
+
+/**
+ * One entry of schema/CHANGELOG.md for a publication on `date` (YYYY-MM-DD): the reason, then one
+ * line per change, breaking ones first, each marked with its criticality; changes of descriptions
+ * only are counted, not listed (they change no client's behaviour).
+ */
+export function changelogEntry(date: string, reason: string | undefined, comparison: SchemaComparison): string {
+  const lines: string[] = [];
+  let descriptions = 0;
+  const levels: Array<[string, Change[]]> = [
+    ['breaking', comparison.breaking],
+    ['dangerous', comparison.dangerous],
+    ['safe', comparison.safe],
+  ];
+  for (const [label, changes] of levels) {
+    for (const change of changes) {
+      if (label === 'safe' && /DESCRIPTION/.test(change.type)) descriptions++;
+      else lines.push(`  - ${label}: ${change.message.replace(/\s*\n\s*/g, ' ')}`);
+    }
+  }
+  if (descriptions > 0) lines.push(`  - ${descriptions} description${descriptions === 1 ? '' : 's'} added or changed`);
+  return [`- ${date}${reason ? `: ${reason}` : ''}`, ...lines].join('\n') + '\n';
+}

@@ -9,7 +9,7 @@ import { appDatabaseUrl } from '../../lib/config';
 import { buildDemoData } from '../../lib/db/demo-data';
 import { createPrismaClient, type PrismaClient } from '../../lib/db/prisma-client';
 import { TenantDatabase } from '../../lib/db/tenant-database';
-import { InvalidTenantIdError, SharedPoolScope, TenantPoolScope, type TenantClient, type TenantScope } from '../../lib/db/tenant-scope';
+import { InvalidTenantIdError, type TenantClient, type TenantScope } from '../../lib/db/tenant-scope';
 import { createDatabaseFromTemplate } from '../support/test-database';
 
 const acme = buildDemoData().tenants.find((t) => t.slug === 'acme')!;
@@ -46,9 +46,12 @@ describe('TenantScope', () => {
       scope = databases[path]!.forTenant(acme.id.toUpperCase());
     });
 
-    it('is bound to the lower-cased tenant id, on the path it names', () => {
+    it('is bound to the lower-cased tenant id, on the path it names', async () => {
       expect(scope.tenantId).toBe(acme.id.toLowerCase());
-      expect(scope).toBeInstanceOf(path === 'tenant pool' ? TenantPoolScope : SharedPoolScope);
+      await scope.run((db) => db.product.count());
+      const stats = databases[path]!.poolStats;
+      if (path === 'tenant pool') expect(stats).toMatchObject({ open: 1, overflow: 0 });
+      else expect(stats).toBeUndefined();
     });
 
     it('transaction: commits every step together, then runs each after-commit hook once, seeing the committed rows', async () => {

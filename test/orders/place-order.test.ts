@@ -22,6 +22,7 @@ describe.each([
   let stack: TestStack;
   let owner: string;
   let staff: string;
+  // Outbox rows of orders only: the notifications consumer writes its own rows in the background.
   const counts = async () =>
     (
       await stack.sql<{ o: string; l: string; x: string }>(

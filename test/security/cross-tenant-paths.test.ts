@@ -17,7 +17,11 @@ describe('cross-tenant paths', () => {
   let acmeToken: string;
   let globexToken: string;
   beforeAll(async () => {
-    stack = await startTestStack({ eventLog: 'redis' });
+    // 60 aliased root fields in one query: above the default document limits, which this file is not about.
+    stack = await startTestStack({
+      eventLog: 'redis',
+      config: (c) => ({ ...c, admission: { ...c.admission, limits: { ...c.admission.limits, maxAliases: 100, maxRootFields: 100 } } }),
+    });
     acmeToken = await stack.token({ tenant: 'acme', user: 'staff@acme.test' });
     globexToken = await stack.token({ tenant: 'globex', user: 'owner@globex.test' });
   });

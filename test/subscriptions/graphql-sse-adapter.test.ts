@@ -1,8 +1,8 @@
 /**
  * GraphQL over SSE (graphql-sse protocol, distinct connections mode) through the real gateway, on
  * Redis: authentication, queries, subscriptions whose event ids are stream cursors, a reconnect with
- * `Last-Event-ID` resuming exactly like `after:`, an expired cursor, and the graphql-sse package's
- * own client.
+ * `Last-Event-ID` resuming exactly like `after:`, an expired cursor, the graphql-sse package's own
+ * client, and the admission pipeline (document limits, subscription caps) as on the other transports.
  */
 import { createClient } from 'graphql-sse';
 import { openSse, type SseEvent } from '../support/sse-client';
@@ -74,6 +74,19 @@ describe('GraphQL over SSE', () => {
     expect(stream.events[1]).toEqual({ event: 'complete', data: null });
   });
 
+  it('passes the admission pipeline: a document over a limit is refused in the stream with its code, before anything runs', async () => {
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: id`).join(' ');
+    const stream = await post({ query: `{ me { ${aliases} } }` });
+    await stream.ended;
+    expect(stream.events).toEqual([
+      {
+        event: 'next',
+        data: { errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'MAX_ALIASES_LIMIT' }) })] },
+      },
+      { event: 'complete', data: null },
+    ]);
+  });
+
   it('streams each order update with its stream cursor as the event id, and resumes with Last-Event-ID exactly like after:', async () => {
     const first = await post({ query: ORDER_UPDATED });
     await stack.waitForLiveSubscriptions(1);
@@ -121,5 +134,49 @@ describe('GraphQL over SSE', () => {
     } finally {
       client.dispose();
     }
+  });
+});
+
+describe('GraphQL over SSE: subscription caps', () => {
+  let stack: TestStack;
+  let owner: string;
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      eventLog: 'redis',
+      config: (c) => ({ ...c, admission: { ...c.admission, caps: { ...c.admission.caps, subscriptionsPerUser: 1 } } }),
+    });
+    owner = await stack.token({ tenant: 'acme', user: 'owner@acme.test' });
+  });
+  afterAll(() => stack.stop());
+
+  const open = () =>
+    openSse(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${owner}` },
+      body: JSON.stringify({ query: ORDER_UPDATED }),
+    });
+
+  it("refuses a stream beyond the user's subscription cap with RATE_LIMITED, and frees the place when a stream closes", async () => {
+    const first = await open();
+    await stack.waitForLiveSubscriptions(1);
+    const refused = await open();
+    await refused.ended;
+    expect(refused.events).toEqual([
+      {
+        event: 'next',
+        data: {
+          errors: [
+            expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED', budget: 'user-subscriptions' }) }),
+          ],
+        },
+      },
+      { event: 'complete', data: null },
+    ]);
+    first.close();
+    await stack.waitForLiveSubscriptions(0);
+    const again = await open();
+    await stack.waitForLiveSubscriptions(1);
+    again.close();
   });
 });

@@ -30,7 +30,8 @@ describe('dashboard query through the gateway', () => {
   afterAll(() => stack.stop());
 
   it('resolves fields of all four subgraphs for the token tenant only', async () => {
-    const token = await stack.token({ tenant: 'acme', user: 'staff@acme.test' });
+    // `placedBy { email }` needs tenant:admin (User.email's field rule, test/security/field-rights.test.ts).
+    const token = await stack.token({ tenant: 'acme', user: 'staff@acme.test', scope: 'tenant:admin' });
     const res = await stack.gql<Dashboard>(DASHBOARD_QUERY, {}, { token });
     expect(res.body.errors).toBeUndefined();
     const data = res.body.data!;
@@ -56,7 +57,7 @@ describe('dashboard query through the gateway', () => {
   });
 
   it('batches entity fetches: the SQL statement count does not grow with the number of orders', async () => {
-    const token = await stack.token({ tenant: 'acme', user: 'staff@acme.test' });
+    const token = await stack.token({ tenant: 'acme', user: 'staff@acme.test', scope: 'tenant:admin' });
     const count = async (first: number) => {
       stack.resetQueries();
       const res = await stack.gql(DASHBOARD_QUERY.replace('orders(first: 20)', `orders(first: ${first})`), {}, { token });

@@ -85,6 +85,12 @@ export interface TestStackOptions {
   /** Where the services' log lines go, at `logLevel` (without `logger`; default: nowhere, `TEST_LOG_LEVEL` or silent). */
   logDestination?: { write(line: string): void };
   logLevel?: string;
+  /**
+   * `generous` (default): the `standard` and `enterprise` plans and every user's budgets far above
+   * any test's traffic, so files about other features are not rate limited; `as-configured`: the
+   * migration's plans and the configured user budgets (files about the budgets set their own).
+   */
+  budgets?: 'generous' | 'as-configured';
 }
 
 /** Starts the stack; call `stop()` in `afterAll`. */
@@ -104,12 +110,21 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   }
   const queries: string[] = [];
   const base = loadConfig({ NODE_ENV: 'test' });
-  const config: AppConfig = {
+  let config: AppConfig = {
     ...base,
     database: { ...base.database, url: databaseUrl },
     redisUrl: backend === 'redis' ? redisUrl : undefined,
     redisClusterNodes: clusterNodes,
   };
+  if ((options.budgets ?? 'generous') === 'generous') {
+    const owner = new Client({ connectionString: databaseUrl });
+    await owner.connect();
+    await owner.query(
+      "UPDATE plans SET requests_per_minute = 1000000000, cost_per_minute = 1000000000 WHERE name IN ('standard', 'enterprise')",
+    );
+    await owner.end();
+    config = { ...config, admission: { ...config.admission, user: { requestsPerMinute: 1_000_000_000, costPerMinute: 1_000_000_000 } } };
+  }
   const pgbouncer = options.pgbouncerPoolSize
     ? await startPgBouncer({
         serverUrl: databaseUrl,
@@ -117,7 +132,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         poolSize: options.pgbouncerPoolSize,
       })
     : undefined;
-  if (pgbouncer) config.database = { ...config.database, appUrl: pgbouncer.through(appDatabaseUrl(databaseUrl)), tenantPools: false };
+  if (pgbouncer)
+    config = { ...config, database: { ...config.database, appUrl: pgbouncer.through(appDatabaseUrl(databaseUrl)), tenantPools: false } };
   const supergraph = await startLocalSupergraph({
     config: options.config ? options.config(config) : config,
     logger:

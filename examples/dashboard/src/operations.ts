@@ -65,7 +65,7 @@ export const OrderRowFragment = graphql(`
       currency
     }
     placedBy {
-      email
+      name
     }
     lines {
       quantity

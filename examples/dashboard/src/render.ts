@@ -32,7 +32,7 @@ export function renderDashboard(root: HTMLElement, s: DashboardState): void {
   const orders = s.orders
     .map(
       (o) => `<tr data-order="${escape(o.number)}"><td>${escape(o.number)}</td><td><span class="status ${o.status}">${o.status}</span></td>
-        <td class="num">${money(o.total)}</td><td>${escape(o.placedBy.email)}</td>
+        <td class="num">${money(o.total)}</td><td>${escape(o.placedBy.name)}</td>
         <td>${o.lines.map((l) => `${l.quantity} × ${escape(l.product.name)}`).join(', ')}</td><td>${time(o.createdAt)}</td></tr>`,
     )
     .join('');

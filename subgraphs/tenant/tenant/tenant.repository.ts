@@ -7,10 +7,13 @@
 import { isUniqueViolation } from '../../../lib/db/errors';
 import type { PlatformAccess } from '../../../lib/db/tenant-database';
 import type { TenantScope } from '../../../lib/db/tenant-scope';
-import type { TenantModel } from '../../../generated/prisma/models';
+import type { PlanModel, TenantModel } from '../../../generated/prisma/models';
 
-/** A tenant row: `id`, `slug`, `name`, `createdAt`. */
+/** A tenant row: `id`, `slug`, `name`, `plan` (its plan's name), `createdAt`. */
 export type TenantRow = TenantModel;
+
+/** A plan row: `name`, `requestsPerMinute`, `costPerMinute`. */
+export type PlanRow = PlanModel;
 
 /** See module doc. */
 export class TenantRepository {
@@ -23,6 +26,11 @@ export class TenantRepository {
   findByIds(ids: readonly string[]): Promise<TenantRow[]> {
     const tenantId = this.scope.tenantId;
     return this.scope.run((db) => db.tenant.findMany({ where: { AND: [{ id: tenantId }, { id: { in: [...ids] } }] } }));
+  }
+
+  /** The plan named `name` (plans are reference data, the same for every tenant), or null. */
+  async findPlan(name: string): Promise<PlanRow | null> {
+    return this.scope.run((db) => db.plan.findUnique({ where: { name } }));
   }
 
   /**

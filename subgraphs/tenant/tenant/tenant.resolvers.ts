@@ -13,5 +13,6 @@ export const tenantResolvers: Resolvers = {
     // Reference resolver (federation spec): batched through the per-request loader; another
     // tenant's id resolves to null.
     __resolveReference: (reference, ctx) => tenants.getTenant(ctx, reference.id),
+    plan: (tenant, _args, ctx) => tenants.getTenantPlan(ctx, tenant),
   },
 };

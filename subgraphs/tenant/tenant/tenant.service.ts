@@ -7,7 +7,7 @@ import { badInput, domainError } from '../../../lib/errors';
 import { isUuid, requireText } from '../../shared/validation';
 import { tenantById } from './tenant.loaders';
 import type { TenantSubgraphContext } from '../tenant.context';
-import type { TenantRow } from './tenant.repository';
+import type { PlanRow, TenantRow } from './tenant.repository';
 
 /**
  * The tenant with `id` if it is the request's tenant, else null (also for malformed ids); batched
@@ -26,6 +26,16 @@ export async function getCurrentTenant(ctx: TenantSubgraphContext): Promise<Tena
   const tenant = await getTenant(ctx, ctx.principal.tenantId);
   if (!tenant) throw domainError('NOT_FOUND', 'The tenant of this request was not found.');
   return tenant;
+}
+
+/**
+ * The service plan of `tenant` (the sizes of its budgets, which the gateway charges operations to).
+ * @throws GraphQLError `NOT_FOUND` when the plan does not exist (the foreign key prevents it).
+ */
+export async function getTenantPlan(ctx: TenantSubgraphContext, tenant: TenantRow): Promise<PlanRow> {
+  const plan = await ctx.repositories.tenants.findPlan(tenant.plan);
+  if (!plan) throw domainError('NOT_FOUND', `Plan ${tenant.plan} was not found.`);
+  return plan;
 }
 
 /** A tenant slug: 2-40 characters, lower-case letters, digits and inner hyphens. */

@@ -16,5 +16,8 @@ export const userResolvers: Resolvers = {
     // tenant's user resolves to null.
     __resolveReference: (reference, ctx) => users.getUser(ctx, reference.id),
     tenant: (user, _args, ctx) => users.getUserTenant(ctx, user),
+    // Field-level rights: tenant admins, or the viewer through `me` (user.service.ts).
+    email: (user, _args, ctx) => users.protectedUserField(ctx, user, 'email'),
+    scopes: (user, _args, ctx) => users.protectedUserField(ctx, user, 'scopes'),
   },
 };

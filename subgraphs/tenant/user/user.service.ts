@@ -2,10 +2,16 @@
  * User rules: a request sees only the users of the tenant it acts for (`principal.tenantId`). A
  * tenant admin (`tenant:admin`, enforced by `@requiresScope` in schema/tenant.graphql) lists the
  * tenant's users, adds users and sets their scopes; only tenant scopes can be granted.
+ *
+ * Field-level rule: a user's `email` and `scopes` need the same right as the `users` query
+ * (`tenant:admin`) wherever the user is reached (`Order.placedBy`, `_entities`, ...), except the
+ * viewer's own user read through `me`. So a field's value depends on the tenant and the scopes
+ * only, never on who asks, which lets the gateway share subscription executions between the users
+ * of a tenant with the same scopes.
  */
 import { randomUUID } from 'node:crypto';
 import { badInput, domainError, notFound } from '../../../lib/errors';
-import { Scope } from '../../../lib/principal';
+import { hasScope, Scope } from '../../../lib/principal';
 import { NEWEST_FIRST, pageRequest, toConnection, type Connection, type PageArgs } from '../../shared/pagination';
 import { isUuid, requireText } from '../../shared/validation';
 import { getTenant } from '../tenant/tenant.service';
@@ -31,7 +37,21 @@ export async function getUser(ctx: TenantSubgraphContext, id: string): Promise<U
 export async function getCurrentUser(ctx: TenantSubgraphContext): Promise<UserRow> {
   const user = await getUser(ctx, ctx.principal.userId);
   if (!user) throw domainError('NOT_FOUND', 'The authenticated user is not a member of this tenant.');
-  return user;
+  const own = { ...user };
+  viewerRows.add(own);
+  return own;
+}
+
+/** Rows handed out by {@link getCurrentUser}: the viewer reading itself through `me`. */
+const viewerRows = new WeakSet<UserRow>();
+
+/**
+ * A protected field of `user` (`email`, `scopes`): for a tenant admin, or for the viewer through `me`.
+ * @throws GraphQLError `FORBIDDEN` ("The tenant:admin scope is required.") otherwise.
+ */
+export function protectedUserField<K extends 'email' | 'scopes'>(ctx: TenantSubgraphContext, user: UserRow, field: K): UserRow[K] {
+  if (viewerRows.has(user) || hasScope(ctx.principal, Scope.TenantAdmin)) return user[field];
+  throw domainError('FORBIDDEN', `The ${Scope.TenantAdmin} scope is required to read User.${field}.`);
 }
 
 /**

@@ -60,4 +60,36 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ JWT_ALGORITHMS: 'HS256,none' })).toThrow('JWT_ALGORITHMS must not contain "none".');
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40) }).hideSchemaDetails).toBe(true);
   });
+
+  it('refuses in production the published development JWT secret and any secret under 32 bytes', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET })).toThrow(/published development secret/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(31) })).toThrow(/at least 32 bytes/);
+    // Bytes, not characters: 11 three-byte characters are 33 bytes.
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: '€'.repeat(11) }).jwt.secret).toBe('€'.repeat(11));
+    expect(loadConfig({ JWT_SECRET: 'short' }).jwt.secret).toBe('short'); // development: allowed
+  });
+
+  it('turns introspection off in production unless GRAPHQL_INTROSPECTION enables it; admission limits have defaults', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40) };
+    expect(loadConfig(production).admission.introspection).toBe(false);
+    expect(loadConfig({ ...production, GRAPHQL_INTROSPECTION: 'true' }).admission.introspection).toBe(true);
+    expect(loadConfig({}).admission).toMatchObject({
+      introspection: true,
+      limits: {
+        maxDepth: 12,
+        maxAliases: 30,
+        maxRootFields: 20,
+        maxMutationRootFields: 5,
+        maxDirectives: 20,
+        maxTokens: 5_000,
+        maxCharacters: 50_000,
+        maxCost: 20_000,
+      },
+      user: { requestsPerMinute: 600, costPerMinute: 100_000 },
+    });
+    expect(loadConfig({}).printPlatformAdminToken).toBe(false);
+    expect(() => loadConfig({ GRAPHQL_MAX_DEPTH: '0', TRUSTED_DOCUMENTS: 'maybe' })).toThrow(
+      /GRAPHQL_MAX_DEPTH: must be a positive integer[\s\S]*TRUSTED_DOCUMENTS: must be require or allow/,
+    );
+  });
 });

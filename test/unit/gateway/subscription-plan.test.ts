@@ -4,6 +4,9 @@ import type { CursorStatus } from '../../../lib/events/event-log';
 import { createLogger } from '../../../lib/logger';
 import type { Principal } from '../../../lib/principal';
 import { SUBJECT_VARIABLE } from '../../../gateway/subscriptions/live-query';
+import { createAdmission, FALLBACK_PLAN } from '../../../gateway/admission/create-admission';
+import type { Admission } from '../../../gateway/admission/admission';
+import { readCommittedSupergraph } from '../../../lib/schema/subgraphs';
 import { planRequest, type LivePlan, type PlannerOptions, type RejectedPlan } from '../../../gateway/subscriptions/subscription-plan';
 import { loadApiSchema } from '../../support/api-schema';
 
@@ -29,10 +32,23 @@ describe('planRequest', () => {
     schema = loadApiSchema();
   });
 
+  const logger = createLogger('test', 'silent');
+  /** The admission pipeline with in-process budgets and the fallback plan (no gateway behind it). */
+  const admission = (settings: { maxTokens?: number; hideSchemaDetails?: boolean } = {}): Admission =>
+    createAdmission(
+      { limits: { maxTokens: settings.maxTokens ?? 10_000 }, planningTimeoutMs: 0 }, // no planning worker here
+      {
+        supergraphSdl: readCommittedSupergraph(),
+        hideSchemaDetails: settings.hideSchemaDetails ?? false,
+        execute: async () => ({ data: { tenant: { plan: FALLBACK_PLAN } } }),
+        logger,
+      },
+    ).admission;
+  const defaultAdmission = admission();
   const plan = (query: string, variables: Record<string, unknown> = {}, options: Partial<PlannerOptions> = {}, operationName?: string) =>
     planRequest(
       { schema, query, variables, principal, operationName },
-      { eventStreams: cursorStatusFake(), logger: createLogger('test', 'silent'), maxTokens: 10_000, hideSchemaDetails: false, ...options },
+      { eventStreams: cursorStatusFake(), logger, admission: defaultAdmission, ...options },
     );
   const rejection = async (...args: Parameters<typeof plan>) => {
     const result = await plan(...args);
@@ -64,7 +80,7 @@ describe('planRequest', () => {
       liveVariables: { full: true },
       responseKey: 'mine',
     });
-    expect(result.liveQuery).toContain(`mine: order(id: $${SUBJECT_VARIABLE})`);
+    expect(result.liveQuery).toContain(`mine: order(id: $${SUBJECT_VARIABLE})`); // @include: not normalized
     expect(fake.calls).toEqual([[ORDERS, '5-0']]);
   });
 
@@ -118,27 +134,27 @@ describe('planRequest', () => {
     expect(ahead).toEqual([{ code: 'CURSOR_EXPIRED', field: 'after', message: expect.stringContaining('newer than any event') }]);
   });
 
-  it('answers INTERNAL_SERVER_ERROR, without the cause, when the cursor cannot be checked', async () => {
-    const errors = await rejection(
-      'subscription { orderUpdated(after: "1-0") { id } }',
-      {},
-      { eventStreams: cursorStatusFake(new Error('ECONNREFUSED redis:6379')) },
-    );
-    expect(errors).toEqual([{ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error.' }]);
+  it('answers SERVICE_UNAVAILABLE, without the cause, when the cursor cannot be checked or the check does not answer', async () => {
+    const expected = [{ code: 'SERVICE_UNAVAILABLE', message: 'The event stream is unreachable; retry later.' }];
+    const query = 'subscription { orderUpdated(after: "1-0") { id } }';
+    expect(await rejection(query, {}, { eventStreams: cursorStatusFake(new Error('ECONNREFUSED redis:6379')) })).toEqual(expected);
+    const silent = { cursorStatus: () => new Promise<never>(() => undefined) };
+    expect(await rejection(query, {}, { eventStreams: silent, streamTimeoutMs: 50 })).toEqual(expected);
   });
 
-  it('rejects syntax errors and documents over the token limit with GRAPHQL_PARSE_FAILED', async () => {
+  it('rejects syntax errors with GRAPHQL_PARSE_FAILED and documents over the token limit with MAX_TOKENS_LIMIT', async () => {
     expect((await rejection('subscription { orderUpdated { id }'))[0]).toMatchObject({ code: 'GRAPHQL_PARSE_FAILED' });
-    expect((await rejection('subscription { orderUpdated { id status number } }', {}, { maxTokens: 5 }))[0]).toMatchObject({
-      code: 'GRAPHQL_PARSE_FAILED',
-      message: expect.stringContaining('5 tokens'),
+    const limited = admission({ maxTokens: 5 });
+    expect((await rejection('subscription { orderUpdated { id status number } }', {}, { admission: limited }))[0]).toMatchObject({
+      code: 'MAX_TOKENS_LIMIT',
+      limit: 5,
     });
   });
 
   it('rejects an invalid document with GRAPHQL_VALIDATION_FAILED, without "Did you mean" when schema details are hidden', async () => {
     const query = 'subscription { orderUpdated { statu } }';
     const [shown] = await rejection(query);
-    const [hidden] = await rejection(query, {}, { hideSchemaDetails: true });
+    const [hidden] = await rejection(query, {}, { admission: admission({ hideSchemaDetails: true }) });
     expect(shown).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', message: expect.stringContaining('Did you mean') });
     expect(hidden).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', message: 'Cannot query field "statu" on type "Order".' });
   });

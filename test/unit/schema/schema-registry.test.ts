@@ -1,4 +1,4 @@
-import { compareSchemas, currentApiSchema, publishedApiSchema } from '../../../lib/schema/schema-registry';
+import { changelogEntry, compareSchemas, currentApiSchema, publishedApiSchema } from '../../../lib/schema/schema-registry';
 
 const BASE = `type Query { product(id: ID!): Product  products(first: Int): [Product!]! }
 type Product { id: ID!  name: String!  stock: Int }`;
@@ -19,6 +19,25 @@ type Product { id: ID!  stock: Int! }`;
     const { breaking, safe } = await compareSchemas(BASE, next);
     expect(breaking).toEqual([]);
     expect(safe.length).toBeGreaterThan(0);
+  });
+
+  it('writes a changelog entry with one line per change, breaking first, and description changes only counted', async () => {
+    const next = `type Query { product(id: ID!): Product  products(first: Int): [Product!]! }
+"A product."
+type Product { id: ID!  "Its name."
+  name: String!  stock: Int  sku: String }`;
+    const entry = changelogEntry(
+      '2026-12-01',
+      'add sku',
+      await compareSchemas(BASE.replace('stock: Int }', 'stock: Int  price: Int }'), next),
+    );
+    expect(entry.split('\n')).toEqual([
+      '- 2026-12-01: add sku',
+      "  - breaking: Field 'price' was removed from object type 'Product'",
+      "  - safe: Field 'sku' was added to object type 'Product'",
+      '  - 2 descriptions added or changed',
+      '',
+    ]);
   });
 
   it('has no breaking change between the published snapshot and the committed supergraph (npm run schema:check)', async () => {

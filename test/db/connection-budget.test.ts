@@ -1,0 +1,74 @@
+/**
+ * The connection budget of a process (DB_CONNECTION_BUDGET): a burst of 60 new tenants, each with
+ * requests in flight at once, plus a cold, innocent tenant, through the real gateway. Every request
+ * succeeds, the app role never holds more connections than the budget, and the least recently used
+ * tenant pools are closed to make room (others go through the shared pool per transaction).
+ */
+import { waitUntil } from '../support/processes';
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+const BUDGET = 14; // shared pool 6 + 2 tenant pools of 4
+const TENANTS = 60;
+
+describe('database connection budget', () => {
+  let stack: TestStack;
+  let admin: string;
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      eventLog: 'memory',
+      config: (c) => ({
+        ...c,
+        database: { ...c.database, connectionBudget: BUDGET, sharedPoolSize: 6, tenantPoolSize: 4 },
+        admission: { ...c.admission, user: { requestsPerMinute: 100_000, costPerMinute: 10_000_000 } },
+      }),
+    });
+    admin = await stack.token({ tenant: 'platform', user: 'admin@platform.test' });
+  });
+  afterAll(() => stack.stop());
+
+  const appConnections = async () =>
+    (
+      await stack.sql<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'supergraph_app' AND datname = current_database()",
+      )
+    )[0]!.n;
+
+  it(`serves a burst of ${TENANTS} new tenants and a cold tenant without one failed request, within ${BUDGET} connections`, async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < TENANTS; i++) {
+      const res = await stack.gql<{ createTenant: { id: string } }>(
+        'mutation($input: CreateTenantInput!) { createTenant(input: $input) { id } }',
+        { input: { slug: `burst-${i}`, name: `Burst ${i}` } },
+        { token: admin },
+      );
+      expect(res.body.errors).toBeUndefined();
+      ids.push(res.body.data!.createTenant.id);
+    }
+    let peak = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, await appConnections());
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const query = '{ tenant { id slug } products(first: 5) { edges { node { id } } } orders(first: 5) { edges { node { id } } } }';
+    const globex = await stack.token({ tenant: 'globex', user: 'owner@globex.test' });
+    const requests = [
+      ...ids.flatMap((id) => [1, 2, 3].map(() => stack.gql(query, {}, { token: admin, headers: { 'x-tenant-id': id } }))),
+      ...Array.from({ length: 23 }, () => stack.gql(query, {}, { token: globex })),
+    ];
+    const results = await Promise.all(requests);
+    sampling = false;
+    await sampler;
+    const failed = results.filter((r) => r.status !== 200 || r.body.errors);
+    expect(failed.map((r) => r.body.errors?.[0])).toEqual([]);
+    expect(peak).toBeLessThanOrEqual(BUDGET);
+    const stats = stack.database.poolStats!;
+    expect(stats.evicted + stats.overflow).toBeGreaterThan(0);
+    expect(stats.open).toBeLessThanOrEqual(2);
+    // Idle connections close on their own; the budget holds at rest too.
+    await waitUntil(async () => (await appConnections()) <= BUDGET, 'connections within the budget');
+  });
+});
