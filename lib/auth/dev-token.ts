@@ -41,14 +41,36 @@ export function findDemoUser(tenant: string, email: string): DemoUser & { tenant
 /** Mints a signed development JWT for a seeded user. */
 export async function mintDevToken(options: DevTokenOptions): Promise<string> {
   const user = findDemoUser(options.tenant, options.user);
+  return signDevToken(
+    { tenantId: user.tenantId, userId: user.id, email: user.email, scope: options.scope ?? user.scopes.join(' ') },
+    options,
+  );
+}
+
+/** Who a development token is for: any user of any tenant (ids as stored, scopes space-separated). */
+export interface DevTokenSubject {
+  tenantId: string;
+  userId: string;
+  email: string;
+  scope: string;
+}
+
+/**
+ * Signs a development JWT for `subject` with the settings of `options` (secret, tenant claim,
+ * issuer, audience, lifetime: default 3,600 s), for users outside the demo data (scale tests).
+ * @throws Error when `ttlSeconds` is not a positive integer.
+ */
+export async function signDevToken(
+  subject: DevTokenSubject,
+  options: Omit<DevTokenOptions, 'tenant' | 'user' | 'scope'> = {},
+): Promise<string> {
   const ttl = options.ttlSeconds ?? 3600;
   if (!Number.isInteger(ttl) || ttl <= 0) throw new Error('ttl must be a positive number of seconds.');
   const now = Math.floor(Date.now() / 1000);
-  const scope = options.scope ?? user.scopes.join(' ');
   const claim = options.tenantClaim ?? 'tenant_id';
-  let jwt = new SignJWT({ [claim]: user.tenantId, scope, email: user.email })
+  let jwt = new SignJWT({ [claim]: subject.tenantId, scope: subject.scope, email: subject.email })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(user.id)
+    .setSubject(subject.userId)
     .setIssuedAt(now)
     .setExpirationTime(now + ttl);
   if (options.issuer) jwt = jwt.setIssuer(options.issuer);

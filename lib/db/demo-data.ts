@@ -35,7 +35,8 @@ export interface DemoUser {
   scopes: string[];
 }
 
-const TENANT_SCOPES: string[] = [Scope.CatalogWrite, Scope.OrdersWrite, Scope.TenantAdmin];
+/** Every tenant scope: what a tenant owner holds. */
+export const TENANT_SCOPES: string[] = [Scope.CatalogWrite, Scope.OrdersWrite, Scope.TenantAdmin];
 
 /** Tenants: `acme` and `globex` (customers), `platform` (home of the platform admin). */
 export const DEMO_TENANTS: DemoTenant[] = [

@@ -45,12 +45,17 @@ async function ensureDatabase(client: { query(sql: string, params?: unknown[]): 
   if (!rowCount) await client.query(`CREATE DATABASE "${database}"`);
 }
 
+/** URL of the embedded PostgreSQL's database on `port` (the owner, a superuser), as {@link startEmbeddedPostgres} serves it. */
+export function embeddedDatabaseUrl(port = 5433, database = 'supergraph'): string {
+  return `postgresql://${USER}:${PASSWORD}@localhost:${port}/${database}`;
+}
+
 /** Starts (initialising on first use) an embedded PostgreSQL and ensures the database exists. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedDatabase> {
   const dataDir = dataFolder(options.dataDir ?? join(process.cwd(), '.data', 'postgres'));
   const port = options.port ?? 5433;
   const database = options.database ?? 'supergraph';
-  const url = `postgresql://${USER}:${PASSWORD}@localhost:${port}/${database}`;
+  const url = embeddedDatabaseUrl(port, database);
   if (needsRootWorkaround()) {
     // As root in a private folder: run the packaged binaries from a copy the postgres user can read.
     const server = await startRootPostgres(dataDir, port, USER, PASSWORD).catch((err: Error) => {

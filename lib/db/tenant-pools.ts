@@ -6,11 +6,13 @@
  * The budget: the shared pool (lib/db/prisma-client.ts, used per transaction) plus at most
  * `maxTenants` tenant pools of `poolSize` connections; the composition root derives `maxTenants`
  * from `DB_CONNECTION_BUDGET` (README, "Database connections"). A tenant with no pool gets one while
- * there is room; when there is none, the least recently used pool that is idle (no statement or
- * transaction running on it) is closed and replaced. When every pool is busy, the tenant goes through
- * the shared pool per transaction for this use ({@link TenantPools.lease} answers undefined), so a
- * burst of new tenants waits for connections of the shared pool instead of opening more than the
- * budget ("too many clients already").
+ * there is room; when there is none, the least recently used pool that has been idle (no statement
+ * or transaction running on it) for `replaceIdleAfterMs` is closed and replaced. Otherwise the
+ * tenant goes through the shared pool per transaction for this use ({@link TenantPools.lease}
+ * answers undefined), so a burst of new tenants waits for connections of the shared pool instead of
+ * opening more than the budget ("too many clients already"), and traffic spread over many more
+ * tenants than there are pools does not close and reopen a pool (new connections) on nearly every
+ * request: the pools stay with tenants that keep using them (measured in bench/tenants.bench.ts).
  *
  * The pools are used only once one connection proved that the server applies connect-time options
  * ({@link TenantPools.verified}). A connection pooler in front of PostgreSQL does not: PgBouncer in
@@ -33,6 +35,8 @@ export interface TenantPoolsOptions {
   maxTenants?: number;
   /** Milliseconds an idle tenant connection stays open (default 10,000). */
   idleTimeoutMs?: number;
+  /** Milliseconds a pool must have been idle before another tenant's may replace it (default 5,000). */
+  replaceIdleAfterMs?: number;
   /** Called with each SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
   /** Told why the pools are not used, when the connect-time option check fails. */
@@ -53,6 +57,8 @@ interface Pool {
   client: PrismaClient;
   /** Uses running on it now. */
   inUse: number;
+  /** `performance.now()` when its last use ended (or it was made). */
+  idleSince: number;
 }
 
 /** Counters of the pools of this process (tests and metrics). */
@@ -61,7 +67,7 @@ export interface TenantPoolStats {
   open: number;
   /** Pools closed to make room since start. */
   evicted: number;
-  /** Uses that went to the shared pool because every pool was busy. */
+  /** Uses that went to the shared pool because no pool could be opened or replaced (all in use or used recently). */
   overflow: number;
 }
 
@@ -110,9 +116,9 @@ export class TenantPools {
   }
 
   /**
-   * `tenantId`'s own pool for one use (made now, possibly in place of the least recently used idle
-   * pool), or undefined when every pool is busy and no more may open, or the pools are not (yet)
-   * known to work ({@link verified}).
+   * `tenantId`'s own pool for one use (made now, possibly in place of the least recently used pool
+   * idle for `replaceIdleAfterMs`), or undefined when no more may open and none may be replaced, or
+   * the pools are not (yet) known to work ({@link verified}).
    * @throws InvalidTenantIdError when `tenantId` is not a UUID (it is written into the connection options).
    */
   lease(tenantId: string): PoolLease | undefined {
@@ -133,6 +139,7 @@ export class TenantPools {
           onQuery: this.options.onQuery,
         }),
         inUse: 0,
+        idleSince: performance.now(),
       };
     }
     this.pools.set(id, pool);
@@ -146,6 +153,7 @@ export class TenantPools {
         if (released) return;
         released = true;
         p.inUse--;
+        if (p.inUse === 0) p.idleSince = performance.now();
       },
     };
   }
@@ -155,10 +163,11 @@ export class TenantPools {
     return undefined;
   }
 
-  /** Closes the least recently used idle pool; false when every pool is in use. */
+  /** Closes the least recently used pool idle for `replaceIdleAfterMs`; false when there is none. */
   private evictIdle(): boolean {
+    const idleBefore = performance.now() - (this.options.replaceIdleAfterMs ?? 5_000);
     for (const [id, pool] of this.pools) {
-      if (pool.inUse > 0) continue;
+      if (pool.inUse > 0 || pool.idleSince > idleBefore) continue;
       this.pools.delete(id);
       this.stats.evicted++;
       const closing = pool.client.$disconnect().catch(() => undefined);

@@ -1,8 +1,8 @@
 /**
  * The connection budget of a process (DB_CONNECTION_BUDGET): a burst of 60 new tenants, each with
  * requests in flight at once, plus a cold, innocent tenant, through the real gateway. Every request
- * succeeds, the app role never holds more connections than the budget, and the least recently used
- * tenant pools are closed to make room (others go through the shared pool per transaction).
+ * succeeds and the app role never holds more connections than the budget: tenants beyond the open
+ * pools go through the shared pool per transaction (a pool is replaced only once it has been idle).
  */
 import { waitUntil } from '../support/processes';
 import { startTestStack, type TestStack } from '../support/test-stack';
