@@ -27,8 +27,7 @@
  * generators (this process) on CPU 0, as clients and servers would be on different machines; read
  * the ratios of one run.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'node:http';
@@ -44,7 +43,8 @@ import { freePort, startRedisServer } from '../test/support/redis-server';
 import { openLoop, percentile, type LoadTarget } from './load';
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { canPin, processTree, startChild, type Child } from './proc';
+import { canPin, startChild } from './proc';
+import { rssMiB, startSupergraphProcess, UNBOUNDED_ENV } from './supergraph-process';
 import { UNBOUNDED_PLAN } from './unbounded-budgets';
 
 const ROOT = join(__dirname, '..');
@@ -66,66 +66,6 @@ const table = (header: string[], rows: string[][]) =>
  * standard plan, or unbounded in the baselines).
  */
 const USERS_UNBOUNDED = { RATE_LIMIT_USER_REQUESTS_PER_MINUTE: '1000000000', RATE_LIMIT_USER_COST_PER_MINUTE: '1000000000' };
-
-/** Environment of a supergraph whose budgets no benchmark spends. */
-const UNBOUNDED_ENV = {
-  RATE_LIMIT_USER_REQUESTS_PER_MINUTE: '1000000000',
-  RATE_LIMIT_USER_COST_PER_MINUTE: '1000000000',
-  GATEWAY_MAX_IN_FLIGHT: '1000',
-  GATEWAY_MAX_IN_FLIGHT_PER_TENANT: '1000',
-  GATEWAY_MAX_QUEUED_PER_TENANT: '100000',
-};
-
-interface Supergraph {
-  url: string;
-  wsUrl: string;
-  health: string;
-  child: Child;
-}
-
-/** Starts `npm start`'s process (apps/supergraph.main.ts) on free ports over `databaseUrl`/`redisUrl`. */
-async function startSupergraph(databaseUrl: string, redisUrl: string, env: Record<string, string> = {}): Promise<Supergraph> {
-  const ports = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const { child } = await startChild(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'apps', 'supergraph.main.ts')], {
-    cwd: ROOT,
-    ...(PINNED ? { cpus: '1' } : {}),
-    ready: /Supergraph ready/,
-    timeoutMs: 120_000,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      INTERNAL_JWT_SECRET: randomBytes(32).toString('hex'),
-      LOG_LEVEL: 'error',
-      PORT: String(ports[0]),
-      TENANT_PORT: String(ports[1]),
-      CATALOG_PORT: String(ports[2]),
-      ORDERS_PORT: String(ports[3]),
-      NOTIFICATIONS_PORT: String(ports[4]),
-      ...env,
-    },
-  });
-  return {
-    url: `http://127.0.0.1:${ports[0]}/graphql`,
-    wsUrl: `ws://127.0.0.1:${ports[0]}/graphql`,
-    health: `http://127.0.0.1:${ports[0]}/healthz`,
-    child,
-  };
-}
-
-/** Current resident set size of `pid` and its descendants (tsx runs the program in a child), MiB. */
-function rssMiB(pid: number): number {
-  let kib = 0;
-  for (const p of processTree(pid)) {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      if (m) kib += Number(m[1]);
-    } catch {
-      // exited
-    }
-  }
-  return kib / 1024;
-}
 
 /** One POST; resolves with the status and body (never rejects: a socket error is status 0). */
 function post(agent: Agent, url: URL, payload: Buffer, headers: Record<string, string>): Promise<{ status: number; body: string }> {
@@ -215,7 +155,12 @@ async function httpNeighbour(databaseUrl: string, redisUrl: string): Promise<str
   for (const variant of ['ours (budgets, fair slots)', 'before: budgets off'] as const) {
     const off = variant.startsWith('before');
     await setPlans(databaseUrl, { acme: off ? UNBOUNDED_PLAN.name : 'standard', globex: 'enterprise' });
-    const sg = await startSupergraph(databaseUrl, redisUrl, off ? UNBOUNDED_ENV : USERS_UNBOUNDED);
+    const sg = await startSupergraphProcess({
+      databaseUrl,
+      redisUrl,
+      env: off ? UNBOUNDED_ENV : USERS_UNBOUNDED,
+      ...(PINNED ? { cpus: '1' } : {}),
+    });
     try {
       const body = JSON.stringify({ query: DASHBOARD_QUERY });
       const b: LoadTarget = { url: sg.url, body, headers: { authorization: `Bearer ${t.b}` }, check: dashboardOk };
@@ -315,7 +260,7 @@ async function subscriptionNeighbour(databaseUrl: string, redisUrl: string): Pro
     ...USERS_UNBOUNDED,
     GRAPHQL_PLANNING_QUEUE_PER_TENANT: '5000',
   };
-  const sg = await startSupergraph(databaseUrl, redisUrl, env);
+  const sg = await startSupergraphProcess({ databaseUrl, redisUrl, env, ...(PINNED ? { cpus: '1' } : {}) });
   const t = await tokens();
   const agent = new Agent({ keepAlive: true });
   const clients: Client[] = [];
@@ -514,7 +459,7 @@ async function plannerAttack(databaseUrl: string, redisUrl: string): Promise<str
   await setPlans(databaseUrl, { acme: UNBOUNDED_PLAN.name });
   let salt = 0;
   for (const [name, env, worst] of variants) {
-    const sg = await startSupergraph(databaseUrl, redisUrl, env);
+    const sg = await startSupergraphProcess({ databaseUrl, redisUrl, env, ...(PINNED ? { cpus: '1' } : {}) });
     try {
       const agent = new Agent({ keepAlive: true });
       const send = async (query: string) =>
@@ -576,7 +521,12 @@ async function rssBurst(databaseUrl: string, redisUrl: string): Promise<string> 
   for (const variant of ['ours (budgets, fair slots)', 'before: budgets off'] as const) {
     const off = variant.startsWith('before');
     await setPlans(databaseUrl, { acme: off ? UNBOUNDED_PLAN.name : 'standard', globex: 'enterprise' });
-    const sg = await startSupergraph(databaseUrl, redisUrl, off ? UNBOUNDED_ENV : USERS_UNBOUNDED);
+    const sg = await startSupergraphProcess({
+      databaseUrl,
+      redisUrl,
+      env: off ? UNBOUNDED_ENV : USERS_UNBOUNDED,
+      ...(PINNED ? { cpus: '1' } : {}),
+    });
     try {
       const body = JSON.stringify({ query: DASHBOARD_QUERY });
       await flood(sg.url, body, t.b, 4, { total: 20 }); // warm-up by another tenant
