@@ -31,14 +31,19 @@ export function processTree(pid: number): number[] {
   return all.filter((p) => existsSync(`/proc/${p}/stat`));
 }
 
-/** User + system CPU seconds consumed so far by `pid` and its live descendants. */
-export function cpuSeconds(pid: number): number {
+/**
+ * User + system CPU seconds consumed so far by `pid` and its live descendants; with `reaped`, also
+ * by the children `pid` has waited for (`cutime` + `cstime`: a PostgreSQL postmaster's exited
+ * backends), so that the figure never drops when a child exits.
+ */
+export function cpuSeconds(pid: number, reaped = false): number {
   let ticks = 0;
   for (const p of processTree(pid)) {
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+      if (reaped && p === pid) ticks += Number(fields[13]) + Number(fields[14]); // cutime, cstime (16 and 17)
     } catch {
       // exited
     }

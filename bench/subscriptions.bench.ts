@@ -15,8 +15,8 @@
  * Environment: BENCH_SUBSCRIBERS (default 1000), BENCH_EVENTS (orders per tenant, default 20),
  * BENCH_RATE (orders per second, default 10).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -197,6 +197,11 @@ async function main(): Promise<void> {
         `${r.mode.padEnd(9)} deliveries ${r.deliveries}/${r.expected}  ${r.perSecond.toFixed(0)}/s  p50 ${r.p50.toFixed(0)} ms  p99 ${r.p99.toFixed(0)} ms  executions ${r.executions}  RSS/connection ${r.rssPerConnectionKiB.toFixed(0)} KiB`,
       );
     }
+    mkdirSync(join(__dirname, 'results'), { recursive: true });
+    writeFileSync(
+      join(__dirname, 'results', 'subscriptions.json'),
+      JSON.stringify({ at: new Date().toISOString(), node: process.version, cores: cpus().length, results }, null, 2) + '\n',
+    );
     const [shared, unshared] = results as [ModeResult, ModeResult];
     console.log(
       `\nshared/unshared: executions ${(shared.executions / unshared.executions).toFixed(3)}, p99 ${(shared.p99 / unshared.p99).toFixed(2)}, deliveries/s ${(shared.perSecond / unshared.perSecond).toFixed(2)}`,

@@ -31,11 +31,17 @@ export function scaleTenant(n: number): ScaleTenant {
   return { n, id: demoId(`scale-tenant-${n}`), slug: `scale-${n}`, userId: demoId(`scale-user-${n}`), email: `owner@scale-${n}.test` };
 }
 
+/** Id of product `p` (1..{@link SCALE_PRODUCTS}) of scale tenant `n`. */
+export function scaleProductId(n: number, p: number): string {
+  return demoId(`scale-product-${n}-${p}`);
+}
+
 /** Runs one parameterised statement (a `pg` client's `query`, or a test stack's `sql`). */
 export type SqlRunner = (text: string, params?: unknown[]) => Promise<unknown>;
 
 /**
- * Seeds tenants `1..count` (those already there are kept as they are) in batches of 2,000 tenants.
+ * Seeds tenants `1..count` (those already there are kept as they are) in batches of 2,000 tenants,
+ * then refreshes the planner statistics of the tables it wrote (`ANALYZE`).
  * @returns the tenants, in order.
  */
 export async function seedManyTenants(sql: SqlRunner, count: number): Promise<ScaleTenant[]> {
@@ -59,9 +65,11 @@ export async function seedManyTenants(sql: SqlRunner, count: number): Promise<Sc
       `INSERT INTO products (id, tenant_id, sku, name, price_amount, price_currency, stock)
        SELECT id, tenant_id, 'SCALE-' || p, 'Product ' || p, 1000 + p, 'USD', 10 * p FROM unnest($1::uuid[], $2::uuid[], $3::int[]) AS x(id, tenant_id, p)
        ON CONFLICT DO NOTHING`,
-      [products.map(({ t, p }) => demoId(`scale-product-${t.n}-${p}`)), products.map(({ t }) => t.id), products.map(({ p }) => p)],
+      [products.map(({ t, p }) => scaleProductId(t.n, p)), products.map(({ t }) => t.id), products.map(({ p }) => p)],
     );
   }
+  // Fresh planner statistics: without them the first queries after a bulk load may scan.
+  await sql('ANALYZE tenants, users, products');
   return tenants;
 }
 
