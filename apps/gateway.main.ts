@@ -20,8 +20,8 @@ runProcess('gateway', async ({ config, logger }) => {
       eventStreams: eventLog.streams,
       logger,
       port: config.gateway.port,
-      // Queries and mutations do not need Redis: without it the gateway is `degraded`, not unready.
-      readinessChecks: [{ name: 'redis', critical: false, check: () => eventLog.stats.ping() }],
+      // Unready without Redis by default; `degraded` (still serving queries) with READINESS_REDIS_CRITICAL=false.
+      readinessChecks: [{ name: 'redis', critical: config.observability.readinessRedisCritical, check: () => eventLog.stats.ping() }],
     });
     return {
       async stop() {

@@ -20,7 +20,7 @@ export interface Infrastructure {
   /** Tenant scopes for requests and consumers. */
   database: TenantDatabase;
   eventLog: EventLog;
-  /** Readiness checks of the dependencies: `database` (the app role answers) and, with Redis, `redis` (not critical). */
+  /** Readiness checks of the dependencies: `database` (the app role answers) and, with Redis, `redis` (critical unless `READINESS_REDIS_CRITICAL=false`). */
   readinessChecks: ReadinessCheck[];
   /** Closes the event log, the tenant pools and the shared client, in that order. */
   close(): Promise<void>;
@@ -72,7 +72,7 @@ export function createInfrastructure(config: AppConfig, logger: Logger, options:
     prisma,
     database,
     eventLog,
-    readinessChecks: dependencyChecks(prisma, eventLog, false),
+    readinessChecks: dependencyChecks(prisma, eventLog, config.observability.readinessRedisCritical),
     async close() {
       await eventLog.close();
       await database.disconnect();
@@ -102,8 +102,9 @@ export function createConfiguredEventLog(config: AppConfig, logger: Logger): Eve
 /**
  * The readiness checks of the shared infrastructure (lib/http/readiness.ts):
  * `database` (one `SELECT 1` as the app role) and, when the event log is Redis, `redis` (`PING`;
- * critical only when `redisCritical`: the services keep answering while Redis is down, since their
- * events wait in the outbox, but an outbox relay cannot do anything without it).
+ * critical when `redisCritical`, `READINESS_REDIS_CRITICAL`: without Redis the services still answer
+ * queries and mutations, whose events wait in the outbox, but no live update reaches a client; an
+ * outbox relay cannot do anything without it, so it always passes true).
  */
 export function dependencyChecks(prisma: PrismaClient, eventLog: EventLog, redisCritical: boolean): ReadinessCheck[] {
   const checks: ReadinessCheck[] = [

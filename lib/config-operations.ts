@@ -4,6 +4,7 @@
  * turns their parsed values into plain settings). README, "Configuration" and "Operations".
  */
 import { z } from 'zod';
+import { bool } from './config-values';
 import { SUBGRAPHS, type SubgraphName } from './schema/subgraphs';
 
 /** Operators' settings: metric label bounds, readiness, shutdown, tracing. */
@@ -16,6 +17,12 @@ export interface ObservabilityConfig {
   maxOperationLabels: number;
   /** Time each `/readyz` check may take, ms (`READINESS_TIMEOUT_MS`, default 2,000). */
   readinessTimeoutMs: number;
+  /**
+   * Whether an unreachable Redis makes `/readyz` of the gateway and the subgraphs `not ready` (503;
+   * `READINESS_REDIS_CRITICAL`, default true) or only `degraded` (200: queries and mutations go on,
+   * their events wait in the outbox). The outbox relay is never ready without Redis.
+   */
+  readinessRedisCritical: boolean;
   /** Time between readiness turning false and draining at shutdown, ms (`SHUTDOWN_DRAIN_DELAY_MS`, default 0). */
   drainDelayMs: number;
   tracing: {
@@ -84,6 +91,7 @@ export const OPERATIONS_ENV = {
   METRICS_OPERATIONS: list,
   METRICS_MAX_OPERATIONS: int(100, 1),
   READINESS_TIMEOUT_MS: int(2000, 1),
+  READINESS_REDIS_CRITICAL: bool(true),
   SHUTDOWN_DRAIN_DELAY_MS: int(0),
   SUBGRAPH_TIMEOUT_MS: int(5000, 1),
   SUBGRAPH_MAX_ATTEMPTS: int(3, 1),
@@ -116,6 +124,7 @@ export function operationsConfig(e: OperationsEnv): { observability: Observabili
       metricOperations: e.METRICS_OPERATIONS,
       maxOperationLabels: e.METRICS_MAX_OPERATIONS,
       readinessTimeoutMs: e.READINESS_TIMEOUT_MS,
+      readinessRedisCritical: e.READINESS_REDIS_CRITICAL!,
       drainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS,
       tracing: {
         otlpEndpoint:

@@ -2,7 +2,8 @@
  * Redis stopped and restarted during a burst of orders: writes keep committing (events wait in the
  * outbox), the API stays up, and once Redis is back every subscriber receives every committed order,
  * once, in order. Uses its own redis-server (with append-only persistence, as a production Redis),
- * not the one shared by the other test files.
+ * not the one shared by the other test files. Runs with `READINESS_REDIS_CRITICAL=false`: `/readyz`
+ * is `degraded` (200) while Redis is down.
  */
 import { waitUntil } from '../support/processes';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
@@ -17,7 +18,12 @@ describe('Redis outage during a burst of orders', () => {
 
   beforeAll(async () => {
     redis = await startRedisServer(undefined, { persistent: true });
-    stack = await startTestStack({ eventLog: 'redis', redisUrl: redis.url });
+    stack = await startTestStack({
+      eventLog: 'redis',
+      redisUrl: redis.url,
+      // Operators who keep queries and mutations served during a Redis outage (the default is `not ready`).
+      config: (c) => ({ ...c, observability: { ...c.observability, readinessRedisCritical: false } }),
+    });
   });
   afterAll(async () => {
     await stack?.stop();

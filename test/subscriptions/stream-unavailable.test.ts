@@ -1,8 +1,9 @@
 /**
  * A subscription whose stream cannot be read (Redis unreachable) fails within seconds with a clear
  * `SERVICE_UNAVAILABLE`, instead of waiting without an answer: a resume (`after:`) and a new live
- * subscription alike; the gateway's `/readyz` reports `degraded` naming Redis meanwhile (queries and mutations still
- * work, so it stays in the load balancer), and is `ready` again after.
+ * subscription alike; the gateway's `/readyz` answers 503 `not ready` naming Redis meanwhile (the
+ * default, `READINESS_REDIS_CRITICAL`; test/subscriptions/redis-fault.test.ts runs with it off), and
+ * is `ready` again after.
  * Uses its own redis-server, stopped mid-test.
  */
 import { waitUntil } from '../support/processes';
@@ -24,7 +25,7 @@ describe('subscriptions while Redis is unreachable', () => {
     await redis?.destroy();
   });
 
-  it('fails a resume and a new subscription within seconds with SERVICE_UNAVAILABLE; /readyz is degraded naming redis until it is back', async () => {
+  it('fails a resume and a new subscription within seconds with SERVICE_UNAVAILABLE; /readyz is not ready naming redis until it is back', async () => {
     const owner = await stack.token({ tenant: 'acme', user: 'owner@acme.test' });
     const first = subscribe(stack.wsClient(owner), RESUME);
     await stack.waitForLiveSubscriptions(1);
@@ -38,10 +39,10 @@ describe('subscriptions while Redis is unreachable', () => {
     await redis.stop();
     const readyz = () => fetch(stack.gatewayUrl.replace('/graphql', '/readyz'));
     const report = async () => (await readyz()).json() as Promise<{ status: string; failing: string[] }>;
-    await waitUntil(async () => (await report()).status === 'degraded', '/readyz degraded', 10_000);
-    const degraded = await readyz();
-    expect(degraded.status).toBe(200);
-    expect(await degraded.json()).toMatchObject({ status: 'degraded', failing: ['redis'] });
+    await waitUntil(async () => (await report()).status === 'not ready', '/readyz not ready', 10_000);
+    const unready = await readyz();
+    expect(unready.status).toBe(503);
+    expect(await unready.json()).toMatchObject({ status: 'not ready', failing: ['redis'] });
 
     for (const variables of [{ after: cursor }, {}]) {
       const started = Date.now();
