@@ -80,6 +80,10 @@ runProcess('supergraph', async ({ config, logger }) => {
   try {
     const applied = await migrate(databaseUrl);
     if (applied.length) logger.info({ applied }, 'migrations applied');
+    for (const [key, db] of Object.entries(config.database.placement.databases)) {
+      const done = await migrate(db.url);
+      if (done.length) logger.info({ database: key, applied: done }, 'migrations applied to a dedicated database');
+    }
     if (await seedDemoData(databaseUrl)) logger.info('demo data seeded');
     if (!hasRedis(config)) {
       logger.warn('REDIS_URL is not set: using the in-process event log (single process only; events are lost on restart)');

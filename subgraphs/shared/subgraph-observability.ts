@@ -39,7 +39,7 @@ export interface SubgraphObservability {
 /** Builds the observability of `module` (see module doc). */
 export function createSubgraphObservability(
   module: SubgraphModule<unknown>,
-  deps: { database: TenantDatabase; stats: EventLogStats; relay?: OutboxRelay },
+  deps: { database: TenantDatabase; stats: EventLogStats; relay?: Pick<OutboxRelay, 'published' | 'failures' | 'health'> },
   options: SubgraphObservabilityOptions,
   checks: readonly ReadinessCheck[],
 ): SubgraphObservability {
