@@ -72,6 +72,8 @@ export class RoutedTenantDatabase extends TenantDatabase {
   private readonly cache = new Map<string, CachedPlacement>();
   private readonly ttlMs: number;
   private readonly waitMs: number;
+  /** Counters since start: placement lookups made (cache misses), uses refused by a write fence and retried. */
+  readonly placementStats = { lookups: 0, fencedRetries: 0 };
 
   constructor(
     options: TenantDatabaseOptions,
@@ -119,6 +121,7 @@ export class RoutedTenantDatabase extends TenantDatabase {
     const now = performance.now();
     const hit = this.cache.get(id);
     if (hit && hit.until > now) return hit.key;
+    this.placementStats.lookups++;
     const key = super
       .forTenant(id)
       .run((db) => db.tenant.findUnique({ where: { id }, select: { database: true } }))
@@ -153,6 +156,7 @@ export class RoutedTenantDatabase extends TenantDatabase {
         return await use(scope);
       } catch (err) {
         if (!isWriteFenced(err)) throw err;
+        this.placementStats.fencedRetries++;
         this.invalidate(tenantId);
         if (performance.now() + delay > deadline) throw tenantWritesPaused();
         await sleep(delay);
