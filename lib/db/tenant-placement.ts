@@ -24,7 +24,15 @@
 import type { PrismaClient } from './prisma-client';
 import { createPrismaClient } from './prisma-client';
 import { TenantDatabase, type TenantDatabaseOptions } from './tenant-database';
-import { requireTenantId, type TenantScope, type TransactionOptions, type UnitOfWork, type TenantClient } from './tenant-scope';
+import {
+  requireTenantId,
+  SharedPoolScope,
+  TRANSACTION_DEFAULTS,
+  type TenantScope,
+  type TransactionOptions,
+  type UnitOfWork,
+  type TenantClient,
+} from './tenant-scope';
 import { isWriteFenced, tenantWritesPaused } from './write-fence';
 
 /** Options of {@link RoutedTenantDatabase} besides the shared database's. */
@@ -82,7 +90,7 @@ export class RoutedTenantDatabase extends TenantDatabase {
     super(options);
     this.ttlMs = placement.ttlMs ?? 2_000;
     this.waitMs = placement.writePauseWaitMs ?? 4_000;
-    this.transactionOptions = options.transactionDefaults ?? {};
+    this.transactionOptions = { ...TRANSACTION_DEFAULTS, ...options.transactionDefaults };
     this.hookErrors = options.onHookError;
   }
 
@@ -122,8 +130,8 @@ export class RoutedTenantDatabase extends TenantDatabase {
     const hit = this.cache.get(id);
     if (hit && hit.until > now) return hit.key;
     this.placementStats.lookups++;
-    const key = super
-      .forTenant(id)
+    // Per transaction on the shared pool: a tenant that lives elsewhere gets no tenant pool here.
+    const key = new SharedPoolScope(id, this.shared, () => undefined, this.transactionOptions)
       .run((db) => db.tenant.findUnique({ where: { id }, select: { database: true } }))
       .then((row) => row?.database ?? null);
     if (this.cache.size >= (this.placement.maxCached ?? 10_000)) this.cache.delete(this.cache.keys().next().value!);
