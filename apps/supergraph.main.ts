@@ -6,7 +6,7 @@
  * stops the services first and the database last.
  */
 import { devTokenSettings, mintDevToken } from '../lib/auth/dev-token';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../lib/db/embedded-postgres';
+import { ensureDatabaseExists, startEmbeddedPostgres, type EmbeddedDatabase } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
 import { hasRedis } from '../lib/config';
 import { seedDemoData } from '../lib/db/seed';
@@ -81,6 +81,8 @@ runProcess('supergraph', async ({ config, logger }) => {
     const applied = await migrate(databaseUrl);
     if (applied.length) logger.info({ applied }, 'migrations applied');
     for (const [key, db] of Object.entries(config.database.placement.databases)) {
+      // Development: a dedicated database on the embedded server (or any server) is created when missing.
+      await ensureDatabaseExists(db.url);
       const done = await migrate(db.url);
       if (done.length) logger.info({ database: key, applied: done }, 'migrations applied to a dedicated database');
     }
