@@ -110,6 +110,11 @@ export class RoutedTenantDatabase extends TenantDatabase {
     return this.databaseKeys.length === 0 ? super.forTenant(id) : new RoutedScope(id, this);
   }
 
+  /**
+   * The platform scope for the new tenant `tenantId` in the shared database (the directory), or in
+   * dedicated database `database` (see `PlatformAccess.forNewTenant` in lib/db/tenant-database.ts).
+   * @throws InvalidTenantIdError when `tenantId` is not a UUID; Error when `database` is not configured.
+   */
   override forNewTenant(tenantId: string, database?: string | null): TenantScope {
     return database ? this.databaseOf(database).forNewTenant(tenantId) : super.forNewTenant(tenantId);
   }
