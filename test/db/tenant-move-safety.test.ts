@@ -6,6 +6,7 @@ import { RoutedTenantDatabase } from '../../lib/db/tenant-placement';
 import { readTenantRows, setTenant, writeTenantRows } from '../../lib/db/tenant-rows';
 import { appDatabaseUrl } from '../../lib/config';
 import { startDedicatedDatabase, type DedicatedDatabase } from '../support/dedicated-database';
+import { waitForOutboxDrained } from '../support/event-waits';
 import { spawnTsx, waitUntil } from '../support/processes';
 import { checksumOf } from '../support/tenant-traffic';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -129,6 +130,19 @@ describe('tenant placement', () => {
   });
 
   it('is safe to run twice: a second run of a finished move changes nothing', async () => {
+    // The orders placed above are published and notified (their rows stop changing) first.
+    await waitForOutboxDrained((text) => stack.sql(text));
+    await waitUntil(
+      async () =>
+        (
+          await stack.sql<{ n: number }>(
+            'SELECT count(*)::int AS n FROM notifications WHERE tenant_id = $1 AND source_event_id IS NOT NULL',
+            [GLOBEX],
+          )
+        )[0]!.n === 2,
+      'a notification per globex order placed here',
+    );
+    await waitForOutboxDrained((text) => stack.sql(text));
     const sum = await checksumOf(stack.databaseUrl, GLOBEX);
     expect(await moveTenant(databases, 'globex', 'eu', { settleMs: 100 })).toMatchObject({ action: 'moved', checksum: sum });
     expect(await moveTenant(databases, 'globex', 'eu', { settleMs: 100 })).toMatchObject({
