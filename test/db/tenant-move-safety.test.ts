@@ -129,6 +129,28 @@ describe('tenant placement', () => {
     expect(router.placementStats.fencedRetries).toBe(retried);
   });
 
+  it("waits for the tenant's in-flight write transaction and copies what it committed", async () => {
+    const app = new Client({ connectionString: appDatabaseUrl(stack.databaseUrl) });
+    await app.connect();
+    let move: Promise<unknown> | undefined;
+    try {
+      await app.query('BEGIN');
+      await app.query("SELECT set_config('app.tenant_id', $1, true)", [GLOBEX]);
+      await app.query('UPDATE products SET stock = 4242 WHERE id = $1', [globexProduct]);
+      move = moveTenant(databases, 'globex', 'eu', { settleMs: 100 });
+      await waitUntil(async () => (await fences()).shared.length === 1, 'the move to pause globex');
+      // The move waits for the open transaction: nothing is copied yet.
+      expect(await eu.sql('SELECT count(*)::int AS n FROM tenants WHERE id = $1', [GLOBEX])).toEqual([{ n: 0 }]);
+      await app.query('COMMIT');
+    } finally {
+      await app.end();
+    }
+    await expect(move).resolves.toMatchObject({ action: 'moved', to: 'eu' });
+    expect(await eu.sql('SELECT stock FROM products WHERE id = $1', [globexProduct])).toEqual([{ stock: 4242 }]);
+    expect(await moveTenant(databases, 'globex', 'shared', { settleMs: 100 })).toMatchObject({ action: 'moved' });
+    expect(await stack.sql('SELECT stock FROM products WHERE id = $1', [globexProduct])).toEqual([{ stock: 4242 }]);
+  });
+
   it('is safe to run twice: a second run of a finished move changes nothing', async () => {
     // The orders placed above are published and notified (their rows stop changing) first.
     await waitForOutboxDrained((text) => stack.sql(text));
