@@ -44,7 +44,7 @@ runProcess(
         : {}),
     });
     const metrics = new ServiceMetricsRegistry();
-    registerOutboxMetrics(metrics.registry, infra.prisma);
+    registerOutboxMetrics(metrics.registry, infra.database.outboxClients());
     registerRelayMetrics(metrics.registry, relay);
     registerDbPoolMetrics(metrics.registry, infra.prisma);
     // The relay does nothing without Redis: there, Redis is critical.

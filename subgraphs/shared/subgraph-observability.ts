@@ -50,7 +50,7 @@ export function createSubgraphObservability(
   const readiness = new Readiness(options.readinessTimeoutMs).add(...checks);
   if (deps.relay) {
     const relay = deps.relay;
-    registerOutboxMetrics(registry, deps.database.shared);
+    registerOutboxMetrics(registry, deps.database.outboxClients());
     registerRelayMetrics(registry, relay);
     readiness.add({ name: 'outbox-relay', check: async () => relay.health() });
   }
