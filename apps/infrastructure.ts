@@ -5,7 +5,8 @@
  */
 import { appDatabaseUrl, type AppConfig } from '../lib/config';
 import { createPrismaClient, type PrismaClient } from '../lib/db/prisma-client';
-import { TenantDatabase } from '../lib/db/tenant-database';
+import type { TenantDatabase } from '../lib/db/tenant-database';
+import { RoutedTenantDatabase } from '../lib/db/tenant-placement';
 import { createEventLog } from '../lib/events/create-event-log';
 import type { EventLog } from '../lib/events/event-log';
 import type { ReadinessCheck } from '../lib/http/readiness';
@@ -17,7 +18,7 @@ export interface Infrastructure {
   appDatabaseUrl: string;
   /** The shared client of the app role (outbox relay, tenants without a pool). */
   prisma: PrismaClient;
-  /** Tenant scopes for requests and consumers. */
+  /** Tenant scopes for requests and consumers, routed to each tenant's database (lib/db/tenant-placement.ts). */
   database: TenantDatabase;
   eventLog: EventLog;
   /** Readiness checks of the dependencies: `database` (the app role answers) and, with Redis, `redis` (critical unless `READINESS_REDIS_CRITICAL=false`). */
@@ -48,24 +49,35 @@ export function createInfrastructure(config: AppConfig, logger: Logger, options:
   const prisma = createPrismaClient({ url: appUrl, poolSize, onQuery: options.onQuery });
   // The connection budget of the process: the shared pool, then as many tenant pools as fit.
   const maxTenants = Math.max(0, Math.floor((connectionBudget - poolSize) / tenantPoolSize));
-  const database = new TenantDatabase({
-    shared: prisma,
-    transactionDefaults: { maxWait: config.database.transactionMaxWaitMs, timeout: config.database.transactionTimeoutMs },
-    tenantPools: config.database.tenantPools
-      ? {
-          url: appUrl,
-          poolSize: tenantPoolSize,
-          maxTenants,
-          onQuery: options.onQuery,
-          onUnavailable: (reason) =>
-            logger.error(
-              { reason },
-              'DB_TENANT_POOLS=true but per-tenant pools cannot work here (a pooler such as PgBouncer in front?): every tenant is scoped per transaction; set DB_TENANT_POOLS=false',
-            ),
-        }
-      : undefined,
-    onHookError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'after-commit hook failed'),
-  });
+  const { placement } = config.database;
+  const dedicated = Object.fromEntries(Object.entries(placement.databases).map(([key, db]) => [key, db.appUrl ?? appDatabaseUrl(db.url)]));
+  const database = new RoutedTenantDatabase(
+    {
+      shared: prisma,
+      transactionDefaults: { maxWait: config.database.transactionMaxWaitMs, timeout: config.database.transactionTimeoutMs },
+      tenantPools: config.database.tenantPools
+        ? {
+            url: appUrl,
+            poolSize: tenantPoolSize,
+            maxTenants,
+            onQuery: options.onQuery,
+            onUnavailable: (reason) =>
+              logger.error(
+                { reason },
+                'DB_TENANT_POOLS=true but per-tenant pools cannot work here (a pooler such as PgBouncer in front?): every tenant is scoped per transaction; set DB_TENANT_POOLS=false',
+              ),
+          }
+        : undefined,
+      onHookError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'after-commit hook failed'),
+    },
+    {
+      databases: dedicated,
+      poolSize: placement.poolSize,
+      ttlMs: placement.ttlMs,
+      writePauseWaitMs: placement.writePauseWaitMs,
+      onQuery: options.onQuery,
+    },
+  );
   const eventLog = createConfiguredEventLog(config, logger);
   return {
     appDatabaseUrl: appUrl,

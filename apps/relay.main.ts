@@ -2,7 +2,8 @@
  * `npm run start:relay`: an outbox relay as its own process. Connects as the app role
  * (`APP_DATABASE_URL`, or `DATABASE_URL` with the app role's credentials) and publishes unpublished
  * outbox rows to the tenants' Redis Streams (`REDIS_URL`) every `RELAY_POLL_MS`, `RELAY_BATCH_SIZE`
- * rows per transaction. Any number of these (and of the relays inside the subgraphs) may run at once
+ * rows per transaction, from the shared database and from every dedicated database of
+ * `TENANT_DATABASES`. Any number of these (and of the relays inside the subgraphs) may run at once
  * (lib/events/outbox-relay.ts). Serves `/healthz`, `/readyz` (database, Redis, the relay loop) and
  * `/metrics` (outbox backlog and age, published rows, pools, Node) on `RELAY_PORT` (default 4005).
  * Prints `relay ready` on stdout once it runs (tests wait for it). On SIGTERM, readiness turns
@@ -14,7 +15,7 @@
  * duplicates, which consumers drop by event id. Never set it in production.
  */
 import { hasRedis } from '../lib/config';
-import { OutboxRelay } from '../lib/events/outbox-relay';
+import { OutboxRelays } from '../lib/events/outbox-relays';
 import { startOpsServer } from '../lib/http/ops-server';
 import { Readiness } from '../lib/http/readiness';
 import { registerDbPoolMetrics, registerOutboxMetrics, registerRelayMetrics } from '../lib/observability/event-path-metrics';
@@ -28,7 +29,8 @@ runProcess(
     if (!hasRedis(config)) throw new Error('REDIS_URL (or REDIS_CLUSTER_NODES) is required to run the outbox relay.');
     const infra = createInfrastructure({ ...config, database: { ...config.database, tenantPools: false } }, logger, { poolSize: 2 });
     const crash = config.events.relayCrashAfterPublish;
-    const relay = new OutboxRelay(infra.prisma, infra.eventLog.streams, logger, {
+    // One relay per database: the shared one and each dedicated one (`TENANT_DATABASES`).
+    const relay = new OutboxRelays(infra.database.outboxClients(), infra.eventLog.streams, logger, {
       pollMs: config.events.relayPollMs,
       batchSize: config.events.relayBatchSize,
       ...(crash
@@ -42,7 +44,7 @@ runProcess(
         : {}),
     });
     const metrics = new ServiceMetricsRegistry();
-    registerOutboxMetrics(metrics.registry, infra.prisma);
+    registerOutboxMetrics(metrics.registry, infra.database.outboxClients());
     registerRelayMetrics(metrics.registry, relay);
     registerDbPoolMetrics(metrics.registry, infra.prisma);
     // The relay does nothing without Redis: there, Redis is critical.

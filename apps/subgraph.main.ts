@@ -27,7 +27,11 @@ runProcess('subgraph', async ({ config, logger }) => {
       'REDIS_URL (or REDIS_CLUSTER_NODES) is required: the in-process event log only works when everything runs in one process (npm start).',
     );
   }
-  if (config.database.migrateOnStart) await migrate(config.database.url);
+  if (config.database.migrateOnStart) {
+    await migrate(config.database.url);
+    // Every dedicated database gets the same schema, app role and row-level security.
+    for (const db of Object.values(config.database.placement.databases)) await migrate(db.url);
+  }
   if (config.database.seedDemoData && (await seedDemoData(config.database.url))) logger.info('demo data seeded');
   const infra = createInfrastructure(config, logger);
   await infra.database.ready();

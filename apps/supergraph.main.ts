@@ -6,7 +6,7 @@
  * stops the services first and the database last.
  */
 import { devTokenSettings, mintDevToken } from '../lib/auth/dev-token';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../lib/db/embedded-postgres';
+import { ensureDatabaseExists, startEmbeddedPostgres, type EmbeddedDatabase } from '../lib/db/embedded-postgres';
 import { migrate } from '../lib/db/migrate';
 import { hasRedis } from '../lib/config';
 import { seedDemoData } from '../lib/db/seed';
@@ -80,6 +80,12 @@ runProcess('supergraph', async ({ config, logger }) => {
   try {
     const applied = await migrate(databaseUrl);
     if (applied.length) logger.info({ applied }, 'migrations applied');
+    for (const [key, db] of Object.entries(config.database.placement.databases)) {
+      // Development: a dedicated database on the embedded server (or any server) is created when missing.
+      await ensureDatabaseExists(db.url);
+      const done = await migrate(db.url);
+      if (done.length) logger.info({ database: key, applied: done }, 'migrations applied to a dedicated database');
+    }
     if (await seedDemoData(databaseUrl)) logger.info('demo data seeded');
     if (!hasRedis(config)) {
       logger.warn('REDIS_URL is not set: using the in-process event log (single process only; events are lost on restart)');

@@ -3,6 +3,7 @@
  * as plain values, to the composition roots (apps/). No module reads the environment but that one.
  */
 import type { AdmissionConfig } from './admission-config';
+import type { PlacementConfig } from './config-placement';
 import type { ObservabilityConfig, ResilienceConfig } from './config-operations';
 import type { SubgraphName } from './schema/subgraphs';
 
@@ -63,6 +64,8 @@ export interface AppConfig {
     sharedPoolSize: number;
     /** Connections of each tenant pool (`DB_TENANT_POOL_SIZE`, default 4). */
     tenantPoolSize: number;
+    /** Dedicated databases of large tenants and placement settings (`TENANT_DATABASES`, ...; README, "Dedicated databases"). */
+    placement: PlacementConfig;
   };
   admission: AdmissionConfig;
   /** `npm start` prints a `platform:admin` token (`PRINT_PLATFORM_ADMIN_TOKEN`, default false). */

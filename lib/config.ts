@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ADMISSION_ENV, admissionConfigOf } from './admission-config';
 import { blankToUndefined, bool, int, text, url } from './config-values';
 import { LOCAL_ORIGINS, isOriginPattern } from './http/origin-pattern';
+import { PLACEMENT_ENV, placementConfigOf } from './config-placement';
 import { operationsConfig, OPERATIONS_ENV, type ObservabilityConfig, type ResilienceConfig } from './config-operations';
 import { SUBGRAPHS, type SubgraphName } from './schema/subgraphs';
 
@@ -109,10 +110,11 @@ const EnvSchema = z.object({
   RELAY_CRASH_AFTER_PUBLISH: bool(false),
   RELAY_PORT: int(4005),
   ...OPERATIONS_ENV,
+  ...PLACEMENT_ENV,
 });
 
 /** Variables whose values never go into an error message (secrets, URLs with passwords). */
-const SENSITIVE = /SECRET|KEY|PASSWORD|DATABASE_URL|REDIS_URL/;
+const SENSITIVE = /SECRET|KEY|PASSWORD|DATABASE_URL|DATABASES|REDIS_URL/;
 
 /** Thrown when the environment does not validate; the message names every bad variable. */
 export class ConfigError extends Error {}
@@ -176,6 +178,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     .map((a) => a.trim())
     .filter(Boolean);
   if (algorithms.some((a) => a.toLowerCase() === 'none')) throw new ConfigError('JWT_ALGORITHMS must not contain "none".');
+  let placement;
+  try {
+    placement = placementConfigOf(e);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
   if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) throw new ConfigError('Set REDIS_URL or REDIS_CLUSTER_NODES, not both.');
   const subgraphPorts = Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, e[PORT_VARS[name]]])) as Record<SubgraphName, number>;
   const subgraphUrls = Object.fromEntries(
@@ -197,6 +205,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       connectionBudget: e.DB_CONNECTION_BUDGET,
       sharedPoolSize: e.DB_SHARED_POOL_SIZE,
       tenantPoolSize: e.DB_TENANT_POOL_SIZE,
+      placement,
     },
     admission: admissionConfigOf(e, mode),
     printPlatformAdminToken: e.PRINT_PLATFORM_ADMIN_TOKEN!,

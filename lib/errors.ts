@@ -11,6 +11,7 @@ export const CLIENT_ERROR_CODES = [
   'NOT_FOUND',
   'CURSOR_EXPIRED',
   'INSUFFICIENT_STOCK',
+  'TENANT_WRITES_PAUSED',
 ] as const;
 
 /** `extensions.code` values clients can rely on (README, "Errors"): the client codes plus `INTERNAL_SERVER_ERROR`. */

@@ -1,5 +1,6 @@
 /**
- * `npm run db:migrate` (apply pending migrations; `-- --rolled-back <name>` resolves a failed one)
+ * `npm run db:migrate` (apply pending migrations, to the shared database and to every dedicated
+ * database of `TENANT_DATABASES`; `-- --rolled-back <name>` resolves a failed one)
  * and `npm run db:status` (applied, pending, failed, modified), against `DATABASE_URL` (the owner
  * role). Exit code 1 with one line on failure; `db:status` exits 1 when a migration is failed,
  * modified or pending, so it can gate a deployment.
@@ -19,6 +20,11 @@ async function main(): Promise<number> {
     }
     const applied = await migrate(url);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'no pending migration');
+    // The dedicated databases of TENANT_DATABASES get the same migrations.
+    for (const [key, db] of Object.entries(loadConfig().database.placement.databases)) {
+      const done = await migrate(db.url);
+      console.log(`${key}: ${done.length ? `applied: ${done.join(', ')}` : 'no pending migration'}`);
+    }
     return 0;
   }
   if (command === 'status') {

@@ -45,6 +45,26 @@ async function ensureDatabase(client: { query(sql: string, params?: unknown[]): 
   if (!rowCount) await client.query(`CREATE DATABASE "${database}"`);
 }
 
+/**
+ * Creates the database of `url` on its server when it does not exist yet, connecting to the
+ * server's `postgres` database with the same credentials (development: `npm start` creates the
+ * dedicated databases of `TENANT_DATABASES` on its embedded server this way).
+ * @throws the driver's error when the server cannot be reached or the role may not create databases.
+ */
+export async function ensureDatabaseExists(url: string): Promise<void> {
+  const target = new URL(url);
+  const database = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await ensureDatabase(client, database);
+  } finally {
+    await client.end();
+  }
+}
+
 /** URL of the embedded PostgreSQL's database on `port` (the owner, a superuser), as {@link startEmbeddedPostgres} serves it. */
 export function embeddedDatabaseUrl(port = 5433, database = 'supergraph'): string {
   return `postgresql://${USER}:${PASSWORD}@localhost:${port}/${database}`;

@@ -40,9 +40,13 @@ export interface PlatformAccess {
    * A scope acting as the platform (`platform:admin`) for the new tenant `tenantId`: every use is a
    * transaction that sets `app.platform_admin = 'on'` (which the `tenants` insert policy requires)
    * and `app.tenant_id`, so the new row can be read back. Both settings end with the transaction.
-   * @throws InvalidTenantIdError when `tenantId` is not a UUID.
+   * `database`: the key of a dedicated database to act in (lib/db/tenant-placement.ts); absent or
+   * null: the shared database (the directory of tenants).
+   * @throws InvalidTenantIdError when `tenantId` is not a UUID; Error when `database` is not configured.
    */
-  forNewTenant(tenantId: string): TenantScope;
+  forNewTenant(tenantId: string, database?: string | null): TenantScope;
+  /** Keys of the dedicated databases a tenant may be placed in (`TENANT_DATABASES`; empty without any). */
+  readonly databaseKeys: readonly string[];
 }
 
 /** A tenant whose uses go to its own pool when one can be leased, else to the shared pool. */
@@ -110,7 +114,18 @@ export class TenantDatabase implements PlatformAccess {
     return this.pools?.stats;
   }
 
-  forNewTenant(tenantId: string): TenantScope {
+  /** No dedicated databases here (lib/db/tenant-placement.ts adds them). */
+  get databaseKeys(): readonly string[] {
+    return [];
+  }
+
+  /** The clients whose `outbox` tables this process's outbox relays publish: the shared one here. */
+  outboxClients(): PrismaClient[] {
+    return [this.shared];
+  }
+
+  forNewTenant(tenantId: string, database?: string | null): TenantScope {
+    if (database) throw new Error(`No dedicated database ${database} is configured.`);
     const id = requireTenantId(tenantId);
     const prepare = (tx: TenantClient) =>
       tx.$executeRaw`SELECT set_config('app.platform_admin', 'on', true), set_config('app.tenant_id', ${id}, true)`;

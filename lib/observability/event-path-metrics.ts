@@ -33,16 +33,28 @@ function cached<T>(ms: number, load: () => Promise<T>): () => Promise<T> {
   };
 }
 
-/** Outbox backlog and the age of its oldest unpublished row, on `registry`. */
-export function registerOutboxMetrics(registry: Registry, prisma: PrismaClient, cacheMs = 2000): void {
-  const load = cached(cacheMs, async () => {
-    const [, rows] = await prisma.$transaction([
-      prisma.$queryRaw`SELECT set_config('app.outbox_relay', 'on', true)`,
-      prisma.$queryRaw<Array<{ backlog: number; age: number | null }>>`
+/**
+ * Outbox backlog and the age of its oldest unpublished row, on `registry`: over every database of
+ * `prisma` (one client, or the shared and each dedicated database's: backlogs summed, the oldest
+ * age kept; a database that does not answer is left out unless none answers).
+ */
+export function registerOutboxMetrics(registry: Registry, prisma: PrismaClient | readonly PrismaClient[], cacheMs = 2000): void {
+  const clients = Array.isArray(prisma) ? (prisma as readonly PrismaClient[]) : [prisma as PrismaClient];
+  const loadOne = async (client: PrismaClient) => {
+    const [, rows] = await client.$transaction([
+      client.$queryRaw`SELECT set_config('app.outbox_relay', 'on', true)`,
+      client.$queryRaw<Array<{ backlog: number; age: number | null }>>`
         SELECT count(*)::int AS backlog, extract(epoch FROM now() - min(created_at))::float8 AS age
         FROM outbox WHERE published_at IS NULL`,
     ]);
     return rows[0] ?? { backlog: 0, age: null };
+  };
+  const load = cached(cacheMs, async () => {
+    const results = await Promise.allSettled(clients.map(loadOne));
+    const answered = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    if (answered.length === 0) throw (results[0] as PromiseRejectedResult).reason;
+    const ages = answered.map((r) => r.age).filter((a): a is number => a !== null);
+    return { backlog: answered.reduce((n, r) => n + r.backlog, 0), age: ages.length ? Math.max(...ages) : null };
   });
   new Gauge({
     name: `${METRIC_PREFIX}outbox_backlog`,

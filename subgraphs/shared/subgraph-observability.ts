@@ -39,7 +39,7 @@ export interface SubgraphObservability {
 /** Builds the observability of `module` (see module doc). */
 export function createSubgraphObservability(
   module: SubgraphModule<unknown>,
-  deps: { database: TenantDatabase; stats: EventLogStats; relay?: OutboxRelay },
+  deps: { database: TenantDatabase; stats: EventLogStats; relay?: Pick<OutboxRelay, 'published' | 'failures' | 'health'> },
   options: SubgraphObservabilityOptions,
   checks: readonly ReadinessCheck[],
 ): SubgraphObservability {
@@ -50,7 +50,7 @@ export function createSubgraphObservability(
   const readiness = new Readiness(options.readinessTimeoutMs).add(...checks);
   if (deps.relay) {
     const relay = deps.relay;
-    registerOutboxMetrics(registry, deps.database.shared);
+    registerOutboxMetrics(registry, deps.database.outboxClients());
     registerRelayMetrics(registry, relay);
     readiness.add({ name: 'outbox-relay', check: async () => relay.health() });
   }

@@ -15,7 +15,7 @@ import { parse } from 'graphql';
 import { bearerToken, requestIdFrom } from '../../lib/auth/http-credentials';
 import { CredentialVerifier, InvalidCredentialError } from '../../lib/auth/internal-credential';
 import { domainError } from '../../lib/errors';
-import { OutboxRelay } from '../../lib/events/outbox-relay';
+import { OutboxRelays } from '../../lib/events/outbox-relays';
 import { createGraphQLHttpHandler } from '../../lib/http/graphql-http-handler';
 import type { Readiness, ReadinessCheck } from '../../lib/http/readiness';
 import { maskError } from '../../lib/mask-error';
@@ -65,12 +65,13 @@ export async function startSubgraph(
   deps: Omit<SubgraphDeps, 'outbox'>,
   options: StartSubgraphOptions,
 ): Promise<RunningSubgraph> {
-  let relay: OutboxRelay | undefined;
+  let relay: OutboxRelays | undefined;
   const outbox = new OutboxRepository(() => relay?.kick());
   const module = factory({ ...deps, outbox });
   const logger = deps.logger.child({ subgraph: module.name });
   const verifier = new CredentialVerifier(options.internalSecret, module.name);
-  if (module.writesOutbox) relay = new OutboxRelay(deps.database.shared, deps.eventLog.streams, logger);
+  // One relay per database (the shared one and each dedicated one, lib/db/tenant-placement.ts).
+  if (module.writesOutbox) relay = new OutboxRelays(deps.database.outboxClients(), deps.eventLog.streams, logger);
   const observability = createSubgraphObservability(
     module,
     { database: deps.database, stats: deps.eventLog.stats, relay },

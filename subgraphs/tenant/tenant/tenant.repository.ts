@@ -33,16 +33,28 @@ export class TenantRepository {
     return this.scope.run((db) => db.plan.findUnique({ where: { name } }));
   }
 
+  /** Keys of the dedicated databases a tenant may be placed in. */
+  databaseKeys(): readonly string[] {
+    return this.platform.databaseKeys;
+  }
+
   /**
-   * Inserts tenant `id` on the platform path; returns undefined when the slug is taken (unique
-   * violation, checked by PostgreSQL across all tenants).
+   * Inserts tenant `id` on the platform path: its directory row in the shared database (with its
+   * placement `database`, null = shared), then, for a dedicated database, the tenant's own row
+   * there. Returns undefined when the slug is taken (unique violation, checked by PostgreSQL across
+   * all tenants of the directory); nothing is written then.
+   * @throws the dedicated database's error when its row cannot be written (the directory row stays;
+   *   `npm run tenant:move -- <slug> <database>` writes the missing row).
    */
-  async create(id: string, slug: string, name: string): Promise<TenantRow | undefined> {
+  async create(id: string, slug: string, name: string, database: string | null = null): Promise<TenantRow | undefined> {
+    let row: TenantRow;
     try {
-      return await this.platform.forNewTenant(id).run((db) => db.tenant.create({ data: { id, slug, name } }));
+      row = await this.platform.forNewTenant(id).run((db) => db.tenant.create({ data: { id, slug, name, database } }));
     } catch (err) {
       if (isUniqueViolation(err)) return undefined;
       throw err;
     }
+    if (database) await this.platform.forNewTenant(id, database).run((db) => db.tenant.create({ data: { id, slug, name, database } }));
+    return row;
   }
 }

@@ -41,19 +41,32 @@ export async function getTenantPlan(ctx: TenantSubgraphContext, tenant: TenantRo
 /** A tenant slug: 2-40 characters, lower-case letters, digits and inner hyphens. */
 export const TENANT_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$/;
 
+/** The `database` of `createTenant` meaning the shared database (as omitting it does). */
+export const SHARED_PLACEMENT = 'shared';
+
 /**
- * Creates a tenant. Callers hold `platform:admin` (`@requiresScope`); the insert goes through the
- * platform path of the database layer (`PlatformAccess.forNewTenant`, the only writer allowed by the
- * `tenants` insert policy besides the owner).
- * @throws GraphQLError `BAD_USER_INPUT` (`field` `input.slug` or `input.name`) for a slug not
- *   matching {@link TENANT_SLUG}, a slug another tenant has, or an empty or over-200-character name.
+ * Creates a tenant, in the shared database or in the dedicated database `input.database` (its
+ * placement, lib/db/tenant-placement.ts). Callers hold `platform:admin` (`@requiresScope`); the
+ * inserts go through the platform path of the database layer (`PlatformAccess.forNewTenant`, the
+ * only writer allowed by the `tenants` insert policy besides the owner).
+ * @throws GraphQLError `BAD_USER_INPUT` (`field` `input.slug`, `input.name` or `input.database`) for
+ *   a slug not matching {@link TENANT_SLUG}, a slug another tenant has, an empty or over-200-character
+ *   name, or a database that is neither `shared` nor a configured key; nothing is written then.
  */
-export async function createTenant(ctx: TenantSubgraphContext, input: { slug: string; name: string }): Promise<TenantRow> {
+export async function createTenant(
+  ctx: TenantSubgraphContext,
+  input: { slug: string; name: string; database?: string | null },
+): Promise<TenantRow> {
   const slug = input.slug.trim();
   if (!TENANT_SLUG.test(slug)) throw badInput('input.slug', 'must be 2-40 lower-case letters, digits or inner hyphens.');
   const name = requireText('input.name', input.name, 200);
-  const created = await ctx.repositories.tenants.create(randomUUID(), slug, name);
+  const requested = input.database?.trim() || SHARED_PLACEMENT;
+  const database = requested === SHARED_PLACEMENT ? null : requested;
+  if (database !== null && !ctx.repositories.tenants.databaseKeys().includes(database)) {
+    throw badInput('input.database', `must be "${SHARED_PLACEMENT}" or the key of a configured dedicated database.`);
+  }
+  const created = await ctx.repositories.tenants.create(randomUUID(), slug, name, database);
   if (!created) throw badInput('input.slug', `a tenant with slug ${slug} already exists.`);
-  ctx.logger.info({ newTenantId: created.id, slug }, 'tenant created');
+  ctx.logger.info({ newTenantId: created.id, slug, database: database ?? SHARED_PLACEMENT }, 'tenant created');
   return created;
 }
