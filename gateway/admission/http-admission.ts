@@ -8,9 +8,11 @@
  * 503 while the schema is loading.
  *
  * A 429 is answered after a pause of its `Retry-After` (at most `refusalDelayMs`, while fewer than
- * `maxDelayedRefusals` are held): a client that keeps its requests in flight without honouring
- * `Retry-After` is slowed to what its budget allows instead of being answered as fast as it can
- * send, and a held refusal costs a timer, not CPU.
+ * `maxDelayedRefusals` are held), lengthened by a random 0-50%: a client that keeps its requests in
+ * flight without honouring `Retry-After` is slowed to what its budget allows instead of being
+ * answered as fast as it can send, a held refusal costs a timer, not CPU, and the jitter spreads a
+ * flood's refusals out, so that its resent requests do not arrive in waves that stall other
+ * tenants' requests (measured in bench/isolation.bench.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin, HTTPGraphQLRequest } from '@apollo/server';
@@ -32,7 +34,7 @@ export interface HttpAdmissionOptions {
   getSchema: () => GraphQLSchema | undefined;
   /** Slots of operations in flight, shared between tenants in turn. */
   scheduler: TenantScheduler;
-  /** Longest pause before a 429, ms (default 1,000; 0: answer at once). */
+  /** Pause before a 429, ms (default 1,000, plus up to 50% jitter; 0: answer at once). */
   refusalDelayMs?: number;
   /** Most refusals held at once; beyond, they are answered at once (default 2,000). */
   maxDelayedRefusals?: number;
@@ -89,7 +91,7 @@ export function httpAdmissionContext(options: HttpAdmissionOptions) {
       refusal.status === 429 && Number.isFinite(retryAfterS) ? Math.min(retryAfterS * 1000, options.refusalDelayMs ?? 1_000) : 0;
     if (delay > 0 && held < (options.maxDelayedRefusals ?? 2_000)) {
       held++;
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await new Promise((resolve) => setTimeout(resolve, delay * (1 + Math.random() / 2)));
       held--;
     }
     throw refusal;
