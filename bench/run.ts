@@ -17,6 +17,11 @@ const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
 const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 
+/** `min / median / max` of `xs`, each with `fmt`. */
+function spread(xs: number[], fmt: (n: number) => string): string {
+  return xs.length ? `${fmt(Math.min(...xs))} / ${fmt(median(xs))} / ${fmt(Math.max(...xs))}` : 'n/a';
+}
+
 function table(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -27,9 +32,9 @@ function federationTables(results: GatewayResult[], rate: number | undefined): s
   const throughput = table(
     [
       'gateway',
-      'req per gateway CPU-s (median)',
-      'vs bare @apollo/gateway (median of per-round ratios)',
-      'req/s wall (median)',
+      'req per gateway CPU-s, min / median / max',
+      'vs bare @apollo/gateway, per-round ratios min / median / max',
+      'req/s wall, min / median / max',
       'rounds',
       'correct',
       'wrong/failed',
@@ -37,9 +42,9 @@ function federationTables(results: GatewayResult[], rate: number | undefined): s
     ],
     results.map((r) => [
       GATEWAY_LABELS[r.kind],
-      f0(median(r.rpsPerCpu)),
-      `${f2(median(perRound(r)))}x`,
-      f0(median(r.rps)),
+      spread(r.rpsPerCpu, f0),
+      spread(perRound(r), (n) => `${f2(n)}x`),
+      spread(r.rps, f0),
       String(r.rpsPerCpu.length),
       String(r.ok),
       String(r.failed),
