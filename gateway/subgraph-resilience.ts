@@ -134,7 +134,10 @@ export function createResilientFetcher(
     },
   );
   retrying.onRetry(() => metrics?.retries.inc({ subgraph }));
-  const deadline = timeout(o.deadlineMs, TimeoutStrategy.Aggressive);
+  // abortOnReturn false: the fetcher has read the whole body when it returns, so there is nothing to
+  // cancel then, and aborting every finished exchange costs a DOMException and undici's abort handling
+  // per subgraph fetch (1.4% of the gateway's CPU in a profile of the federation benchmark).
+  const deadline = timeout(o.deadlineMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
   const queryPolicy = wrap(deadline, retrying, breaker);
   const mutationPolicy = wrap(deadline, breaker);
 
