@@ -90,24 +90,20 @@ class Recorder {
 }
 
 /**
- * Closed loop: `connections` concurrent senders for `durationMs`. `target` may be a function called
- * before each request (traffic spread over many tenants); every target must have the same `url`.
+ * `connections` senders on one keep-alive agent, each sending `take()`'s next target as soon as its
+ * previous answer arrived, until `take()` answers undefined (every target must have the same `url`).
  */
-export async function closedLoop(target: LoadTarget | (() => LoadTarget), connections: number, durationMs: number): Promise<LoadResult> {
-  const next = typeof target === 'function' ? target : () => target;
+async function senders(connections: number, url: string, take: () => LoadTarget | undefined, payload?: Buffer): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const url = new URL(next().url);
-  const fixed = typeof target === 'function' ? undefined : Buffer.from(target.body);
+  const u = new URL(url);
   const rec = new Recorder();
   const start = performance.now();
-  const end = start + durationMs;
   await Promise.all(
     Array.from({ length: connections }, async () => {
-      while (performance.now() < end) {
-        const t = next();
+      for (let t = take(); t; t = take()) {
         const t0 = performance.now();
         try {
-          const { status, body } = await send(agent, t, url, fixed ?? Buffer.from(t.body));
+          const { status, body } = await send(agent, t, u, payload ?? Buffer.from(t.body));
           rec.record(status, body, t.check, performance.now() - t0);
         } catch (err) {
           rec.fail(err);
@@ -120,31 +116,22 @@ export async function closedLoop(target: LoadTarget | (() => LoadTarget), connec
   return rec.result(seconds);
 }
 
+/**
+ * Closed loop: `connections` concurrent senders for `durationMs`. `target` may be a function called
+ * before each request (traffic spread over many tenants); every target must have the same `url`.
+ */
+export async function closedLoop(target: LoadTarget | (() => LoadTarget), connections: number, durationMs: number): Promise<LoadResult> {
+  const next = typeof target === 'function' ? target : () => target;
+  const end = performance.now() + durationMs;
+  const fixed = typeof target === 'function' ? undefined : Buffer.from(target.body);
+  return senders(connections, next().url, () => (performance.now() < end ? next() : undefined), fixed);
+}
+
 /** Each of `targets` once, in order, `connections` at a time (every target must have the same `url`). */
 export async function eachOnce(targets: readonly LoadTarget[], connections: number): Promise<LoadResult> {
   if (!targets.length) return new Recorder().result(0);
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const url = new URL(targets[0]!.url);
-  const rec = new Recorder();
-  const start = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (next < targets.length) {
-        const t = targets[next++]!;
-        const t0 = performance.now();
-        try {
-          const { status, body } = await send(agent, t, url, Buffer.from(t.body));
-          rec.record(status, body, t.check, performance.now() - t0);
-        } catch (err) {
-          rec.fail(err);
-        }
-      }
-    }),
-  );
-  const seconds = (performance.now() - start) / 1000;
-  agent.destroy();
-  return rec.result(seconds);
+  let i = 0;
+  return senders(connections, targets[0]!.url, () => targets[i++]);
 }
 
 /**

@@ -5,6 +5,7 @@
  * pools go through the shared pool per transaction (a pool is replaced only once it has been idle).
  */
 import { waitUntil } from '../support/processes';
+import { appConnectionCount, sampleAppConnections } from '../support/connection-sampler';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const BUDGET = 14; // shared pool 6 + 2 tenant pools of 4
@@ -27,13 +28,6 @@ describe('database connection budget', () => {
   });
   afterAll(() => stack.stop());
 
-  const appConnections = async () =>
-    (
-      await stack.sql<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'supergraph_app' AND datname = current_database()",
-      )
-    )[0]!.n;
-
   it(`serves a burst of ${TENANTS} new tenants and a cold tenant without one failed request, within ${BUDGET} connections`, async () => {
     const ids: string[] = [];
     for (let i = 0; i < TENANTS; i++) {
@@ -45,14 +39,7 @@ describe('database connection budget', () => {
       expect(res.body.errors).toBeUndefined();
       ids.push(res.body.data!.createTenant.id);
     }
-    let peak = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        peak = Math.max(peak, await appConnections());
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    const sampler = sampleAppConnections(stack.sql);
     const query = '{ tenant { id slug } products(first: 5) { edges { node { id } } } orders(first: 5) { edges { node { id } } } }';
     const globex = await stack.token({ tenant: 'globex', user: 'owner@globex.test' });
     const requests = [
@@ -60,8 +47,7 @@ describe('database connection budget', () => {
       ...Array.from({ length: 23 }, () => stack.gql(query, {}, { token: globex })),
     ];
     const results = await Promise.all(requests);
-    sampling = false;
-    await sampler;
+    const peak = await sampler.stop();
     const failed = results.filter((r) => r.status !== 200 || r.body.errors);
     expect(failed.map((r) => r.body.errors?.[0])).toEqual([]);
     expect(peak).toBeLessThanOrEqual(BUDGET);
@@ -69,6 +55,6 @@ describe('database connection budget', () => {
     expect(stats.evicted + stats.overflow).toBeGreaterThan(0);
     expect(stats.open).toBeLessThanOrEqual(2);
     // Idle connections close on their own; the budget holds at rest too.
-    await waitUntil(async () => (await appConnections()) <= BUDGET, 'connections within the budget');
+    await waitUntil(async () => (await appConnectionCount(stack.sql)) <= BUDGET, 'connections within the budget');
   });
 });

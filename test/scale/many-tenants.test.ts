@@ -9,6 +9,7 @@
 import { devTokenSettings, signDevToken } from '../../lib/auth/dev-token';
 import { TENANT_SCOPES } from '../../lib/db/demo-data';
 import { SCALE_PRODUCTS, seedManyTenants, type ScaleTenant } from '../../scripts/seed-many-tenants';
+import { sampleAppConnections } from '../support/connection-sampler';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const TENANTS = 10_000;
@@ -68,13 +69,6 @@ describe(`${TENANTS} tenants, traffic over ${ACTIVE} of them at once`, () => {
   }, 60_000);
   afterAll(() => stack.stop());
 
-  const appConnections = async () =>
-    (
-      await stack.sql<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'supergraph_app' AND datname = current_database()",
-      )
-    )[0]!.n;
-
   it('seeds every tenant with its owner and products', async () => {
     const [counts] = await stack.sql<{ tenants: number; users: number; products: number }>(
       "SELECT (SELECT count(*)::int FROM tenants WHERE slug LIKE 'scale-%') AS tenants, (SELECT count(*)::int FROM users WHERE email LIKE 'owner@scale-%') AS users, (SELECT count(*)::int FROM products WHERE sku LIKE 'SCALE-%') AS products",
@@ -90,14 +84,7 @@ describe(`${TENANTS} tenants, traffic over ${ACTIVE} of them at once`, () => {
     );
     const work = active.flatMap((t, i) => Array.from({ length: REQUESTS_PER_TENANT }, () => ({ tenant: t, token: tokens[i]! })));
     const wrong: string[] = [];
-    let peak = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        peak = Math.max(peak, await appConnections());
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    })();
+    const sampler = sampleAppConnections(stack.sql, 25);
     let next = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -117,8 +104,7 @@ describe(`${TENANTS} tenants, traffic over ${ACTIVE} of them at once`, () => {
         }
       }),
     );
-    sampling = false;
-    await sampler;
+    const peak = await sampler.stop();
     expect(wrong).toEqual([]);
     expect(peak).toBeLessThanOrEqual(BUDGET);
     const stats = stack.database.poolStats!;
