@@ -5,10 +5,10 @@
  * pools go through the shared pool per transaction (a pool is replaced only once it has been idle).
  */
 import { waitUntil } from '../support/processes';
-import { appConnectionCount, sampleAppConnections } from '../support/connection-sampler';
+import { appConnectionCount, sampleAppConnections, SMALL_BUDGET, withSmallConnectionBudget } from '../support/connection-sampler';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
-const BUDGET = 14; // shared pool 6 + 2 tenant pools of 4
+const BUDGET = SMALL_BUDGET; // shared pool 6 + 2 tenant pools of 4
 const TENANTS = 60;
 
 describe('database connection budget', () => {
@@ -18,11 +18,7 @@ describe('database connection budget', () => {
   beforeAll(async () => {
     stack = await startTestStack({
       eventLog: 'memory',
-      config: (c) => ({
-        ...c,
-        database: { ...c.database, connectionBudget: BUDGET, sharedPoolSize: 6, tenantPoolSize: 4 },
-        admission: { ...c.admission, user: { requestsPerMinute: 100_000, costPerMinute: 10_000_000 } },
-      }),
+      config: withSmallConnectionBudget,
     });
     admin = await stack.token({ tenant: 'platform', user: 'admin@platform.test' });
   });

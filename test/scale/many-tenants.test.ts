@@ -9,14 +9,14 @@
 import { devTokenSettings, signDevToken } from '../../lib/auth/dev-token';
 import { TENANT_SCOPES } from '../../lib/db/demo-data';
 import { SCALE_PRODUCTS, seedManyTenants, type ScaleTenant } from '../../scripts/seed-many-tenants';
-import { sampleAppConnections } from '../support/connection-sampler';
+import { sampleAppConnections, SMALL_BUDGET, withSmallConnectionBudget } from '../support/connection-sampler';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const TENANTS = 10_000;
 const ACTIVE = 1_000;
 const REQUESTS_PER_TENANT = 2;
 const CONCURRENCY = 48;
-const BUDGET = 14; // shared pool 6 + 2 tenant pools of 4
+const BUDGET = SMALL_BUDGET; // shared pool 6 + 2 tenant pools of 4
 
 const QUERY = /* GraphQL */ `
   query ScaleDashboard {
@@ -59,11 +59,7 @@ describe(`${TENANTS} tenants, traffic over ${ACTIVE} of them at once`, () => {
   beforeAll(async () => {
     stack = await startTestStack({
       eventLog: 'memory',
-      config: (c) => ({
-        ...c,
-        database: { ...c.database, connectionBudget: BUDGET, sharedPoolSize: 6, tenantPoolSize: 4 },
-        admission: { ...c.admission, user: { requestsPerMinute: 1_000_000, costPerMinute: 100_000_000 } },
-      }),
+      config: withSmallConnectionBudget,
     });
     tenants = await seedManyTenants((text, params) => stack.sql(text, params), TENANTS);
   }, 60_000);
