@@ -42,7 +42,7 @@ export interface AdmissionConfig {
   planningTimeoutMs: number;
   /** New documents of one tenant waiting to be planned (`GRAPHQL_PLANNING_QUEUE_PER_TENANT`, 100). */
   planningQueuePerTenant: number;
-  /** Longest pause before an HTTP 429 is answered (`RATE_LIMIT_REFUSAL_DELAY_MS`, 1,000; 0: at once). */
+  /** Pause before an HTTP 429 is answered (`RATE_LIMIT_REFUSAL_DELAY_MS`, 1,000, plus 0-50% jitter; 0: at once). */
   refusalDelayMs: number;
 }
 
