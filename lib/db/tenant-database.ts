@@ -88,8 +88,10 @@ class PooledScope implements TenantScope {
 export class TenantDatabase implements PlatformAccess {
   readonly shared: PrismaClient;
   private readonly pools?: TenantPools;
-  private readonly onHookError: HookErrorHandler;
-  private readonly defaults: TransactionOptions;
+  /** Told when an after-commit hook throws. */
+  protected readonly onHookError: HookErrorHandler;
+  /** Transaction limits of every scope (Prisma's interactive transaction options). */
+  protected readonly defaults: TransactionOptions;
 
   constructor(options: TenantDatabaseOptions) {
     this.defaults = { ...TRANSACTION_DEFAULTS, ...options.transactionDefaults };

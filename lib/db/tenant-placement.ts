@@ -27,7 +27,6 @@ import { TenantDatabase, type TenantDatabaseOptions } from './tenant-database';
 import {
   requireTenantId,
   SharedPoolScope,
-  TRANSACTION_DEFAULTS,
   type TenantScope,
   type TransactionOptions,
   type UnitOfWork,
@@ -80,6 +79,7 @@ export class RoutedTenantDatabase extends TenantDatabase {
   private readonly cache = new Map<string, CachedPlacement>();
   private readonly ttlMs: number;
   private readonly waitMs: number;
+  private readonly keys: readonly string[];
   /** Counters since start: placement lookups made (cache misses), uses refused by a write fence and retried. */
   readonly placementStats = { lookups: 0, fencedRetries: 0 };
 
@@ -90,15 +90,12 @@ export class RoutedTenantDatabase extends TenantDatabase {
     super(options);
     this.ttlMs = placement.ttlMs ?? 2_000;
     this.waitMs = placement.writePauseWaitMs ?? 4_000;
-    this.transactionOptions = { ...TRANSACTION_DEFAULTS, ...options.transactionDefaults };
-    this.hookErrors = options.onHookError;
+    this.keys = Object.keys(placement.databases);
   }
 
-  private readonly transactionOptions: TransactionOptions;
-  private readonly hookErrors: TenantDatabaseOptions['onHookError'];
-
+  /** Keys of the dedicated databases (`TENANT_DATABASES`). */
   override get databaseKeys(): readonly string[] {
-    return Object.keys(this.placement.databases);
+    return this.keys;
   }
 
   /**
@@ -136,7 +133,7 @@ export class RoutedTenantDatabase extends TenantDatabase {
     if (hit && hit.until > now) return hit.key;
     this.placementStats.lookups++;
     // Per transaction on the shared pool: a tenant that lives elsewhere gets no tenant pool here.
-    const key = new SharedPoolScope(id, this.shared, () => undefined, this.transactionOptions)
+    const key = new SharedPoolScope(id, this.shared, () => undefined, this.defaults)
       .run((db) => db.tenant.findUnique({ where: { id }, select: { database: true } }))
       .then((row) => row?.database ?? null);
     if (this.cache.size >= (this.placement.maxCached ?? 10_000)) this.cache.delete(this.cache.keys().next().value!);
@@ -194,7 +191,7 @@ export class RoutedTenantDatabase extends TenantDatabase {
     const client = createPrismaClient({ url, poolSize: this.placement.poolSize ?? 4, onQuery: this.placement.onQuery });
     entry = {
       client,
-      database: new TenantDatabase({ shared: client, transactionDefaults: this.transactionOptions, onHookError: this.hookErrors }),
+      database: new TenantDatabase({ shared: client, transactionDefaults: this.defaults, onHookError: this.onHookError }),
     };
     this.dedicated.set(key, entry);
     return entry;
