@@ -2,21 +2,13 @@
  * A fingerprint of every tenant-owned table, so a test can prove that a refused request changed
  * nothing: compare the fingerprint before and after.
  */
+import { TENANT_TABLES as TENANT_OWNED_TABLES } from '../../lib/db/tenant-rows';
 
 /** Runs SQL as the owner (sees every row); the test stack's `sql`. */
 export type OwnerSql = <R extends Record<string, unknown>>(text: string, params?: unknown[]) => Promise<R[]>;
 
-/** Tables whose rows belong to tenants (all of them carry `tenant_id` or are `tenants`). */
-export const TENANT_TABLES = [
-  'tenants',
-  'users',
-  'products',
-  'order_counters',
-  'orders',
-  'order_lines',
-  'notifications',
-  'outbox',
-] as const;
+/** Tables whose rows belong to tenants: `tenants` and the tenant-owned tables of the move command. */
+export const TENANT_TABLES: readonly string[] = ['tenants', ...TENANT_OWNED_TABLES.map((t) => t.name)];
 
 /** md5 of every row of every tenant table (rows in text form, sorted), by table name. */
 export async function tenantTablesChecksum(sql: OwnerSql): Promise<Record<string, string>> {
