@@ -43,8 +43,9 @@ import { freePort, startRedisServer } from '../test/support/redis-server';
 import { openLoop, percentile, type LoadTarget } from './load';
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { canPin, startChild } from './proc';
-import { rssMiB, startSupergraphProcess, UNBOUNDED_ENV } from './supergraph-process';
+import { canPin, rssMiB, startChild } from './proc';
+import { startSupergraphProcess, UNBOUNDED_ENV } from './supergraph-process';
+import { f0, f1, f2, table } from './report';
 import { UNBOUNDED_PLAN } from './unbounded-budgets';
 
 const ROOT = join(__dirname, '..');
@@ -54,11 +55,6 @@ const PINNED = canPin(cpus().length);
 const pinSelf = (cpu: string) => PINNED && execFileSync('taskset', ['-a', '-cp', cpu, String(process.pid)], { stdio: 'ignore' });
 const RESULTS = join(__dirname, 'results');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
-const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
-const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
-const table = (header: string[], rows: string[][]) =>
-  [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
 /**
  * Per-user budgets out of the way in every variant: B's steady load comes from one token, and what

@@ -51,18 +51,29 @@ export function cpuSeconds(pid: number, reaped = false): number {
   return ticks / CLOCK_TICKS_PER_S;
 }
 
-/** Peak resident set size (VmHWM), MiB, summed over `pid` and its live descendants. */
-export function peakRssMiB(pid: number): number {
+/** A memory field of /proc/<pid>/status (`VmHWM`, `VmRSS`), MiB, summed over `pid` and its live descendants. */
+function statusMiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const pattern = new RegExp(`${field}:\\s+(\\d+) kB`);
   let kib = 0;
   for (const p of processTree(pid)) {
     try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      const m = pattern.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
       if (m) kib += Number(m[1]);
     } catch {
       // exited
     }
   }
   return kib / 1024;
+}
+
+/** Peak resident set size (VmHWM), MiB, summed over `pid` and its live descendants. */
+export function peakRssMiB(pid: number): number {
+  return statusMiB(pid, 'VmHWM');
+}
+
+/** Current resident set size (VmRSS), MiB, summed over `pid` and its live descendants (tsx runs the program in a child). */
+export function rssMiB(pid: number): number {
+  return statusMiB(pid, 'VmRSS');
 }
 
 /** True when `taskset` exists and the machine has at least two CPUs to pin to. */

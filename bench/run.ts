@@ -8,22 +8,16 @@
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GATEWAY_LABELS, median, runFederationBench, type GatewayKind, type GatewayResult } from './federation/federation.bench';
+import { GATEWAY_LABELS, runFederationBench, type GatewayKind, type GatewayResult } from './federation/federation.bench';
+import { f0, f1, f2, median, table } from './report';
 import { summariseProfile } from './profile-summary';
 import { runDashboardBench, type DashboardBenchResult } from './supergraph/dashboard.bench';
 
 const RESULTS_DIR = join(__dirname, 'results');
-const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
-const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
-const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 
 /** `min / median / max` of `xs`, each with `fmt`. */
 function spread(xs: number[], fmt: (n: number) => string): string {
   return xs.length ? `${fmt(Math.min(...xs))} / ${fmt(median(xs))} / ${fmt(Math.max(...xs))}` : 'n/a';
-}
-
-function table(header: string[], rows: string[][]): string {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
 function federationTables(results: GatewayResult[], rate: number | undefined): string {

@@ -3,9 +3,8 @@
  * a child of a benchmark, on free ports, so that the load generator does not share its event loop.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, processTree, startChild, type Child } from './proc';
+import { freePort, startChild, type Child } from './proc';
 
 const ROOT = join(__dirname, '..');
 
@@ -68,18 +67,4 @@ export async function startSupergraphProcess(options: SupergraphProcessOptions):
     health: `http://127.0.0.1:${ports[0]}/healthz`,
     child,
   };
-}
-
-/** Current resident set size of `pid` and its descendants (tsx runs the program in a child), MiB. */
-export function rssMiB(pid: number): number {
-  let kib = 0;
-  for (const p of processTree(pid)) {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      if (m) kib += Number(m[1]);
-    } catch {
-      // exited
-    }
-  }
-  return kib / 1024;
 }

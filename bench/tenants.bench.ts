@@ -44,6 +44,7 @@ import { startPgBouncer } from '../test/support/pgbouncer';
 import { closedLoop, eachOnce, percentile, type LoadTarget } from './load';
 import { canPin, cpuSeconds, freePort, waitFor } from './proc';
 import { startSupergraphProcess, UNBOUNDED_ENV } from './supergraph-process';
+import { f0, f1, f2, median, table } from './report';
 import { unboundedPlans } from './unbounded-budgets';
 
 const TENANTS = 10_000;
@@ -58,17 +59,6 @@ const RESULTS = join(__dirname, 'results');
 const PINNED = canPin(cpus().length);
 /** Pins this process (all its threads, and the children it starts from now on) to `cpu`. */
 const pinSelf = (cpu: string) => PINNED && execFileSync('taskset', ['-a', '-cp', cpu, String(process.pid)], { stdio: 'ignore' });
-const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
-const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
-const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
-const table = (header: string[], rows: string[][]) =>
-  [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-/** Median (the mean of the middle two for an even count); NaN when empty. */
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  return sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** A tenancy path under test. */
 type PathName = 'per-tenant pools' | 'per-transaction' | 'PgBouncer';

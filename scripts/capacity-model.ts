@@ -10,6 +10,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { median } from '../bench/report';
 
 const RESULTS = join(__dirname, '..', 'bench', 'results');
 
@@ -89,11 +90,6 @@ function readJson<T>(name: string): T | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
 }
 
-const medianOf = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
 /** CPU ms per dashboard request, per order (service, PostgreSQL), per subscription execution and delivery; KiB per socket. */
 export type MeasuredCosts = Record<
   'dashboardServiceMs' | 'dashboardPostgresMs' | 'orderServiceMs' | 'orderPostgresMs' | 'deliveryMs' | 'executionMs' | 'socketKiB',
@@ -107,7 +103,7 @@ export function measuredCosts(): MeasuredCosts {
   const fromTenants = (pick: (t: TenantsJson) => number[], fallback: number): Measured => {
     const values = tenants ? pick(tenants).filter(Number.isFinite) : [];
     return values.length
-      ? { value: medianOf(values), source: `bench/results/tenants.json (${tenants!.at})` }
+      ? { value: median(values), source: `bench/results/tenants.json (${tenants!.at})` }
       : { value: fallback, source: 'last measured (README)' };
   };
   const spread = (t: TenantsJson) => t.rows.filter((r) => r.path === 'PgBouncer' && r.tenants > 2 && r.cpuMs);

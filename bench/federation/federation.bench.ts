@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { SignJWT } from 'jose';
 import { closedLoop, openLoop, percentile, type LoadTarget } from '../load';
+import { median } from '../report';
 import { canPin, cpuSeconds, freePort, peakRssMiB, pin, startChild, waitFor, type Child } from '../proc';
 import { composeBenchSupergraph } from './compose';
 import { FEDERATION_QUERY, expectedResponse } from './data';
@@ -78,14 +79,6 @@ export interface FederationBenchResult {
 const NODE = process.execPath;
 const ROOT = join(__dirname, '..', '..');
 const SECRET = 'bench-only-jwt-secret-0123456789abcdef0123456789';
-
-/** Median of `xs` (NaN when empty). */
-export function median(xs: readonly number[]): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 async function benchToken(): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
