@@ -38,10 +38,11 @@ import {
   writeTenantRows,
   type TenantSnapshot,
 } from './tenant-rows';
+import { SHARED_DATABASE } from '../config-placement';
 import { FENCE_LOCK_NAMESPACE } from './write-fence';
 
 /** The target name of the shared database. */
-export const SHARED_TARGET = 'shared';
+export const SHARED_TARGET = SHARED_DATABASE;
 
 /** First key of the advisory lock that lets one move of a tenant run at a time (0x6d6f76, 'mov'). */
 const MOVE_LOCK_NAMESPACE = 0x6d6f76;
@@ -89,6 +90,11 @@ export class TenantMoveError extends Error {}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The owner URL of database `name` (`shared` or a dedicated key); undefined for an unknown name. */
+function urlOf(databases: MoveDatabases, name: string): string | undefined {
+  return name === SHARED_TARGET ? databases.shared : databases.dedicated[name];
+}
+
 async function connect(url: string): Promise<Client> {
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -117,8 +123,7 @@ async function inTransaction<T>(client: Client, tenantId: string, fn: () => Prom
  *   fence removed, nothing changed), or a failure after the switch (rerun to finish).
  */
 export async function moveTenant(databases: MoveDatabases, slug: string, target: string, options: MoveOptions): Promise<MoveReport> {
-  const urlOf = (name: string) => (name === SHARED_TARGET ? databases.shared : databases.dedicated[name]);
-  if (!urlOf(target)) {
+  if (!urlOf(databases, target)) {
     const keys = Object.keys(databases.dedicated);
     throw new TenantMoveError(
       `Unknown target ${JSON.stringify(target)}: use "${SHARED_TARGET}"${keys.length ? ` or one of ${keys.join(', ')}` : ' (TENANT_DATABASES defines no dedicated database)'}.`,
@@ -132,13 +137,14 @@ export async function moveTenant(databases: MoveDatabases, slug: string, target:
     const tenant = found.rows[0];
     if (!tenant) throw new TenantMoveError(`Unknown tenant ${JSON.stringify(slug)}: no tenant has this slug.`);
     const from = tenant.database ?? SHARED_TARGET;
-    if (!urlOf(from)) throw new TenantMoveError(`Tenant ${slug} lives in database ${from}, which TENANT_DATABASES does not define.`);
+    if (!urlOf(databases, from))
+      throw new TenantMoveError(`Tenant ${slug} lives in database ${from}, which TENANT_DATABASES does not define.`);
     const locked = await directory.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
       MOVE_LOCK_NAMESPACE,
       tenant.id,
     ]);
     if (!locked.rows[0]!.ok) throw new TenantMoveError(`Another move of tenant ${slug} is running.`);
-    if (options.migrate !== false) for (const name of new Set([from, target])) await migrate(urlOf(name)!);
+    if (options.migrate !== false) for (const name of new Set([from, target])) await migrate(urlOf(databases, name)!);
     const base = { tenantId: tenant.id, slug, from, to: target };
     if (from === target) return { ...base, action: 'repaired', rows: {}, ...(await repair(databases, tenant.id, target, options)) };
     return { ...base, action: 'moved', ...(await copyAndSwitch(databases, directory, tenant.id, slug, from, target, options)) };
@@ -157,9 +163,8 @@ async function copyAndSwitch(
   options: MoveOptions,
 ): Promise<{ rows: Record<string, number>; checksum: string; cleaned: string[] }> {
   const log = options.log ?? (() => undefined);
-  const urlOf = (name: string) => (name === SHARED_TARGET ? databases.shared : databases.dedicated[name]!);
-  const source = await connect(urlOf(from));
-  const target = await connect(urlOf(to));
+  const source = await connect(urlOf(databases, from)!);
+  const target = await connect(urlOf(databases, to)!);
   let switched = false;
   try {
     await source.query(`SET lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs ?? 30_000))}`);
@@ -222,10 +227,9 @@ async function repair(
   options: MoveOptions,
 ): Promise<{ checksum: string; cleaned: string[] }> {
   const names = [SHARED_TARGET, ...Object.keys(databases.dedicated)];
-  const urlOf = (name: string) => (name === SHARED_TARGET ? databases.shared : databases.dedicated[name]!);
   const dirty: string[] = [];
   for (const name of names.filter((n) => n !== home)) {
-    const db = await connect(urlOf(name));
+    const db = await connect(urlOf(databases, name)!);
     try {
       const counts = await inTransaction(db, tenantId, () => readTenantRows(db, tenantId));
       const rows = Object.entries(snapshotCounts(counts)).reduce((n, [t, c]) => n + (t === 'tenants' && name === SHARED_TARGET ? 0 : c), 0);
@@ -241,7 +245,7 @@ async function repair(
       await db.end();
     }
   }
-  const db = await connect(urlOf(home));
+  const db = await connect(urlOf(databases, home)!);
   let checksum: string;
   try {
     checksum = await inTransaction(db, tenantId, async () => {
@@ -262,7 +266,7 @@ async function repair(
   }
   if (dirty.length) await sleep(options.settleMs);
   for (const name of dirty) {
-    const stale = await connect(urlOf(name));
+    const stale = await connect(urlOf(databases, name)!);
     try {
       await stale.query('SELECT pg_advisory_lock($1, hashtext($2))', [RELAY_LOCK_NAMESPACE, tenantId]);
       await inTransaction(stale, tenantId, () => deleteTenantRows(stale, tenantId, name !== SHARED_TARGET));

@@ -34,12 +34,11 @@ function cached<T>(ms: number, load: () => Promise<T>): () => Promise<T> {
 }
 
 /**
- * Outbox backlog and the age of its oldest unpublished row, on `registry`: over every database of
- * `prisma` (one client, or the shared and each dedicated database's: backlogs summed, the oldest
- * age kept; a database that does not answer is left out unless none answers).
+ * Outbox backlog and the age of its oldest unpublished row, on `registry`: over the databases of
+ * `clients` (the shared and each dedicated database's, `TenantDatabase.outboxClients()`: backlogs
+ * summed, the oldest age kept; a database that does not answer is left out unless none answers).
  */
-export function registerOutboxMetrics(registry: Registry, prisma: PrismaClient | readonly PrismaClient[], cacheMs = 2000): void {
-  const clients = Array.isArray(prisma) ? (prisma as readonly PrismaClient[]) : [prisma as PrismaClient];
+export function registerOutboxMetrics(registry: Registry, clients: readonly PrismaClient[], cacheMs = 2000): void {
   const loadOne = async (client: PrismaClient) => {
     const [, rows] = await client.$transaction([
       client.$queryRaw`SELECT set_config('app.outbox_relay', 'on', true)`,

@@ -3,6 +3,7 @@
  * (`platform:admin`, enforced by `@requiresScope` in schema/tenant.graphql) creates tenants.
  */
 import { randomUUID } from 'node:crypto';
+import { SHARED_DATABASE } from '../../../lib/config-placement';
 import { badInput, domainError } from '../../../lib/errors';
 import { isUuid, requireText } from '../../shared/validation';
 import { tenantById } from './tenant.loaders';
@@ -41,9 +42,6 @@ export async function getTenantPlan(ctx: TenantSubgraphContext, tenant: TenantRo
 /** A tenant slug: 2-40 characters, lower-case letters, digits and inner hyphens. */
 export const TENANT_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$/;
 
-/** The `database` of `createTenant` meaning the shared database (as omitting it does). */
-export const SHARED_PLACEMENT = 'shared';
-
 /**
  * Creates a tenant, in the shared database or in the dedicated database `input.database` (its
  * placement, lib/db/tenant-placement.ts). Callers hold `platform:admin` (`@requiresScope`); the
@@ -60,13 +58,13 @@ export async function createTenant(
   const slug = input.slug.trim();
   if (!TENANT_SLUG.test(slug)) throw badInput('input.slug', 'must be 2-40 lower-case letters, digits or inner hyphens.');
   const name = requireText('input.name', input.name, 200);
-  const requested = input.database?.trim() || SHARED_PLACEMENT;
-  const database = requested === SHARED_PLACEMENT ? null : requested;
+  const requested = input.database?.trim() || SHARED_DATABASE;
+  const database = requested === SHARED_DATABASE ? null : requested;
   if (database !== null && !ctx.repositories.tenants.databaseKeys().includes(database)) {
-    throw badInput('input.database', `must be "${SHARED_PLACEMENT}" or the key of a configured dedicated database.`);
+    throw badInput('input.database', `must be "${SHARED_DATABASE}" or the key of a configured dedicated database.`);
   }
   const created = await ctx.repositories.tenants.create(randomUUID(), slug, name, database);
   if (!created) throw badInput('input.slug', `a tenant with slug ${slug} already exists.`);
-  ctx.logger.info({ newTenantId: created.id, slug, database: database ?? SHARED_PLACEMENT }, 'tenant created');
+  ctx.logger.info({ newTenantId: created.id, slug, database: database ?? SHARED_DATABASE }, 'tenant created');
   return created;
 }
