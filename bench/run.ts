@@ -1,10 +1,21 @@
 /**
- * `npm run bench [-- --quick] [-- --profile]`: the gateway benchmark on the standard federation
- * scenario (bare `@apollo/gateway`, our gateway, Hive Gateway) and the dashboard benchmark on our own
- * supergraph. Prints the tables and writes them to bench/results/latest.md. `--quick` (under two
- * minutes) runs only the closed-loop comparison of our gateway against the bare `@apollo/gateway`.
- * `--profile` also writes `--cpu-prof` profiles of the gateways to bench/results/profiles/ and prints
- * their self-time summary. Exits non-zero when any response was wrong.
+ * `npm run bench [-- --quick] [-- --profile]`, everything side by side in one run, each table with
+ * its spread (min / median / max over the rounds):
+ *
+ * 1. the gateway benchmark on the standard federation scenario (bare `@apollo/gateway`, our gateway,
+ *    Hive Gateway; bench/federation/), with peak RSS;
+ * 2. live updates: our supergraph against the WebSocket server's ceiling, latency at a fixed rate
+ *    with and without 10,000 idle sockets, server memory per idle socket and RSS recovery after a
+ *    2,000-request burst (bench/subscriptions/);
+ * 3. the dashboard query on our supergraph (SQL per request, gateway latency, rate sweep) and the
+ *    federation tax: the deployed supergraph against one monolithic server (bench/supergraph/,
+ *    bench/monolith/).
+ *
+ * Prints the tables and writes them to bench/results/latest.md. `--quick` (under two minutes; writes
+ * latest-quick.md) runs our gateway against the bare `@apollo/gateway` and one burst round of the
+ * subscriptions benchmark. `--profile` also writes `--cpu-prof` profiles of the federation gateways
+ * to bench/results/profiles/ and prints their self-time summary. Exits non-zero when any response was
+ * wrong or any update was not delivered.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +23,13 @@ import { GATEWAY_LABELS, runFederationBench, type GatewayKind, type GatewayResul
 import { f0, f1, f2, median, table } from './report';
 import { summariseProfile } from './profile-summary';
 import { runDashboardBench, type DashboardBenchResult } from './supergraph/dashboard.bench';
+import { runFederationTaxBench, type DeploymentResult, type FederationTaxResult } from './supergraph/federation-tax.bench';
+import {
+  runSubscriptionsBench,
+  type BurstResult,
+  type RateResult,
+  type SubscriptionsBenchResult,
+} from './subscriptions/subscriptions.bench';
 
 const RESULTS_DIR = join(__dirname, 'results');
 
@@ -89,6 +107,117 @@ function dashboardTables(d: DashboardBenchResult): string {
   return `${facts}\n\nRate sweep (open loop, dashboard query, 20 orders + 10 notifications per response):\n\n${steps}`;
 }
 
+function subscriptionTables(s: SubscriptionsBenchResult, fed: GatewayResult[]): string {
+  const vsCeiling = (b: BurstResult) => b.perSecond.map((v, i) => v / (s.ceiling.perSecond[i] ?? NaN));
+  const burstRow = (label: string, b: BurstResult) => [
+    label,
+    spread(b.perSecond, f0),
+    spread(vsCeiling(b), (n) => `${f2(n)}x`),
+    spread(
+      b.serverCpuMsPerDelivery.map((ms) => ms * 1000),
+      f1,
+    ),
+    `${b.delivered}/${b.expected}`,
+  ];
+  const bursts = table(
+    ['server', 'deliveries/s, min / median / max', 'vs WebSocket ceiling, per round', 'server CPU µs per delivery', 'delivered/expected'],
+    [
+      burstRow('WebSocket ceiling (ws, graphql-ws protocol, no execution)', s.ceiling),
+      burstRow('our supergraph, shared executions', s.shared),
+      ...(s.unshared ? [burstRow('our supergraph, one execution per subscription', s.unshared)] : []),
+    ],
+  );
+  const parts = [
+    `${s.subscribers} graphql-ws clients (half on each of two tenants) in the benchmark process; server pinned to CPU 1, clients and databases on CPU 0: ${s.pinned ? 'yes' : 'no'}. ` +
+      'Burst: orders placed 4 at a time through the gateway (mutation, outbox, relay, Redis Stream, execution, sockets); the ceiling server is pushed the same number of events with the payload the gateway delivered.',
+    bursts,
+  ];
+  if (s.rate) {
+    const rateRow = (label: string, r: RateResult) => [
+      label,
+      String(s.rate!.perSecond),
+      spread(r.p50, f0),
+      spread(r.p99, f0),
+      `${r.delivered}/${r.expected}`,
+    ];
+    parts.push(
+      'Event-to-client latency at a fixed rate (from sending `placeOrder` to each client receiving the update), min / median / max over the rounds:',
+      table(
+        ['sockets', 'orders/s', 'p50 ms', 'p99 ms', 'delivered/expected'],
+        [
+          rateRow(`${s.subscribers} active`, s.rate.active),
+          ...(s.rate.withIdle ? [rateRow(`${s.subscribers} active + ${s.idleSockets} idle (another process)`, s.rate.withIdle)] : []),
+        ],
+      ),
+    );
+  }
+  const memory: string[][] = [];
+  if (s.idleSocketKiB !== undefined)
+    memory.push(['supergraph RSS per idle subscription socket (server side only)', `${f1(s.idleSocketKiB)} KiB`]);
+  const ours = fed.find((r) => r.kind === 'ours');
+  const apollo = fed.find((r) => r.kind === 'apollo');
+  if (ours && apollo) {
+    memory.push([
+      'gateway peak RSS on the federation scenario, ours vs bare @apollo/gateway',
+      `${f0(ours.peakRssMiB)} vs ${f0(apollo.peakRssMiB)} MiB (${f2(ours.peakRssMiB / apollo.peakRssMiB)}x)`,
+    ]);
+  }
+  if (s.recovery) {
+    const r = s.recovery;
+    memory.push([
+      'supergraph RSS before / peak / after a 2,000-request dashboard burst',
+      `${f0(r.beforeMiB)} / ${f0(r.peakMiB)} / ${f0(r.afterMiB)} MiB (${r.failed} failed)`,
+    ]);
+    memory.push([
+      'back within 20% of the pre-burst RSS',
+      r.backWithin20PctAfterMs === undefined ? `not within ${r.watchedMs / 1000} s` : `after ${f1(r.backWithin20PctAfterMs / 1000)} s`,
+    ]);
+  }
+  if (memory.length) parts.push('Memory:', table(['measure', 'value'], memory));
+  return parts.join('\n\n');
+}
+
+function federationTaxTables(t: FederationTaxResult): string {
+  const ratio = (pick: (d: DeploymentResult) => number[]) => pick(t.supergraph).map((v, i) => v / (pick(t.monolith)[i] ?? NaN));
+  const row = (label: string, d: DeploymentResult) => [
+    label,
+    String(d.processes),
+    spread(d.rpsPerCpu, f0),
+    spread(d.rpsPerCpuWithPostgres, f0),
+    spread(d.rps, f0),
+    `${f1(d.p50)} / ${f1(d.p99)}`,
+    `${d.ok + d.rateOk}/${d.failed + d.rateFailed}`,
+    f0(d.rssMiB),
+  ];
+  const main = table(
+    [
+      'deployment',
+      'processes',
+      'req per server CPU-s, min / median / max',
+      'req per CPU-s with PostgreSQL',
+      'req/s wall',
+      `p50 / p99 ms at ${t.rate} req/s`,
+      'correct/wrong',
+      'RSS MiB (all processes)',
+    ],
+    [
+      row('monolith (one Apollo Server, same resolvers and repositories)', t.monolith),
+      row('our supergraph (gateway + 4 subgraph processes)', t.supergraph),
+    ],
+  );
+  return [
+    `Server processes pinned to CPU 1, PostgreSQL, Redis and the load generator to CPU 0: ${t.pinned ? 'yes' : 'no'}. Closed loop, interleaved rounds; every response compared with the monolith's.`,
+    main,
+    `**Supergraph / monolith, requests per server CPU-second: ${spread(
+      ratio((d) => d.rpsPerCpu),
+      (n) => `${f2(n)}x`,
+    )} (with PostgreSQL: ${spread(
+      ratio((d) => d.rpsPerCpuWithPostgres),
+      (n) => `${f2(n)}x`,
+    )}).** ` + `SQL statements per request in the monolith: ${t.monolithSql.first20} with 20 orders, ${t.monolithSql.first100} with 100.`,
+  ].join('\n\n');
+}
+
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
   const quick = args.has('--quick');
@@ -133,6 +262,23 @@ async function main(): Promise<void> {
   );
   for (const r of fed.results) if (r.firstFailure) sections.push(`First failure of ${r.kind}: \`${r.firstFailure.slice(0, 300)}\``);
 
+  log('Subscriptions: our supergraph against the WebSocket ceiling');
+  const subs = await runSubscriptionsBench({
+    subscribers: 1000,
+    idleSockets: quick ? 0 : 10_000,
+    burstEvents: 20,
+    rounds: quick ? 1 : 3,
+    rate: quick ? 0 : 10,
+    rateEvents: 20,
+    unsharedEvents: quick ? 0 : 4,
+    memoryBurst: quick ? 0 : 2000,
+    recoveryMs: 30_000,
+    log,
+  });
+  for (const b of [subs.ceiling, subs.shared, subs.unshared]) if (b) failures += b.expected - b.delivered;
+  for (const r of [subs.rate?.active, subs.rate?.withIdle]) if (r) failures += r.expected - r.delivered;
+  sections.push('## Live updates (subscriptions)', subscriptionTables(subs, fed.results));
+
   if (!quick) {
     log('Dashboard query on our supergraph (embedded PostgreSQL)');
     const dash = await runDashboardBench({
@@ -144,6 +290,18 @@ async function main(): Promise<void> {
     });
     failures += dash.steps.reduce((s, x) => s + x.failed, 0);
     sections.push('## Dashboard query on our supergraph', dashboardTables(dash));
+    log('Federation tax: the dashboard query on the deployed supergraph against one monolithic server');
+    const tax = await runFederationTaxBench({
+      rounds: 3,
+      throughputMs: 8000,
+      connections: 8,
+      rate: 20,
+      rateMs: 15_000,
+      extraOrders: 90,
+      log,
+    });
+    failures += tax.monolith.failed + tax.monolith.rateFailed + tax.supergraph.failed + tax.supergraph.rateFailed;
+    sections.push('## Federation tax on the dashboard query', federationTaxTables(tax));
     if (dash.sqlPerRequest.first20 !== dash.sqlPerRequest.first100) {
       failures++;
       sections.push('**SQL statement count differs between 20 and 100 orders.**');

@@ -82,7 +82,8 @@ interface TenantsJson {
 interface SubscriptionsJson {
   at: string;
   cores: number;
-  results: Array<{ mode: string; perSecond: number; rssPerConnectionKiB: number }>;
+  /** Per mode: deliveries per second, the supergraph's CPU ms per delivery, server RSS per idle socket (KiB). */
+  results: Array<{ mode: string; perSecond: number; serverCpuMsPerDelivery?: number; rssPerConnectionKiB?: number }>;
 }
 
 function readJson<T>(name: string): T | undefined {
@@ -113,16 +114,16 @@ export function measuredCosts(): MeasuredCosts {
     value !== undefined && Number.isFinite(value)
       ? { value, source: `bench/results/subscriptions.json (${subs!.at})` }
       : { value: fallback, source: 'last measured (README)' };
-  const cores = subs?.cores ?? 2;
   return {
     dashboardServiceMs: fromTenants((t) => spread(t).map((r) => r.cpuMs!.supergraphMs), 6.5),
     dashboardPostgresMs: fromTenants((t) => spread(t).map((r) => r.cpuMs!.postgresMs), 2.5),
     orderServiceMs: fromTenants((t) => placed(t).map((o) => o.cpuMs!.supergraphMs), 9),
     orderPostgresMs: fromTenants((t) => placed(t).map((o) => o.cpuMs!.postgresMs), 4),
-    // The subscriptions benchmark keeps its cores busy (client, gateway, subgraphs, PostgreSQL, Redis
-    // together): CPU per delivery and per execution are upper bounds.
-    deliveryMs: fromSubs(mode('shared') ? (cores * 1000) / mode('shared')!.perSecond : undefined, (2 * 1000) / 5_060),
-    executionMs: fromSubs(mode('unshared') ? (cores * 1000) / mode('unshared')!.perSecond : undefined, (2 * 1000) / 216),
+    // The supergraph process's own CPU per delivery (its placeOrder, relay and execution work included,
+    // so an upper bound for the gateway alone); without shared executions each delivery is one execution.
+    deliveryMs: fromSubs(mode('shared')?.serverCpuMsPerDelivery, 0.09),
+    executionMs: fromSubs(mode('unshared')?.serverCpuMsPerDelivery, (2 * 1000) / 216),
+    // Server side only: the supergraph's RSS growth per idle subscription socket (clients in another process).
     socketKiB: fromSubs(mode('shared')?.rssPerConnectionKiB, 148),
   };
 }

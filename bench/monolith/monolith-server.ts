@@ -1,0 +1,47 @@
+/**
+ * The monolith baseline as a process (bench/supergraph/federation-tax.bench.ts starts it): `tsx
+ * bench/monolith/monolith-server.ts` serves bench/monolith/monolith.schema.ts with one Apollo Server
+ * at `http://127.0.0.1:$PORT/graphql`, authenticating each request's bearer JWT as the gateway does
+ * (gateway/auth/principal.ts, same configuration variables as the README's), over the app role of
+ * `DATABASE_URL` (row-level security, as the subgraphs). `GET http://127.0.0.1:$STATS_PORT/sql`
+ * answers the SQL statements run so far. Prints `MONOLITH READY` once listening; exits on SIGTERM.
+ */
+import { createServer } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { JwtVerifier } from '../../gateway/auth/jwt-verifier';
+import { authenticate } from '../../gateway/auth/principal';
+import { loadConfig } from '../../lib/config';
+import { createLogger } from '../../lib/logger';
+import { createInfrastructure } from '../../apps/infrastructure';
+import { buildMonolith, type MonolithContext } from './monolith.schema';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('monolith', config.logLevel);
+  let sql = 0;
+  const infra = createInfrastructure(config, logger, { onQuery: () => void sql++ });
+  await infra.database.ready();
+  const monolith = buildMonolith({ database: infra.database, eventLog: infra.eventLog, logger });
+  const verifier = new JwtVerifier(config.jwt);
+  const server = new ApolloServer<MonolithContext>({
+    schema: monolith.schema,
+    includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+  });
+  await startStandaloneServer(server, {
+    listen: { port: config.gateway.port, host: '127.0.0.1' },
+    context: async ({ req }) => monolith.context(await authenticate(verifier, req.headers)),
+  });
+  const stats = createServer((_req, res) => res.end(String(sql)));
+  await new Promise<void>((resolve) => stats.listen(Number(process.env.STATS_PORT), '127.0.0.1', resolve));
+  console.log('MONOLITH READY');
+  process.on('SIGTERM', () => process.exit(0));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

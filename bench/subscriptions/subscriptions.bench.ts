@@ -1,0 +1,591 @@
+/**
+ * Subscriptions benchmark (part of `npm run bench`; alone: `npx tsx
+ * bench/subscriptions/subscriptions.bench.ts [--quick]`). Starts an embedded PostgreSQL and a
+ * redis-server beside this process, then the supergraph (`npm start`'s process: gateway, subgraphs and
+ * outbox relay) as a child pinned to CPU 1, with this process (the clients) and the databases on CPU
+ * 0 where the machine allows. `subscribers` graphql-ws clients, split over tenants acme and globex,
+ * each subscribe `orderUpdated` with cross-subgraph fields. Measured, each over `rounds` rounds:
+ *
+ * - **Burst**: `burstEvents` orders per tenant placed through the gateway, 4 at a time; deliveries
+ *   per second (all messages received / time from the first `placeOrder` to the last delivery) and
+ *   the supergraph's CPU-seconds per delivery.
+ * - **WebSocket ceiling**: the same clients connected to bench/subscriptions/ws-ceiling-server.ts
+ *   (`ws` speaking graphql-ws, no execution), pinned to the same CPU, pushed the same number of events
+ *   with the payload the gateway delivered: what this machine's sockets allow.
+ * - **Fixed rate**: `rateEvents` orders per tenant at `rate` per second; p50 / p99 from sending
+ *   `placeOrder` to each client receiving the update (mutation, outbox, relay, Redis Stream, stream
+ *   hub, execution, socket), then the same with `idleSockets` more sockets
+ *   (bench/subscriptions/idle-sockets-client.ts, another process), each subscribed on tenant
+ *   `platform`, which gets no event.
+ * - **Server memory per idle socket**: the supergraph process's RSS growth over those idle sockets,
+ *   divided by their number (clients in another process, so only the server side is counted).
+ * - **Recovery after a burst**: the supergraph's RSS before `memoryBurst` dashboard requests (50 in
+ *   flight, bench/flood-client.ts), at its peak, and each second for `recoveryMs`; when it came back
+ *   within 20% of the pre-burst value.
+ * - With `unsharedEvents`, one burst of that many orders per tenant on a supergraph with
+ *   `SUBSCRIPTION_SHARED_EXECUTIONS=false` (one execution per subscription and event).
+ *
+ * Writes bench/results/subscriptions.json for `npm run capacity`.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient, type Client, type FormattedExecutionResult as ExecutionResult } from 'graphql-ws';
+import WebSocket from 'ws';
+import { Client as PgClient } from 'pg';
+import { mintDevToken } from '../../lib/auth/dev-token';
+import { startEmbeddedPostgres } from '../../lib/db/embedded-postgres';
+import { migrate } from '../../lib/db/migrate';
+import { seedDemoData } from '../../lib/db/seed';
+import { startRedisServer } from '../../test/support/redis-server';
+import { percentile } from '../load';
+import { canPin, cpuSeconds, freePort, pin, rssMiB, startChild, type Child } from '../proc';
+import { median } from '../report';
+import { startSupergraphProcess, UNBOUNDED_ENV, type SupergraphProcess } from '../supergraph-process';
+import { unboundedPlans } from '../unbounded-budgets';
+
+const ROOT = join(__dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const TENANTS = ['acme', 'globex'] as const;
+type Tenant = (typeof TENANTS)[number];
+const QUERY =
+  'subscription { orderUpdated { id number status total { amount currency } placedBy { name } lines { quantity product { name } } } }';
+const IDLE_QUERY = 'subscription { orderUpdated { id status } }';
+const PLACE = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }';
+/** Socket and subscription caps far above the benchmark's (the isolation benchmark measures them). */
+const SOCKET_CAPS_ENV = {
+  WS_MAX_SOCKETS_PER_TENANT: '100000',
+  WS_MAX_SOCKETS_PER_USER: '100000',
+  MAX_SUBSCRIPTIONS_PER_TENANT: '100000',
+  MAX_SUBSCRIPTIONS_PER_USER: '100000',
+};
+
+/** Options of {@link runSubscriptionsBench}. */
+export interface SubscriptionsBenchOptions {
+  /** Active graphql-ws clients (even), half on each tenant. */
+  subscribers: number;
+  /** Idle sockets opened for the second fixed-rate phase and the memory per socket; 0 skips both. */
+  idleSockets: number;
+  /** Orders per tenant in each burst round. */
+  burstEvents: number;
+  rounds: number;
+  /** Orders per second in the fixed-rate phase, and orders per tenant in each of its rounds; 0 skips it. */
+  rate: number;
+  rateEvents: number;
+  /** Orders per tenant of one burst with one execution per subscription and event; 0 skips it. */
+  unsharedEvents: number;
+  /** Dashboard requests of the recovery measure (0 skips it) and how long to watch RSS after it, ms. */
+  memoryBurst: number;
+  recoveryMs: number;
+  log: (line: string) => void;
+}
+
+/** Deliveries of one kind of server over the burst rounds. */
+export interface BurstResult {
+  /** Deliveries per second (wall), one per round. */
+  perSecond: number[];
+  /** Server CPU ms per delivery, one per round. */
+  serverCpuMsPerDelivery: number[];
+  delivered: number;
+  expected: number;
+}
+
+/** Event-to-client latency at a fixed rate, one value per round. */
+export interface RateResult {
+  p50: number[];
+  p99: number[];
+  delivered: number;
+  expected: number;
+}
+
+/** Results of {@link runSubscriptionsBench}. */
+export interface SubscriptionsBenchResult {
+  pinned: boolean;
+  subscribers: number;
+  idleSockets: number;
+  ceiling: BurstResult;
+  shared: BurstResult;
+  unshared?: BurstResult;
+  rate?: { perSecond: number; active: RateResult; withIdle?: RateResult };
+  /** Supergraph RSS growth per idle socket, KiB. */
+  idleSocketKiB?: number;
+  recovery?: { beforeMiB: number; peakMiB: number; afterMiB: number; watchedMs: number; backWithin20PctAfterMs?: number; failed: number };
+}
+
+/** graphql-ws clients that count deliveries and record, per order id, the time from sending to receiving. */
+class SubscriberPool {
+  deliveries = 0;
+  /** Subscriptions that ended with an error, and the first error. */
+  errors = 0;
+  firstError?: string;
+  readonly latencies: number[] = [];
+  /** The first `next` payload received (the ceiling server replays it). */
+  sample?: ExecutionResult<unknown, unknown>;
+  private readonly clients: Client[] = [];
+  private readonly sentAt = new Map<string, number>();
+  private readonly early = new Map<string, number[]>();
+  private readonly perId = new Map<string, number>();
+
+  constructor(url: string, count: number, params: (tenant: Tenant) => Record<string, unknown>) {
+    for (let i = 0; i < count; i++) {
+      const tenant = TENANTS[i % 2]!;
+      const client = createClient({
+        url,
+        webSocketImpl: WebSocket,
+        connectionParams: params(tenant),
+        retryAttempts: 0,
+        lazy: false,
+        onNonLazyError: () => undefined,
+      });
+      this.clients.push(client);
+      client.subscribe<{ orderUpdated: { id: string } }>(
+        { query: QUERY },
+        {
+          next: (m) => this.received(m),
+          error: (e) => {
+            this.errors++;
+            this.firstError ??= JSON.stringify(e instanceof Error ? e.message : e).slice(0, 300);
+          },
+          complete: () => undefined,
+        },
+      );
+    }
+  }
+
+  private received(m: ExecutionResult<{ orderUpdated: { id: string } }, unknown>): void {
+    const now = performance.now();
+    this.deliveries++;
+    this.sample ??= m;
+    const id = m.data?.orderUpdated.id;
+    if (!id) return;
+    this.perId.set(id, (this.perId.get(id) ?? 0) + 1);
+    const sent = this.sentAt.get(id);
+    if (sent !== undefined) this.latencies.push(now - sent);
+    else this.early.set(id, [...(this.early.get(id) ?? []), now]);
+  }
+
+  /** Records when the event of order `id` was sent (deliveries that arrived before are counted too). */
+  sent(id: string, at: number): void {
+    this.sentAt.set(id, at);
+    for (const t of this.early.get(id) ?? []) this.latencies.push(t - at);
+    this.early.delete(id);
+  }
+
+  deliveredTo(id: string): number {
+    return this.perId.get(id) ?? 0;
+  }
+
+  reset(): void {
+    this.deliveries = 0;
+    this.latencies.length = 0;
+    this.sentAt.clear();
+    this.early.clear();
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.dispose()));
+  }
+}
+
+/** Waits until `done()` or `timeoutMs`, checking every 20 ms; false on timeout. */
+async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > end) return false;
+    await sleep(20);
+  }
+  return true;
+}
+
+interface Stack {
+  databaseUrl: string;
+  redisUrl: string;
+  tokens: Record<Tenant, { reader: string; writer: string }>;
+  products: Record<Tenant, string[]>;
+  pinned: boolean;
+}
+
+async function startSupergraph(stack: Stack, shared: boolean): Promise<SupergraphProcess> {
+  return startSupergraphProcess({
+    databaseUrl: stack.databaseUrl,
+    redisUrl: stack.redisUrl,
+    ...(stack.pinned ? { cpus: '1' } : {}),
+    env: { ...UNBOUNDED_ENV, ...SOCKET_CAPS_ENV, SUBSCRIPTION_SHARED_EXECUTIONS: String(shared) },
+  });
+}
+
+/** Places one order for `tenant` through the gateway; resolves with its id and when it was sent. */
+async function placeOrder(stack: Stack, sg: SupergraphProcess, tenant: Tenant, n: number): Promise<{ id: string; started: number }> {
+  const started = performance.now();
+  const res = await fetch(sg.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.tokens[tenant].writer}` },
+    body: JSON.stringify({ query: PLACE, variables: { input: { lines: [{ productId: stack.products[tenant][n % 10], quantity: 1 }] } } }),
+  });
+  const body = (await res.json()) as { data?: { placeOrder: { id: string } }; errors?: unknown[] };
+  if (!body.data) throw new Error(`placeOrder failed: ${JSON.stringify(body.errors)}`);
+  return { id: body.data.placeOrder.id, started };
+}
+
+/** Opens `count` subscribers on the supergraph and waits until a probe order of each tenant reaches all of them. */
+async function subscribeAll(stack: Stack, sg: SupergraphProcess, count: number): Promise<SubscriberPool> {
+  const pool = new SubscriberPool(sg.wsUrl, count, (t) => ({ authorization: `Bearer ${stack.tokens[t].reader}` }));
+  const end = Date.now() + 120_000;
+  for (let probe = 0; Date.now() < end; probe++) {
+    const ids = await Promise.all(TENANTS.map((t) => placeOrder(stack, sg, t, probe).then((o) => o.id)));
+    // Up to 30 s per probe: without shared executions, each probe runs one execution per subscriber.
+    if (await until(() => ids.every((id) => pool.deliveredTo(id) >= count / 2), 30_000)) return pool;
+    if (pool.errors) throw new Error(`${pool.errors} subscriptions failed, first: ${pool.firstError}`);
+  }
+  throw new Error(`not all ${count} subscribers attached within 120 s`);
+}
+
+async function burstOurs(
+  stack: Stack,
+  sg: SupergraphProcess,
+  pool: SubscriberPool,
+  events: number,
+  subscribers: number,
+): Promise<BurstResult> {
+  pool.reset();
+  const cpu0 = cpuSeconds(sg.child.pid);
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < events * 2) {
+        const i = next++;
+        const o = await placeOrder(stack, sg, TENANTS[i % 2]!, i);
+        pool.sent(o.id, o.started);
+      }
+    }),
+  );
+  const expected = events * subscribers;
+  await until(() => pool.deliveries >= expected, 90_000);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds(sg.child.pid) - cpu0;
+  return {
+    perSecond: [pool.deliveries / seconds],
+    serverCpuMsPerDelivery: [(cpu * 1000) / pool.deliveries],
+    delivered: pool.deliveries,
+    expected,
+  };
+}
+
+async function burstCeiling(
+  server: { url: string; child: Child },
+  pool: SubscriberPool,
+  payload: ExecutionResult<unknown, unknown>,
+  events: number,
+  round: number,
+  subscribers: number,
+): Promise<BurstResult> {
+  pool.reset();
+  const list = Array.from({ length: events * 2 }, (_, i) => {
+    const data = structuredClone(payload.data) as { orderUpdated: { id: string } };
+    data.orderUpdated.id = `ceiling-${round}-${i}`;
+    return { tenant: TENANTS[i % 2]!, payload: { ...payload, data } };
+  });
+  const cpu0 = cpuSeconds(server.child.pid);
+  const t0 = performance.now();
+  for (const e of list) pool.sent(e.payload.data.orderUpdated.id, t0);
+  const res = await fetch(`${server.url}/publish`, { method: 'POST', body: JSON.stringify({ events: list }) });
+  if (res.status !== 202) throw new Error(`ceiling server answered ${res.status}`);
+  const expected = events * subscribers;
+  await until(() => pool.deliveries >= expected, 60_000);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds(server.child.pid) - cpu0;
+  return {
+    perSecond: [pool.deliveries / seconds],
+    serverCpuMsPerDelivery: [(cpu * 1000) / pool.deliveries],
+    delivered: pool.deliveries,
+    expected,
+  };
+}
+
+function merge(into: BurstResult | undefined, r: BurstResult): BurstResult {
+  if (!into) return r;
+  return {
+    perSecond: [...into.perSecond, ...r.perSecond],
+    serverCpuMsPerDelivery: [...into.serverCpuMsPerDelivery, ...r.serverCpuMsPerDelivery],
+    delivered: into.delivered + r.delivered,
+    expected: into.expected + r.expected,
+  };
+}
+
+/** `rounds` rounds of `events` orders per tenant at `rate` per second (open loop), with latency percentiles per round. */
+async function fixedRate(stack: Stack, sg: SupergraphProcess, pool: SubscriberPool, o: SubscriptionsBenchOptions): Promise<RateResult> {
+  const out: RateResult = { p50: [], p99: [], delivered: 0, expected: 0 };
+  for (let round = 0; round < o.rounds; round++) {
+    pool.reset();
+    const first = performance.now();
+    const placed: Promise<void>[] = [];
+    for (let i = 0; i < o.rateEvents * 2; i++) {
+      const wait = first + (i * 1000) / o.rate - performance.now();
+      if (wait > 0) await sleep(wait);
+      placed.push(placeOrder(stack, sg, TENANTS[i % 2]!, i).then((p) => pool.sent(p.id, p.started)));
+    }
+    await Promise.all(placed);
+    const expected = o.rateEvents * o.subscribers;
+    await until(() => pool.deliveries >= expected, 60_000);
+    const sorted = [...pool.latencies].sort((a, b) => a - b);
+    out.p50.push(percentile(sorted, 50));
+    out.p99.push(percentile(sorted, 99));
+    out.delivered += pool.deliveries;
+    out.expected += expected;
+  }
+  return out;
+}
+
+/** `count` idle sockets on the supergraph from bench/subscriptions/idle-sockets-client.ts, each subscribed on tenant platform. */
+async function openIdleSockets(sg: SupergraphProcess, count: number, pinned: boolean): Promise<Child> {
+  const platform = await mintDevToken({ tenant: 'platform', user: 'admin@platform.test' });
+  const { child, match } = await startChild(
+    TSX,
+    [join(__dirname, 'idle-sockets-client.ts'), sg.wsUrl, platform, String(count), IDLE_QUERY],
+    {
+      cwd: ROOT,
+      ...(pinned ? { cpus: '0' } : {}),
+      ready: /IDLE (READY|FAILED.*)/,
+      timeoutMs: 300_000,
+    },
+  );
+  if (match[1] !== 'READY') {
+    await child.stop();
+    throw new Error(`idle sockets: ${match[1]}`);
+  }
+  return child;
+}
+
+/** RSS of `pid`'s tree once it stopped moving: the lowest of 10 readings over 3 s, MiB. */
+async function settledRssMiB(pid: number): Promise<number> {
+  let low = Infinity;
+  for (let i = 0; i < 10; i++) {
+    low = Math.min(low, rssMiB(pid));
+    await sleep(300);
+  }
+  return low;
+}
+
+/** RSS of the supergraph before, at the peak of and after a burst of dashboard requests. */
+async function recovery(stack: Stack, sg: SupergraphProcess, o: SubscriptionsBenchOptions): Promise<SubscriptionsBenchResult['recovery']> {
+  const flood = async (inFlight: number, total: number) => {
+    const { child, match } = await startChild(
+      TSX,
+      [join(ROOT, 'bench', 'flood-client.ts'), sg.url, stack.tokens.acme.writer, String(inFlight), String(total)],
+      {
+        cwd: ROOT,
+        ...(stack.pinned ? { cpus: '0' } : {}),
+        ready: /COUNTS (\{.*\})/,
+        timeoutMs: 300_000,
+      },
+    );
+    await child.stop();
+    const counts = JSON.parse(match[1]!) as Record<string, number>;
+    return total - (counts['200'] ?? 0);
+  };
+  await flood(4, 200); // warm-up: compiled code and pools as in steady use
+  const beforeMiB = rssMiB(sg.child.pid);
+  let peakMiB = beforeMiB;
+  const sampler = setInterval(() => (peakMiB = Math.max(peakMiB, rssMiB(sg.child.pid))), 100);
+  const failed = await flood(50, o.memoryBurst);
+  clearInterval(sampler);
+  peakMiB = Math.max(peakMiB, rssMiB(sg.child.pid));
+  const burstEnd = Date.now();
+  let backWithin20PctAfterMs: number | undefined;
+  let afterMiB = rssMiB(sg.child.pid);
+  while (Date.now() - burstEnd < o.recoveryMs) {
+    afterMiB = rssMiB(sg.child.pid);
+    if (backWithin20PctAfterMs === undefined && afterMiB <= beforeMiB * 1.2) backWithin20PctAfterMs = Date.now() - burstEnd;
+    await sleep(1000);
+  }
+  afterMiB = rssMiB(sg.child.pid);
+  return {
+    beforeMiB,
+    peakMiB,
+    afterMiB,
+    watchedMs: o.recoveryMs,
+    ...(backWithin20PctAfterMs !== undefined ? { backWithin20PctAfterMs } : {}),
+    failed,
+  };
+}
+
+/** Runs the subscriptions benchmark (see the file comment). */
+export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promise<SubscriptionsBenchResult> {
+  const pinned = canPin(availableParallelism());
+  if (pinned) pin(process.pid, '0');
+  await sleep(100); // taskset applies asynchronously; the databases started below inherit CPU 0
+  const db = await startEmbeddedPostgres({
+    dataDir: mkdtempSync(join(tmpdir(), 'supergraph-bench-pg-')),
+    port: await freePort(),
+    database: 'bench_subscriptions',
+    ephemeral: true,
+  });
+  const redis = await startRedisServer();
+  const stopAll: (() => Promise<unknown>)[] = [() => redis.stop(), () => db.stop()];
+  try {
+    await migrate(db.url);
+    await seedDemoData(db.url);
+    await unboundedPlans(db.url);
+    const stack: Stack = {
+      databaseUrl: db.url,
+      redisUrl: redis.url,
+      pinned,
+      tokens: {} as Stack['tokens'],
+      products: {} as Stack['products'],
+    };
+    stack.tokens.acme = {
+      reader: await mintDevToken({ tenant: 'acme', user: 'staff@acme.test' }),
+      writer: await mintDevToken({ tenant: 'acme', user: 'owner@acme.test' }),
+    };
+    const globex = await mintDevToken({ tenant: 'globex', user: 'owner@globex.test' });
+    stack.tokens.globex = { reader: globex, writer: globex };
+    const pg = new PgClient({ connectionString: db.url });
+    await pg.connect();
+    for (const t of TENANTS) {
+      const rows = await pg.query<{ id: string }>(
+        'SELECT p.id FROM products p JOIN tenants t ON t.id = p.tenant_id WHERE t.slug = $1 ORDER BY p.sku LIMIT 10',
+        [t],
+      );
+      stack.products[t] = rows.rows.map((r) => r.id);
+    }
+    // Orders never run out of stock during the benchmark.
+    await pg.query('UPDATE products SET stock = 100000000');
+    await pg.end();
+
+    const result: SubscriptionsBenchResult = {
+      pinned,
+      subscribers: o.subscribers,
+      idleSockets: o.idleSockets,
+      ceiling: { perSecond: [], serverCpuMsPerDelivery: [], delivered: 0, expected: 0 },
+      shared: { perSecond: [], serverCpuMsPerDelivery: [], delivered: 0, expected: 0 },
+    };
+
+    o.log('  supergraph process (shared executions)');
+    const sg = await startSupergraph(stack, true);
+    stopAll.unshift(() => sg.child.stop());
+    if (o.idleSockets > 0) {
+      // On the fresh process: once a burst has grown the heap, new sockets fill its free space unseen.
+      o.log(`  RSS per idle socket: ${o.idleSockets} sockets from another process`);
+      const before = await settledRssMiB(sg.child.pid);
+      const idle = await openIdleSockets(sg, o.idleSockets, pinned);
+      stopAll.unshift(() => idle.stop());
+      result.idleSocketKiB = (((await settledRssMiB(sg.child.pid)) - before) * 1024) / o.idleSockets;
+      await idle.stop();
+    }
+    if (o.memoryBurst > 0) {
+      o.log(`  RSS around a burst of ${o.memoryBurst} dashboard requests, watched for ${o.recoveryMs / 1000} s`);
+      result.recovery = await recovery(stack, sg, o);
+    }
+    o.log(`  ${o.subscribers} subscribers on the gateway`);
+    const ours = await subscribeAll(stack, sg, o.subscribers);
+    const payload = ours.sample!;
+
+    const ceilingPort = await freePort();
+    const { child: ceilingChild } = await startChild(TSX, [join(__dirname, 'ws-ceiling-server.ts'), String(ceilingPort)], {
+      cwd: ROOT,
+      ...(pinned ? { cpus: '1' } : {}),
+      ready: /CEILING READY/,
+    });
+    stopAll.unshift(() => ceilingChild.stop());
+    const ceiling = { url: `http://127.0.0.1:${ceilingPort}`, child: ceilingChild };
+    o.log(`  ${o.subscribers} subscribers on the WebSocket ceiling server`);
+    const onCeiling = new SubscriberPool(`ws://127.0.0.1:${ceilingPort}/graphql`, o.subscribers, (t) => ({ tenant: t }));
+    for (let i = 0; i < 600; i++) {
+      const live = Number(await (await fetch(`${ceiling.url}/subscriptions`)).text());
+      if (live >= o.subscribers) break;
+      await sleep(100);
+    }
+
+    for (let round = 0; round < o.rounds; round++) {
+      o.log(`  burst round ${round + 1}/${o.rounds}: gateway, then ceiling`);
+      result.shared = merge(round ? result.shared : undefined, await burstOurs(stack, sg, ours, o.burstEvents, o.subscribers));
+      result.ceiling = merge(
+        round ? result.ceiling : undefined,
+        await burstCeiling(ceiling, onCeiling, payload, o.burstEvents, round, o.subscribers),
+      );
+    }
+    await onCeiling.dispose();
+    await ceilingChild.stop();
+
+    if (o.rate > 0) {
+      o.log(`  fixed rate: ${o.rate} orders/s, ${o.subscribers} subscribers`);
+      result.rate = { perSecond: o.rate, active: await fixedRate(stack, sg, ours, o) };
+      if (o.idleSockets > 0) {
+        o.log(`  fixed rate with ${o.idleSockets} idle sockets from another process`);
+        const idle = await openIdleSockets(sg, o.idleSockets, pinned);
+        stopAll.unshift(() => idle.stop());
+        result.rate.withIdle = await fixedRate(stack, sg, ours, o);
+        await idle.stop();
+      }
+    }
+    await ours.dispose();
+    await sg.child.stop(30_000);
+
+    if (o.unsharedEvents > 0) {
+      o.log('  supergraph process (one execution per subscription)');
+      const unsharedSg = await startSupergraph(stack, false);
+      stopAll.unshift(() => unsharedSg.child.stop());
+      const pool = await subscribeAll(stack, unsharedSg, o.subscribers);
+      result.unshared = await burstOurs(stack, unsharedSg, pool, o.unsharedEvents, o.subscribers);
+      await pool.dispose();
+      await unsharedSg.child.stop(30_000);
+    }
+    writeResultsJson(result);
+    return result;
+  } finally {
+    for (const stop of stopAll) await stop().catch(() => undefined);
+  }
+}
+
+/** bench/results/subscriptions.json, the input of `npm run capacity` (scripts/capacity-model.ts). */
+function writeResultsJson(r: SubscriptionsBenchResult): void {
+  const row = (mode: string, b: BurstResult | undefined) =>
+    b && {
+      mode,
+      perSecond: median(b.perSecond),
+      serverCpuMsPerDelivery: median(b.serverCpuMsPerDelivery),
+      rssPerConnectionKiB: r.idleSocketKiB,
+    };
+  const dir = join(__dirname, '..', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'subscriptions.json'),
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        node: process.version,
+        cores: availableParallelism(),
+        results: [row('shared', r.shared), row('unshared', r.unshared)].filter(Boolean),
+        raw: r,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+}
+
+if (require.main === module) {
+  const quick = process.argv.includes('--quick');
+  runSubscriptionsBench({
+    subscribers: 1000,
+    idleSockets: quick ? 0 : 10_000,
+    burstEvents: 20,
+    rounds: quick ? 1 : 3,
+    rate: quick ? 0 : 10,
+    rateEvents: 20,
+    unsharedEvents: quick ? 0 : 4,
+    memoryBurst: quick ? 0 : 2000,
+    recoveryMs: 30_000,
+    log: (l) => console.log(l),
+  })
+    .then((r) => {
+      console.log(JSON.stringify(r, null, 2));
+      process.exit(0);
+    })
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
+}

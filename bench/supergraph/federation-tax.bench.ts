@@ -1,0 +1,271 @@
+/**
+ * The federation tax on the dashboard query (part of `npm run bench`): our supergraph as deployed,
+ * each of the four subgraphs (apps/subgraph.main.ts) and the gateway (apps/gateway.main.ts) in its
+ * own process, against the monolith baseline (bench/monolith/monolith-server.ts: the same schema,
+ * resolvers, services and repositories in one Apollo Server, no gateway, no subgraph hop), over the
+ * same embedded PostgreSQL and data. All server processes are pinned to CPU 1, PostgreSQL, Redis and
+ * the load generator to CPU 0, where the machine allows.
+ *
+ * Measures, rounds interleaved: requests per CPU-second of the server processes (all five for the
+ * supergraph), and with PostgreSQL's CPU added; p50 / p99 at a fixed arrival rate (open loop); RSS of
+ * the server processes; the monolith's SQL statements per request at 20 and 100 orders. Every
+ * response is compared with the monolith's first answer, so both serve the same data.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client as PgClient } from 'pg';
+import { mintDevToken } from '../../lib/auth/dev-token';
+import { startEmbeddedPostgres } from '../../lib/db/embedded-postgres';
+import { migrate } from '../../lib/db/migrate';
+import { seedDemoData } from '../../lib/db/seed';
+import { SUBGRAPHS } from '../../lib/schema/subgraphs';
+import { DASHBOARD_QUERY } from '../../scripts/dashboard-query';
+import { startRedisServer } from '../../test/support/redis-server';
+import { closedLoop, openLoop, percentile, type LoadTarget } from '../load';
+import { canPin, cpuSeconds, freePort, pin, rssMiB, startChild, waitFor, type Child } from '../proc';
+import { UNBOUNDED_ENV } from '../supergraph-process';
+import { unboundedPlans } from '../unbounded-budgets';
+
+const ROOT = join(__dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+/** Options of {@link runFederationTaxBench}. */
+export interface FederationTaxOptions {
+  rounds: number;
+  /** Closed-loop duration per round and deployment, ms, and its connections. */
+  throughputMs: number;
+  connections: number;
+  /** Fixed arrival rate, requests per second, and for how long, ms. */
+  rate: number;
+  rateMs: number;
+  /** Orders placed for tenant acme before measuring (the seed has 12; the query lists 20). */
+  extraOrders: number;
+  log: (line: string) => void;
+}
+
+/** One deployment's figures. */
+export interface DeploymentResult {
+  /** Requests per CPU-second of its server processes, one per round. */
+  rpsPerCpu: number[];
+  /** The same with PostgreSQL's CPU-seconds added. */
+  rpsPerCpuWithPostgres: number[];
+  /** Requests per second (wall), one per round. */
+  rps: number[];
+  ok: number;
+  failed: number;
+  p50: number;
+  p99: number;
+  rateOk: number;
+  rateFailed: number;
+  /** RSS of its server processes at the end, MiB. */
+  rssMiB: number;
+  processes: number;
+  firstFailure?: string;
+}
+
+/** Results of {@link runFederationTaxBench}. */
+export interface FederationTaxResult {
+  pinned: boolean;
+  rate: number;
+  monolith: DeploymentResult;
+  supergraph: DeploymentResult;
+  /** SQL statements per dashboard request in the monolith, with `orders(first: 20)` and `orders(first: 100)`. */
+  monolithSql: { first20: number; first100: number };
+}
+
+interface Deployment {
+  children: Child[];
+  url: string;
+}
+
+function emptyResult(processes: number): DeploymentResult {
+  return {
+    rpsPerCpu: [],
+    rpsPerCpuWithPostgres: [],
+    rps: [],
+    ok: 0,
+    failed: 0,
+    p50: NaN,
+    p99: NaN,
+    rateOk: 0,
+    rateFailed: 0,
+    rssMiB: 0,
+    processes,
+  };
+}
+
+async function post(url: string, token: string, query: string): Promise<string> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query }),
+  });
+  const body = await res.text();
+  if (res.status !== 200 || body.includes('"errors"')) throw new Error(`${url} answered ${res.status}: ${body.slice(0, 300)}`);
+  return body;
+}
+
+/** Runs the federation-tax benchmark (see the file comment). */
+export async function runFederationTaxBench(o: FederationTaxOptions): Promise<FederationTaxResult> {
+  const pinned = canPin(availableParallelism());
+  if (pinned) pin(process.pid, '0');
+  await sleep(100); // taskset applies asynchronously; the databases started below inherit CPU 0
+  const dataDir = mkdtempSync(join(tmpdir(), 'supergraph-bench-pg-'));
+  const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'bench_federation_tax', ephemeral: true });
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const redis = await startRedisServer();
+  const children: Child[] = [];
+  const cpus = pinned ? { cpus: '1' } : {};
+  try {
+    await migrate(db.url);
+    await seedDemoData(db.url);
+    await unboundedPlans(db.url);
+    const pg = new PgClient({ connectionString: db.url });
+    await pg.connect();
+    await pg.query('UPDATE products SET stock = 100000000'); // the extra orders never run out of stock
+    await pg.end();
+    const common = { ...process.env, DATABASE_URL: db.url, REDIS_URL: redis.url, LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false' };
+    const secret = randomBytes(32).toString('hex');
+    const subgraphEnv: Record<string, string> = {};
+    await Promise.all(
+      SUBGRAPHS.map(async ({ name }) => {
+        const port = await freePort();
+        const { child } = await startChild(TSX, [join(ROOT, 'apps', 'subgraph.main.ts'), name], {
+          cwd: ROOT,
+          ...cpus,
+          env: { ...common, INTERNAL_JWT_SECRET: secret, [`${name.toUpperCase()}_PORT`]: String(port) },
+        });
+        children.push(child);
+        await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 120_000);
+        subgraphEnv[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${port}/graphql`;
+      }),
+    );
+    const gatewayPort = await freePort();
+    const { child: gateway } = await startChild(TSX, [join(ROOT, 'apps', 'gateway.main.ts')], {
+      cwd: ROOT,
+      ...cpus,
+      env: { ...common, ...UNBOUNDED_ENV, ...subgraphEnv, INTERNAL_JWT_SECRET: secret, PORT: String(gatewayPort) },
+    });
+    children.push(gateway);
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${gatewayPort}/healthz`)).ok, 120_000);
+    const supergraph: Deployment = { children: [...children], url: `http://127.0.0.1:${gatewayPort}/graphql` };
+
+    const [monolithPort, statsPort] = [await freePort(), await freePort()];
+    const { child: monolithChild } = await startChild(TSX, [join(__dirname, '..', 'monolith', 'monolith-server.ts')], {
+      cwd: ROOT,
+      ...cpus,
+      env: { ...common, PORT: String(monolithPort), STATS_PORT: String(statsPort) },
+      ready: /MONOLITH READY/,
+      timeoutMs: 120_000,
+    });
+    children.push(monolithChild);
+    const monolith: Deployment = { children: [monolithChild], url: `http://127.0.0.1:${monolithPort}/graphql` };
+
+    const token = await mintDevToken({ tenant: 'acme', user: 'owner@acme.test' });
+    const products = JSON.parse(await post(supergraph.url, token, '{ products(first: 10) { edges { node { id } } } }')) as {
+      data: { products: { edges: { node: { id: string } }[] } };
+    };
+    const productIds = products.data.products.edges.map((e) => e.node.id);
+    o.log(`  placing ${o.extraOrders} orders for tenant acme`);
+    for (let i = 0; i < o.extraOrders; i++) {
+      const res = await fetch(supergraph.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({
+          query: 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
+          variables: { input: { lines: [{ productId: productIds[i % productIds.length], quantity: 1 }] } },
+        }),
+      });
+      const text = await res.text();
+      if (res.status !== 200 || text.includes('"errors"')) throw new Error(`placeOrder failed: ${text.slice(0, 300)}`);
+    }
+
+    const expected = JSON.parse(await post(monolith.url, token, DASHBOARD_QUERY)) as unknown;
+    const fromGateway = JSON.parse(await post(supergraph.url, token, DASHBOARD_QUERY)) as unknown;
+    if (!isDeepStrictEqual(expected, fromGateway)) {
+      throw new Error(
+        `the monolith and the supergraph answer the dashboard query differently:\n${JSON.stringify(expected).slice(0, 500)}\n${JSON.stringify(fromGateway).slice(0, 500)}`,
+      );
+    }
+    const sqlCount = async () => Number(await (await fetch(`http://127.0.0.1:${statsPort}/sql`)).text());
+    const sqlOf = async (query: string) => {
+      const before = await sqlCount();
+      await post(monolith.url, token, query);
+      return (await sqlCount()) - before;
+    };
+    const monolithSql = {
+      first20: await sqlOf(DASHBOARD_QUERY),
+      first100: await sqlOf(DASHBOARD_QUERY.replace('orders(first: 20)', 'orders(first: 100)')),
+    };
+
+    const body = JSON.stringify({ query: DASHBOARD_QUERY });
+    const check = (status: number, text: string) => {
+      if (status !== 200) return false;
+      try {
+        return isDeepStrictEqual(JSON.parse(text), expected);
+      } catch {
+        return false;
+      }
+    };
+    const targetOf = (d: Deployment): LoadTarget => ({ url: d.url, body, headers: { authorization: `Bearer ${token}` }, check });
+    const results = { monolith: emptyResult(1), supergraph: emptyResult(supergraph.children.length) };
+    const deployments = { monolith, supergraph };
+    const cpuOf = (d: Deployment) => d.children.reduce((s, c) => s + cpuSeconds(c.pid), 0);
+    for (const d of Object.values(deployments)) await closedLoop(targetOf(d), o.connections, 2000); // warm-up
+    for (let round = 0; round < o.rounds; round++) {
+      for (const [name, d] of Object.entries(deployments) as [keyof typeof deployments, Deployment][]) {
+        o.log(`  round ${round + 1}/${o.rounds}: ${name}`);
+        const [cpu0, pg0] = [cpuOf(d), cpuSeconds(postmaster, true)];
+        const r = await closedLoop(targetOf(d), o.connections, o.throughputMs);
+        const [cpu, pg] = [cpuOf(d) - cpu0, cpuSeconds(postmaster, true) - pg0];
+        const out = results[name];
+        out.rpsPerCpu.push(r.ok / cpu);
+        out.rpsPerCpuWithPostgres.push(r.ok / (cpu + pg));
+        out.rps.push(r.ok / r.seconds);
+        out.ok += r.ok;
+        out.failed += r.failed;
+        out.firstFailure ??= r.firstFailure;
+      }
+    }
+    for (const [name, d] of Object.entries(deployments) as [keyof typeof deployments, Deployment][]) {
+      o.log(`  ${name} at ${o.rate} requests/s`);
+      const r = await openLoop(targetOf(d), o.rate, o.rateMs);
+      const out = results[name];
+      out.p50 = percentile(r.latenciesMs, 50);
+      out.p99 = percentile(r.latenciesMs, 99);
+      out.rateOk = r.ok;
+      out.rateFailed = r.failed;
+      out.firstFailure ??= r.firstFailure;
+      out.rssMiB = d.children.reduce((s, c) => s + rssMiB(c.pid), 0);
+    }
+    return { pinned, rate: o.rate, ...results, monolithSql };
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+    await redis.stop();
+    await db.stop();
+  }
+}
+
+if (require.main === module) {
+  runFederationTaxBench({
+    rounds: 3,
+    throughputMs: 8000,
+    connections: 8,
+    rate: 20,
+    rateMs: 15_000,
+    extraOrders: 90,
+    log: (l) => console.log(l),
+  })
+    .then((r) => {
+      console.log(JSON.stringify(r, null, 2));
+      process.exit(0);
+    })
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
+}
