@@ -18,10 +18,12 @@
  * wrong or any update was not delivered.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { GATEWAY_LABELS, runFederationBench, type GatewayKind, type GatewayResult } from './federation/federation.bench';
 import { f0, f1, f2, median, table } from './report';
 import { summariseProfile } from './profile-summary';
+import { canPin, pin } from './proc';
 import { runDashboardBench, type DashboardBenchResult } from './supergraph/dashboard.bench';
 import { runFederationTaxBench, type DeploymentResult, type FederationTaxResult } from './supergraph/federation-tax.bench';
 import {
@@ -280,6 +282,8 @@ async function main(): Promise<void> {
   sections.push('## Live updates (subscriptions)', subscriptionTables(subs, fed.results));
 
   if (!quick) {
+    // The dashboard benchmark runs the supergraph in this process, on every CPU (as `npm start` does).
+    if (canPin(cpus().length)) pin(process.pid, `0-${cpus().length - 1}`);
     log('Dashboard query on our supergraph (embedded PostgreSQL)');
     const dash = await runDashboardBench({
       rates: [20, 30, 40, 50, 60, 80, 100, 130, 160],

@@ -4,7 +4,7 @@
  * 1,000 orders per second) from the per-request CPU costs the benchmarks measure, and prints the
  * replicas of each process, PostgreSQL servers, PgBouncer pools and Redis shards, with every
  * assumption stated. It reads the latest outputs in bench/results/ (`tenants.json` from
- * `npm run bench:tenants`, `subscriptions.json` from bench/subscriptions.bench.ts); a figure whose
+ * `npm run bench:tenants`, `subscriptions.json` from bench/subscriptions/subscriptions.bench.ts, part of `npm run bench`); a figure whose
  * file is missing falls back to the last measured value written below (the README's figures), and
  * the output says which. Writes the table to bench/results/capacity.md as well.
  */
@@ -115,14 +115,14 @@ export function measuredCosts(): MeasuredCosts {
       ? { value, source: `bench/results/subscriptions.json (${subs!.at})` }
       : { value: fallback, source: 'last measured (README)' };
   return {
-    dashboardServiceMs: fromTenants((t) => spread(t).map((r) => r.cpuMs!.supergraphMs), 6.5),
-    dashboardPostgresMs: fromTenants((t) => spread(t).map((r) => r.cpuMs!.postgresMs), 2.5),
-    orderServiceMs: fromTenants((t) => placed(t).map((o) => o.cpuMs!.supergraphMs), 9),
-    orderPostgresMs: fromTenants((t) => placed(t).map((o) => o.cpuMs!.postgresMs), 4),
+    dashboardServiceMs: fromTenants((t) => spread(t).map((r) => r.cpuMs!.supergraphMs), 6.21),
+    dashboardPostgresMs: fromTenants((t) => spread(t).map((r) => r.cpuMs!.postgresMs), 2.33),
+    orderServiceMs: fromTenants((t) => placed(t).map((o) => o.cpuMs!.supergraphMs), 6.11),
+    orderPostgresMs: fromTenants((t) => placed(t).map((o) => o.cpuMs!.postgresMs), 3.21),
     // The supergraph process's own CPU per delivery (its placeOrder, relay and execution work included,
     // so an upper bound for the gateway alone); without shared executions each delivery is one execution.
     deliveryMs: fromSubs(mode('shared')?.serverCpuMsPerDelivery, 0.09),
-    executionMs: fromSubs(mode('unshared')?.serverCpuMsPerDelivery, (2 * 1000) / 216),
+    executionMs: fromSubs(mode('unshared')?.serverCpuMsPerDelivery, 6.73),
     // Server side only: the supergraph's RSS growth per idle subscription socket (clients in another process).
     socketKiB: fromSubs(mode('shared')?.rssPerConnectionKiB, 148),
   };

@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -111,7 +111,8 @@ async function post(url: string, token: string, query: string): Promise<string> 
 
 /** Runs the federation-tax benchmark (see the file comment). */
 export async function runFederationTaxBench(o: FederationTaxOptions): Promise<FederationTaxResult> {
-  const pinned = canPin(availableParallelism());
+  // cpus(), not availableParallelism(): an earlier benchmark of the run may have pinned this process to one CPU.
+  const pinned = canPin(cpus().length);
   if (pinned) pin(process.pid, '0');
   await sleep(100); // taskset applies asynchronously; the databases started below inherit CPU 0
   const dataDir = mkdtempSync(join(tmpdir(), 'supergraph-bench-pg-'));
@@ -119,7 +120,7 @@ export async function runFederationTaxBench(o: FederationTaxOptions): Promise<Fe
   const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const redis = await startRedisServer();
   const children: Child[] = [];
-  const cpus = pinned ? { cpus: '1' } : {};
+  const onServerCpu = pinned ? { cpus: '1' } : {};
   try {
     await migrate(db.url);
     await seedDemoData(db.url);
@@ -136,7 +137,7 @@ export async function runFederationTaxBench(o: FederationTaxOptions): Promise<Fe
         const port = await freePort();
         const { child } = await startChild(TSX, [join(ROOT, 'apps', 'subgraph.main.ts'), name], {
           cwd: ROOT,
-          ...cpus,
+          ...onServerCpu,
           env: { ...common, INTERNAL_JWT_SECRET: secret, [`${name.toUpperCase()}_PORT`]: String(port) },
         });
         children.push(child);
@@ -147,7 +148,7 @@ export async function runFederationTaxBench(o: FederationTaxOptions): Promise<Fe
     const gatewayPort = await freePort();
     const { child: gateway } = await startChild(TSX, [join(ROOT, 'apps', 'gateway.main.ts')], {
       cwd: ROOT,
-      ...cpus,
+      ...onServerCpu,
       env: { ...common, ...UNBOUNDED_ENV, ...subgraphEnv, INTERNAL_JWT_SECRET: secret, PORT: String(gatewayPort) },
     });
     children.push(gateway);
@@ -157,7 +158,7 @@ export async function runFederationTaxBench(o: FederationTaxOptions): Promise<Fe
     const [monolithPort, statsPort] = [await freePort(), await freePort()];
     const { child: monolithChild } = await startChild(TSX, [join(__dirname, '..', 'monolith', 'monolith-server.ts')], {
       cwd: ROOT,
-      ...cpus,
+      ...onServerCpu,
       env: { ...common, PORT: String(monolithPort), STATS_PORT: String(statsPort) },
       ready: /MONOLITH READY/,
       timeoutMs: 120_000,
