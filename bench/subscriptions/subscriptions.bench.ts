@@ -26,7 +26,8 @@
  *   - With `unsharedEvents`, one burst of that many orders per tenant (one execution per
  *     subscription and event).
  *
- * Writes bench/results/subscriptions.json for `npm run capacity`.
+ * A full run (idle sockets and the unshared burst measured) writes bench/results/subscriptions.json
+ * for `npm run capacity`.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -537,7 +538,8 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
       }
       await unsharedSg.child.stop(30_000);
     }
-    writeResultsJson(result);
+    // Only a full run has every figure `npm run capacity` reads.
+    if (result.unshared && result.idleSocketKiB !== undefined) writeResultsJson(result);
     return result;
   } finally {
     for (const stop of stopAll) await stop().catch(() => undefined);
