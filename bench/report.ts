@@ -21,3 +21,16 @@ export function median(xs: readonly number[]): number {
 export function table(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
+
+/** Runs a benchmark as a script: prints its result as JSON and exits 0, or prints the error and exits 1. */
+export function runAsScript(run: () => Promise<unknown>): void {
+  run()
+    .then((result) => {
+      console.log(JSON.stringify(result, null, 2));
+      process.exit(0);
+    })
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
+}

@@ -25,9 +25,15 @@ import { f0, f1, f2, median, table } from './report';
 import { summariseProfile } from './profile-summary';
 import { canPin, pin } from './proc';
 import { runDashboardBench, type DashboardBenchResult } from './supergraph/dashboard.bench';
-import { runFederationTaxBench, type DeploymentResult, type FederationTaxResult } from './supergraph/federation-tax.bench';
+import {
+  FEDERATION_TAX_DEFAULTS,
+  runFederationTaxBench,
+  type DeploymentResult,
+  type FederationTaxResult,
+} from './supergraph/federation-tax.bench';
 import {
   runSubscriptionsBench,
+  subscriptionsBenchOptions,
   type BurstResult,
   type RateResult,
   type SubscriptionsBenchResult,
@@ -265,18 +271,7 @@ async function main(): Promise<void> {
   for (const r of fed.results) if (r.firstFailure) sections.push(`First failure of ${r.kind}: \`${r.firstFailure.slice(0, 300)}\``);
 
   log('Subscriptions: our supergraph against the WebSocket ceiling');
-  const subs = await runSubscriptionsBench({
-    subscribers: 1000,
-    idleSockets: quick ? 0 : 10_000,
-    burstEvents: 20,
-    rounds: quick ? 1 : 3,
-    rate: quick ? 0 : 10,
-    rateEvents: 20,
-    unsharedEvents: quick ? 0 : 4,
-    memoryBurst: quick ? 0 : 2000,
-    recoveryMs: 30_000,
-    log,
-  });
+  const subs = await runSubscriptionsBench(subscriptionsBenchOptions(quick, log));
   for (const b of [subs.ceiling, subs.shared, subs.unshared]) if (b) failures += b.expected - b.delivered;
   for (const r of [subs.rate?.active, subs.rate?.withIdle]) if (r) failures += r.expected - r.delivered;
   sections.push('## Live updates (subscriptions)', subscriptionTables(subs, fed.results));
@@ -295,15 +290,7 @@ async function main(): Promise<void> {
     failures += dash.steps.reduce((s, x) => s + x.failed, 0);
     sections.push('## Dashboard query on our supergraph', dashboardTables(dash));
     log('Federation tax: the dashboard query on the deployed supergraph against one monolithic server');
-    const tax = await runFederationTaxBench({
-      rounds: 3,
-      throughputMs: 8000,
-      connections: 8,
-      rate: 20,
-      rateMs: 15_000,
-      extraOrders: 90,
-      log,
-    });
+    const tax = await runFederationTaxBench({ ...FEDERATION_TAX_DEFAULTS, log });
     failures += tax.monolith.failed + tax.monolith.rateFailed + tax.supergraph.failed + tax.supergraph.rateFailed;
     sections.push('## Federation tax on the dashboard query', federationTaxTables(tax));
     if (dash.sqlPerRequest.first20 !== dash.sqlPerRequest.first100) {

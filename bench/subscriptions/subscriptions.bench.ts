@@ -43,7 +43,7 @@ import { seedDemoData } from '../../lib/db/seed';
 import { startRedisServer } from '../../test/support/redis-server';
 import { percentile } from '../load';
 import { canPin, cpuSeconds, freePort, pin, rssMiB, startChild, type Child } from '../proc';
-import { median } from '../report';
+import { median, runAsScript } from '../report';
 import { startSupergraphProcess, UNBOUNDED_ENV, type SupergraphProcess } from '../supergraph-process';
 import { unboundedPlans } from '../unbounded-budgets';
 
@@ -81,6 +81,22 @@ export interface SubscriptionsBenchOptions {
   memoryBurst: number;
   recoveryMs: number;
   log: (line: string) => void;
+}
+
+/** The options `npm run bench` runs with: 1,000 subscribers; the full run adds 3 rounds, the fixed rate, 10,000 idle sockets, the unshared burst and the recovery measure. */
+export function subscriptionsBenchOptions(quick: boolean, log: (line: string) => void): SubscriptionsBenchOptions {
+  return {
+    subscribers: 1000,
+    idleSockets: quick ? 0 : 10_000,
+    burstEvents: 20,
+    rounds: quick ? 1 : 3,
+    rate: quick ? 0 : 10,
+    rateEvents: 20,
+    unsharedEvents: quick ? 0 : 4,
+    memoryBurst: quick ? 0 : 2000,
+    recoveryMs: 30_000,
+    log,
+  };
 }
 
 /** Deliveries of one kind of server over the burst rounds. */
@@ -263,16 +279,7 @@ async function burstOurs(
       }
     }),
   );
-  const expected = events * subscribers;
-  await until(() => pool.deliveries >= expected, 90_000);
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = cpuSeconds(sg.child.pid) - cpu0;
-  return {
-    perSecond: [pool.deliveries / seconds],
-    serverCpuMsPerDelivery: [(cpu * 1000) / pool.deliveries],
-    delivered: pool.deliveries,
-    expected,
-  };
+  return burstResult(pool, events * subscribers, t0, sg.child.pid, cpu0);
 }
 
 async function burstCeiling(
@@ -294,10 +301,14 @@ async function burstCeiling(
   for (const e of list) pool.sent(e.payload.data.orderUpdated.id, t0);
   const res = await fetch(`${server.url}/publish`, { method: 'POST', body: JSON.stringify({ events: list }) });
   if (res.status !== 202) throw new Error(`ceiling server answered ${res.status}`);
-  const expected = events * subscribers;
-  await until(() => pool.deliveries >= expected, 60_000);
+  return burstResult(pool, events * subscribers, t0, server.child.pid, cpu0);
+}
+
+/** Waits (up to 90 s) until `expected` deliveries arrived; the burst's rate since `t0` and `pid`'s CPU per delivery since `cpu0`. */
+async function burstResult(pool: SubscriberPool, expected: number, t0: number, pid: number, cpu0: number): Promise<BurstResult> {
+  await until(() => pool.deliveries >= expected, 90_000);
   const seconds = (performance.now() - t0) / 1000;
-  const cpu = cpuSeconds(server.child.pid) - cpu0;
+  const cpu = cpuSeconds(pid) - cpu0;
   return {
     perSecond: [pool.deliveries / seconds],
     serverCpuMsPerDelivery: [(cpu * 1000) / pool.deliveries],
@@ -574,25 +585,5 @@ function writeResultsJson(r: SubscriptionsBenchResult): void {
 }
 
 if (require.main === module) {
-  const quick = process.argv.includes('--quick');
-  runSubscriptionsBench({
-    subscribers: 1000,
-    idleSockets: quick ? 0 : 10_000,
-    burstEvents: 20,
-    rounds: quick ? 1 : 3,
-    rate: quick ? 0 : 10,
-    rateEvents: 20,
-    unsharedEvents: quick ? 0 : 4,
-    memoryBurst: quick ? 0 : 2000,
-    recoveryMs: 30_000,
-    log: (l) => console.log(l),
-  })
-    .then((r) => {
-      console.log(JSON.stringify(r, null, 2));
-      process.exit(0);
-    })
-    .catch((err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    });
+  runAsScript(() => runSubscriptionsBench(subscriptionsBenchOptions(process.argv.includes('--quick'), (l) => console.log(l))));
 }

@@ -27,6 +27,7 @@ import { DASHBOARD_QUERY } from '../../scripts/dashboard-query';
 import { startRedisServer } from '../../test/support/redis-server';
 import { closedLoop, openLoop, percentile, type LoadTarget } from '../load';
 import { canPin, cpuSeconds, freePort, pin, rssMiB, startChild, waitFor, type Child } from '../proc';
+import { runAsScript } from '../report';
 import { UNBOUNDED_ENV } from '../supergraph-process';
 import { unboundedPlans } from '../unbounded-budgets';
 
@@ -46,6 +47,16 @@ export interface FederationTaxOptions {
   extraOrders: number;
   log: (line: string) => void;
 }
+
+/** The options `npm run bench` runs with (add `log`). */
+export const FEDERATION_TAX_DEFAULTS: Omit<FederationTaxOptions, 'log'> = {
+  rounds: 3,
+  throughputMs: 8000,
+  connections: 8,
+  rate: 20,
+  rateMs: 15_000,
+  extraOrders: 90,
+};
 
 /** One deployment's figures. */
 export interface DeploymentResult {
@@ -252,21 +263,5 @@ export async function runFederationTaxBench(o: FederationTaxOptions): Promise<Fe
 }
 
 if (require.main === module) {
-  runFederationTaxBench({
-    rounds: 3,
-    throughputMs: 8000,
-    connections: 8,
-    rate: 20,
-    rateMs: 15_000,
-    extraOrders: 90,
-    log: (l) => console.log(l),
-  })
-    .then((r) => {
-      console.log(JSON.stringify(r, null, 2));
-      process.exit(0);
-    })
-    .catch((err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    });
+  runAsScript(() => runFederationTaxBench({ ...FEDERATION_TAX_DEFAULTS, log: (l) => console.log(l) }));
 }
