@@ -4,7 +4,7 @@
  * 1,000 orders per second) from the per-request CPU costs the benchmarks measure, and prints the
  * replicas of each process, PostgreSQL servers, PgBouncer pools and Redis shards, with every
  * assumption stated. It reads the latest outputs in bench/results/ (`tenants.json` from
- * `npm run bench:tenants`, `subscriptions.json` from bench/subscriptions/subscriptions.bench.ts, part of `npm run bench`); a figure whose
+ * `npm run bench:tenants`, `subscriptions.json` from a full `npm run bench`); a figure whose
  * file is missing falls back to the last measured value written below (the README's figures), and
  * the output says which. Writes the table to bench/results/capacity.md as well.
  */
@@ -122,7 +122,7 @@ export function measuredCosts(): MeasuredCosts {
     // The supergraph process's own CPU per delivery (its placeOrder, relay and execution work included,
     // so an upper bound for the gateway alone); without shared executions each delivery is one execution.
     deliveryMs: fromSubs(mode('shared')?.serverCpuMsPerDelivery, 0.095),
-    executionMs: fromSubs(mode('unshared')?.serverCpuMsPerDelivery, 6.73),
+    executionMs: fromSubs(mode('unshared')?.serverCpuMsPerDelivery, 7.0),
     // Server side only: the supergraph's RSS growth per idle subscription socket (clients in another process).
     socketKiB: fromSubs(mode('shared')?.rssPerConnectionKiB, 29),
   };
