@@ -168,3 +168,25 @@ export async function openLoop(target: LoadTarget, rate: number, durationMs: num
   agent.destroy();
   return rec.result(seconds);
 }
+
+/**
+ * One GraphQL POST to `url` with a bearer `token`; resolves with the response's `data` and its raw
+ * text (for exact comparisons).
+ * @throws Error when the answer is not HTTP 200 or carries `errors`.
+ */
+export async function postGraphQL<T>(
+  url: string,
+  token: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<{ data: T; text: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(variables ? { query, variables } : { query }),
+  });
+  const text = await res.text();
+  const body = (res.status === 200 ? JSON.parse(text) : {}) as { data?: T; errors?: unknown[] };
+  if (res.status !== 200 || body.errors || !body.data) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 300)}`);
+  return { data: body.data, text };
+}

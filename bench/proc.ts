@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const CLOCK_TICKS_PER_S = 100;
@@ -84,6 +85,18 @@ export function canPin(cpuCount: number): boolean {
 /** Pins `pid` (all its threads) to `cpus` (a taskset list such as "0" or "1"); ignores failure. */
 export function pin(pid: number, cpus: string): void {
   spawn('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' }).on('error', () => undefined);
+}
+
+/**
+ * Pins this process (the load generator) to CPU 0 when the machine allows ({@link canPin}; counted
+ * with `os.cpus()`, since an earlier benchmark of the run may have pinned it to one CPU already), so
+ * that the databases it starts next inherit CPU 0 and CPU 1 stays the server's. Resolves whether it pinned.
+ */
+export async function pinLoadGeneratorToCpu0(): Promise<boolean> {
+  if (!canPin(cpus().length)) return false;
+  pin(process.pid, '0');
+  await sleep(100); // taskset applies asynchronously
+  return true;
 }
 
 /** A started child process. */

@@ -173,7 +173,7 @@ function subscriptionTables(s: SubscriptionsBenchResult, fed: GatewayResult[]): 
   if (s.recovery) {
     const r = s.recovery;
     memory.push([
-      'supergraph RSS before / peak / after a 2,000-request dashboard burst',
+      `supergraph RSS before / peak / ${r.watchedMs / 1000} s after ${r.requests} dashboard requests (50 at once)`,
       `${f0(r.beforeMiB)} / ${f0(r.peakMiB)} / ${f0(r.afterMiB)} MiB (${r.failed} failed)`,
     ]);
     memory.push([

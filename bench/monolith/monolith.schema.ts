@@ -119,11 +119,10 @@ export function buildMonolith(deps: MonolithDeps): { schema: GraphQLSchema; cont
       const owner = subgraphs[0]!;
       const own = (resolversOf(owner)[type.name] as Record<string, AnyResolver | { resolve: AnyResolver }> | undefined)?.[field.name];
       const resolve: AnyResolver = own ? (typeof own === 'function' ? own : own.resolve) : defaultFieldResolver;
-      const sharedValueType = subgraphs.length > 1 && !isEntity;
       field.resolve = (parent: unknown, args, ctx: MonolithContext, info) => {
         const context = ctx.subgraph(owner);
         const from = parent !== null && typeof parent === 'object' ? origin.get(parent) : undefined;
-        if (!isEntity || from === undefined || from === owner || sharedValueType || field.name === 'id') {
+        if (!isEntity || from === undefined || from === owner || field.name === 'id') {
           return settle(resolve(parent, args, context, info), owner);
         }
         return entityIn(owner, type.name, parent as { id: string }, context, info).then((entity) =>

@@ -29,23 +29,20 @@
  * A full run (idle sockets and the unshared burst measured) writes bench/results/subscriptions.json
  * for `npm run capacity`.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type Client, type FormattedExecutionResult as ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { Client as PgClient } from 'pg';
 import { mintDevToken } from '../../lib/auth/dev-token';
-import { startEmbeddedPostgres } from '../../lib/db/embedded-postgres';
-import { migrate } from '../../lib/db/migrate';
-import { seedDemoData } from '../../lib/db/seed';
 import { startRedisServer } from '../../test/support/redis-server';
-import { percentile } from '../load';
-import { canPin, cpuSeconds, freePort, pin, rssMiB, startChild, type Child } from '../proc';
+import { startBenchDatabase } from '../bench-database';
+import { percentile, postGraphQL } from '../load';
+import { cpuSeconds, freePort, pinLoadGeneratorToCpu0, rssMiB, startChild, waitFor, type Child } from '../proc';
 import { median, runAsScript } from '../report';
 import { startSupergraphProcess, UNBOUNDED_ENV, type SupergraphProcess } from '../supergraph-process';
-import { unboundedPlans } from '../unbounded-budgets';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -128,7 +125,15 @@ export interface SubscriptionsBenchResult {
   rate?: { perSecond: number; active: RateResult; withIdle?: RateResult };
   /** Supergraph RSS growth per idle socket, KiB. */
   idleSocketKiB?: number;
-  recovery?: { beforeMiB: number; peakMiB: number; afterMiB: number; watchedMs: number; backWithin20PctAfterMs?: number; failed: number };
+  recovery?: {
+    requests: number;
+    beforeMiB: number;
+    peakMiB: number;
+    afterMiB: number;
+    watchedMs: number;
+    backWithin20PctAfterMs?: number;
+    failed: number;
+  };
 }
 
 /** graphql-ws clients that count deliveries and record, per order id, the time from sending to receiving. */
@@ -180,7 +185,8 @@ class SubscriberPool {
     this.perId.set(id, (this.perId.get(id) ?? 0) + 1);
     const sent = this.sentAt.get(id);
     if (sent !== undefined) this.latencies.push(now - sent);
-    else this.early.set(id, [...(this.early.get(id) ?? []), now]);
+    else if (this.early.has(id)) this.early.get(id)!.push(now);
+    else this.early.set(id, [now]);
   }
 
   /** Records when the event of order `id` was sent (deliveries that arrived before are counted too). */
@@ -207,13 +213,11 @@ class SubscriberPool {
 }
 
 /** Waits until `done()` or `timeoutMs`, checking every 20 ms; false on timeout. */
-async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > end) return false;
-    await sleep(20);
-  }
-  return true;
+function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  return waitFor(async () => done(), timeoutMs, 20).then(
+    () => true,
+    () => false,
+  );
 }
 
 interface Stack {
@@ -236,14 +240,10 @@ async function startSupergraph(stack: Stack, shared: boolean): Promise<Supergrap
 /** Places one order for `tenant` through the gateway; resolves with its id and when it was sent. */
 async function placeOrder(stack: Stack, sg: SupergraphProcess, tenant: Tenant, n: number): Promise<{ id: string; started: number }> {
   const started = performance.now();
-  const res = await fetch(sg.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.tokens[tenant].writer}` },
-    body: JSON.stringify({ query: PLACE, variables: { input: { lines: [{ productId: stack.products[tenant][n % 10], quantity: 1 }] } } }),
+  const { data } = await postGraphQL<{ placeOrder: { id: string } }>(sg.url, stack.tokens[tenant].writer, PLACE, {
+    input: { lines: [{ productId: stack.products[tenant][n % 10], quantity: 1 }] },
   });
-  const body = (await res.json()) as { data?: { placeOrder: { id: string } }; errors?: unknown[] };
-  if (!body.data) throw new Error(`placeOrder failed: ${JSON.stringify(body.errors)}`);
-  return { id: body.data.placeOrder.id, started };
+  return { id: data.placeOrder.id, started };
 }
 
 /** Opens `count` subscribers on the supergraph and waits until a probe order of each tenant reaches all of them. */
@@ -415,6 +415,7 @@ async function recovery(stack: Stack, sg: SupergraphProcess, o: SubscriptionsBen
   }
   afterMiB = rssMiB(sg.child.pid);
   return {
+    requests: o.memoryBurst,
     beforeMiB,
     peakMiB,
     afterMiB,
@@ -426,22 +427,11 @@ async function recovery(stack: Stack, sg: SupergraphProcess, o: SubscriptionsBen
 
 /** Runs the subscriptions benchmark (see the file comment). */
 export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promise<SubscriptionsBenchResult> {
-  // cpus(), not availableParallelism(): an earlier benchmark of the run may have pinned this process to one CPU.
-  const pinned = canPin(cpus().length);
-  if (pinned) pin(process.pid, '0');
-  await sleep(100); // taskset applies asynchronously; the databases started below inherit CPU 0
-  const db = await startEmbeddedPostgres({
-    dataDir: mkdtempSync(join(tmpdir(), 'supergraph-bench-pg-')),
-    port: await freePort(),
-    database: 'bench_subscriptions',
-    ephemeral: true,
-  });
+  const pinned = await pinLoadGeneratorToCpu0();
+  const db = await startBenchDatabase('bench_subscriptions', { unlimitedStock: true });
   const redis = await startRedisServer();
   const stopAll: (() => Promise<unknown>)[] = [() => redis.stop(), () => db.stop()];
   try {
-    await migrate(db.url);
-    await seedDemoData(db.url);
-    await unboundedPlans(db.url);
     const stack: Stack = {
       databaseUrl: db.url,
       redisUrl: redis.url,
@@ -464,8 +454,6 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
       );
       stack.products[t] = rows.rows.map((r) => r.id);
     }
-    // Orders never run out of stock during the benchmark.
-    await pg.query('UPDATE products SET stock = 100000000');
     await pg.end();
 
     const result: SubscriptionsBenchResult = {

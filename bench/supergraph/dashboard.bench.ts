@@ -13,27 +13,21 @@
  * Gateway, subgraphs, PostgreSQL client and load generator share this process (as `npm start`
  * does), and PostgreSQL runs beside it: figures are for this machine and load, not absolute.
  */
-import { mkdtempSync } from 'node:fs';
 import { createServer, request, Agent, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CredentialSigner } from '../../lib/auth/internal-credential';
 import { findDemoUser, mintDevToken } from '../../lib/auth/dev-token';
 import { buildDemoData } from '../../lib/db/demo-data';
-import { startEmbeddedPostgres } from '../../lib/db/embedded-postgres';
-import { migrate } from '../../lib/db/migrate';
-import { seedDemoData } from '../../lib/db/seed';
 import { createLogger } from '../../lib/logger';
 import { startGateway } from '../../gateway/gateway.server';
 import { DASHBOARD_QUERY } from '../../scripts/dashboard-query';
 import { gatewayOptions } from '../../apps/gateway-options';
 import { startLocalSupergraph } from '../../apps/local-supergraph';
-import { unboundedAdmission, unboundedPlans } from '../unbounded-budgets';
+import { unboundedAdmission } from '../unbounded-budgets';
+import { startBenchDatabase } from '../bench-database';
 import { loadConfig } from '../../lib/config';
 import { closedLoop, openLoop, percentile, type LoadTarget } from '../load';
-import { freePort } from '../proc';
 
 /** Options of {@link runDashboardBench}. */
 export interface DashboardBenchOptions {
@@ -144,13 +138,9 @@ function post(agent: Agent, url: string, body: string, headers: Record<string, s
 /** Runs the benchmark; stops the supergraph and the database it started. */
 export async function runDashboardBench(options: DashboardBenchOptions): Promise<DashboardBenchResult> {
   const { log } = options;
-  const dataDir = mkdtempSync(join(tmpdir(), 'supergraph-bench-pg-'));
-  const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'bench_supergraph', ephemeral: true });
+  const db = await startBenchDatabase('bench_supergraph');
   const cleanup: Array<() => Promise<unknown>> = [() => db.stop()];
   try {
-    await migrate(db.url);
-    await seedDemoData(db.url);
-    await unboundedPlans(db.url); // latency of the supergraph, not of the budgets (bench/isolation.bench.ts)
     let sqlCount = 0;
     const logger = createLogger('bench', 'warn');
     const base = loadConfig({});

@@ -12,24 +12,17 @@
  * response is compared with the monolith's first answer, so both serve the same data.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Client as PgClient } from 'pg';
 import { mintDevToken } from '../../lib/auth/dev-token';
-import { startEmbeddedPostgres } from '../../lib/db/embedded-postgres';
-import { migrate } from '../../lib/db/migrate';
-import { seedDemoData } from '../../lib/db/seed';
 import { SUBGRAPHS } from '../../lib/schema/subgraphs';
 import { DASHBOARD_QUERY } from '../../scripts/dashboard-query';
 import { startRedisServer } from '../../test/support/redis-server';
-import { closedLoop, openLoop, percentile, type LoadTarget } from '../load';
-import { canPin, cpuSeconds, freePort, pin, rssMiB, startChild, waitFor, type Child } from '../proc';
+import { startBenchDatabase } from '../bench-database';
+import { closedLoop, openLoop, percentile, postGraphQL, type LoadTarget } from '../load';
+import { cpuSeconds, freePort, pinLoadGeneratorToCpu0, rssMiB, startChild, waitFor, type Child } from '../proc';
 import { runAsScript } from '../report';
 import { UNBOUNDED_ENV } from '../supergraph-process';
-import { unboundedPlans } from '../unbounded-budgets';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -109,37 +102,14 @@ function emptyResult(processes: number): DeploymentResult {
   };
 }
 
-async function post(url: string, token: string, query: string): Promise<string> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query }),
-  });
-  const body = await res.text();
-  if (res.status !== 200 || body.includes('"errors"')) throw new Error(`${url} answered ${res.status}: ${body.slice(0, 300)}`);
-  return body;
-}
-
 /** Runs the federation-tax benchmark (see the file comment). */
 export async function runFederationTaxBench(o: FederationTaxOptions): Promise<FederationTaxResult> {
-  // cpus(), not availableParallelism(): an earlier benchmark of the run may have pinned this process to one CPU.
-  const pinned = canPin(cpus().length);
-  if (pinned) pin(process.pid, '0');
-  await sleep(100); // taskset applies asynchronously; the databases started below inherit CPU 0
-  const dataDir = mkdtempSync(join(tmpdir(), 'supergraph-bench-pg-'));
-  const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'bench_federation_tax', ephemeral: true });
-  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const pinned = await pinLoadGeneratorToCpu0();
+  const db = await startBenchDatabase('bench_federation_tax', { unlimitedStock: true });
   const redis = await startRedisServer();
   const children: Child[] = [];
   const onServerCpu = pinned ? { cpus: '1' } : {};
   try {
-    await migrate(db.url);
-    await seedDemoData(db.url);
-    await unboundedPlans(db.url);
-    const pg = new PgClient({ connectionString: db.url });
-    await pg.connect();
-    await pg.query('UPDATE products SET stock = 100000000'); // the extra orders never run out of stock
-    await pg.end();
     const common = { ...process.env, DATABASE_URL: db.url, REDIS_URL: redis.url, LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false' };
     const secret = randomBytes(32).toString('hex');
     const subgraphEnv: Record<string, string> = {};
@@ -178,26 +148,21 @@ export async function runFederationTaxBench(o: FederationTaxOptions): Promise<Fe
     const monolith: Deployment = { children: [monolithChild], url: `http://127.0.0.1:${monolithPort}/graphql` };
 
     const token = await mintDevToken({ tenant: 'acme', user: 'owner@acme.test' });
-    const products = JSON.parse(await post(supergraph.url, token, '{ products(first: 10) { edges { node { id } } } }')) as {
-      data: { products: { edges: { node: { id: string } }[] } };
-    };
-    const productIds = products.data.products.edges.map((e) => e.node.id);
+    const { data: products } = await postGraphQL<{ products: { edges: { node: { id: string } }[] } }>(
+      supergraph.url,
+      token,
+      '{ products(first: 10) { edges { node { id } } } }',
+    );
+    const productIds = products.products.edges.map((e) => e.node.id);
     o.log(`  placing ${o.extraOrders} orders for tenant acme`);
     for (let i = 0; i < o.extraOrders; i++) {
-      const res = await fetch(supergraph.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({
-          query: 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
-          variables: { input: { lines: [{ productId: productIds[i % productIds.length], quantity: 1 }] } },
-        }),
+      await postGraphQL(supergraph.url, token, 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }', {
+        input: { lines: [{ productId: productIds[i % productIds.length], quantity: 1 }] },
       });
-      const text = await res.text();
-      if (res.status !== 200 || text.includes('"errors"')) throw new Error(`placeOrder failed: ${text.slice(0, 300)}`);
     }
 
-    const expected = JSON.parse(await post(monolith.url, token, DASHBOARD_QUERY)) as unknown;
-    const fromGateway = JSON.parse(await post(supergraph.url, token, DASHBOARD_QUERY)) as unknown;
+    const expected = JSON.parse((await postGraphQL(monolith.url, token, DASHBOARD_QUERY)).text) as unknown;
+    const fromGateway = JSON.parse((await postGraphQL(supergraph.url, token, DASHBOARD_QUERY)).text) as unknown;
     if (!isDeepStrictEqual(expected, fromGateway)) {
       throw new Error(
         `the monolith and the supergraph answer the dashboard query differently:\n${JSON.stringify(expected).slice(0, 500)}\n${JSON.stringify(fromGateway).slice(0, 500)}`,
@@ -206,7 +171,7 @@ export async function runFederationTaxBench(o: FederationTaxOptions): Promise<Fe
     const sqlCount = async () => Number(await (await fetch(`http://127.0.0.1:${statsPort}/sql`)).text());
     const sqlOf = async (query: string) => {
       const before = await sqlCount();
-      await post(monolith.url, token, query);
+      await postGraphQL(monolith.url, token, query);
       return (await sqlCount()) - before;
     };
     const monolithSql = {
@@ -231,9 +196,9 @@ export async function runFederationTaxBench(o: FederationTaxOptions): Promise<Fe
     for (let round = 0; round < o.rounds; round++) {
       for (const [name, d] of Object.entries(deployments) as [keyof typeof deployments, Deployment][]) {
         o.log(`  round ${round + 1}/${o.rounds}: ${name}`);
-        const [cpu0, pg0] = [cpuOf(d), cpuSeconds(postmaster, true)];
+        const [cpu0, pg0] = [cpuOf(d), cpuSeconds(db.postmaster, true)];
         const r = await closedLoop(targetOf(d), o.connections, o.throughputMs);
-        const [cpu, pg] = [cpuOf(d) - cpu0, cpuSeconds(postmaster, true) - pg0];
+        const [cpu, pg] = [cpuOf(d) - cpu0, cpuSeconds(db.postmaster, true) - pg0];
         const out = results[name];
         out.rpsPerCpu.push(r.ok / cpu);
         out.rpsPerCpuWithPostgres.push(r.ok / (cpu + pg));
