@@ -46,9 +46,18 @@ function spread(xs: number[], fmt: (n: number) => string): string {
   return xs.length ? `${fmt(Math.min(...xs))} / ${fmt(median(xs))} / ${fmt(Math.max(...xs))}` : 'n/a';
 }
 
+/** `xs[i] / base[i]` for each round `i` (NaN where `base` has no such round). */
+function perRoundRatios(xs: readonly number[], base: readonly number[] | undefined): number[] {
+  return xs.map((v, i) => v / (base?.[i] ?? NaN));
+}
+
+/** Per-round ratios printed as `min / median / max` with an `x`. */
+function ratioSpread(xs: readonly number[], base: readonly number[] | undefined): string {
+  return spread(perRoundRatios(xs, base), (n) => `${f2(n)}x`);
+}
+
 function federationTables(results: GatewayResult[], rate: number | undefined): string {
   const apollo = results.find((r) => r.kind === 'apollo');
-  const perRound = (r: GatewayResult) => r.rpsPerCpu.map((v, i) => v / (apollo?.rpsPerCpu[i] ?? NaN));
   const throughput = table(
     [
       'gateway',
@@ -63,7 +72,7 @@ function federationTables(results: GatewayResult[], rate: number | undefined): s
     results.map((r) => [
       GATEWAY_LABELS[r.kind],
       spread(r.rpsPerCpu, f0),
-      spread(perRound(r), (n) => `${f2(n)}x`),
+      ratioSpread(r.rpsPerCpu, apollo?.rpsPerCpu),
       spread(r.rps, f0),
       String(r.rpsPerCpu.length),
       String(r.ok),
@@ -116,11 +125,10 @@ function dashboardTables(d: DashboardBenchResult): string {
 }
 
 function subscriptionTables(s: SubscriptionsBenchResult, fed: GatewayResult[]): string {
-  const vsCeiling = (b: BurstResult) => b.perSecond.map((v, i) => v / (s.ceiling.perSecond[i] ?? NaN));
   const burstRow = (label: string, b: BurstResult) => [
     label,
     spread(b.perSecond, f0),
-    spread(vsCeiling(b), (n) => `${f2(n)}x`),
+    ratioSpread(b.perSecond, s.ceiling.perSecond),
     spread(
       b.serverCpuMsPerDelivery.map((ms) => ms * 1000),
       f1,
@@ -186,7 +194,6 @@ function subscriptionTables(s: SubscriptionsBenchResult, fed: GatewayResult[]): 
 }
 
 function federationTaxTables(t: FederationTaxResult): string {
-  const ratio = (pick: (d: DeploymentResult) => number[]) => pick(t.supergraph).map((v, i) => v / (pick(t.monolith)[i] ?? NaN));
   const row = (label: string, d: DeploymentResult) => [
     label,
     String(d.processes),
@@ -216,13 +223,9 @@ function federationTaxTables(t: FederationTaxResult): string {
   return [
     `Server processes pinned to CPU 1, PostgreSQL, Redis and the load generator to CPU 0: ${t.pinned ? 'yes' : 'no'}. Closed loop, interleaved rounds; every response compared with the monolith's.`,
     main,
-    `**Supergraph / monolith, requests per server CPU-second: ${spread(
-      ratio((d) => d.rpsPerCpu),
-      (n) => `${f2(n)}x`,
-    )} (with PostgreSQL: ${spread(
-      ratio((d) => d.rpsPerCpuWithPostgres),
-      (n) => `${f2(n)}x`,
-    )}).** ` + `SQL statements per request in the monolith: ${t.monolithSql.first20} with 20 orders, ${t.monolithSql.first100} with 100.`,
+    `**Supergraph / monolith, requests per server CPU-second: ${ratioSpread(t.supergraph.rpsPerCpu, t.monolith.rpsPerCpu)} ` +
+      `(with PostgreSQL: ${ratioSpread(t.supergraph.rpsPerCpuWithPostgres, t.monolith.rpsPerCpuWithPostgres)}).** ` +
+      `SQL statements per request in the monolith: ${t.monolithSql.first20} with 20 orders, ${t.monolithSql.first100} with 100.`,
   ].join('\n\n');
 }
 
@@ -259,7 +262,7 @@ async function main(): Promise<void> {
   failures += fed.results.reduce((s, r) => s + r.failed, 0);
   const ours = fed.results.find((r) => r.kind === 'ours')!;
   const apollo = fed.results.find((r) => r.kind === 'apollo')!;
-  const ratio = median(ours.rpsPerCpu.map((v, i) => v / apollo.rpsPerCpu[i]!));
+  const ratio = median(perRoundRatios(ours.rpsPerCpu, apollo.rpsPerCpu));
   sections.push(
     '## Gateways on the federation scenario',
     `Gateway pinned to CPU 1, subgraphs and load generator on CPU 0: ${fed.pinned ? 'yes' : 'no (fewer than 2 CPUs or no taskset)'}. ` +
