@@ -14,7 +14,8 @@
  * Prints the tables and writes them to bench/results/latest.md. `--quick` (under two minutes; writes
  * latest-quick.md) runs our gateway against the bare `@apollo/gateway` and one burst round of the
  * subscriptions benchmark. `--profile` also writes `--cpu-prof` profiles of the federation gateways
- * to bench/results/profiles/ and prints their self-time summary. Exits non-zero when any response was
+ * and of the subscriptions benchmark's supergraph processes to bench/results/profiles/ and prints their
+ * self-time summary. Exits non-zero when any response was
  * wrong or any update was not delivered.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -274,7 +275,7 @@ async function main(): Promise<void> {
   for (const r of fed.results) if (r.firstFailure) sections.push(`First failure of ${r.kind}: \`${r.firstFailure.slice(0, 300)}\``);
 
   log('Subscriptions: our supergraph against the WebSocket ceiling');
-  const subs = await runSubscriptionsBench(subscriptionsBenchOptions(quick, log));
+  const subs = await runSubscriptionsBench({ ...subscriptionsBenchOptions(quick, log), cpuProfDir: profile ? profileDir : undefined });
   for (const b of [subs.ceiling, subs.shared, subs.unshared]) if (b) failures += b.expected - b.delivered;
   for (const r of [subs.rate?.active, subs.rate?.withIdle]) if (r) failures += r.expected - r.delivered;
   sections.push('## Live updates (subscriptions)', subscriptionTables(subs, fed.results));

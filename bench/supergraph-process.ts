@@ -38,12 +38,20 @@ export interface SupergraphProcessOptions {
   cpus?: string;
   /** More environment (configuration variables of the README). */
   env?: Record<string, string>;
+  /** Write a `--cpu-prof` profile named `<cpuProfName>.cpuprofile` into this directory when the process stops. */
+  cpuProfDir?: string;
+  cpuProfName?: string;
 }
 
 /** Starts the supergraph process and resolves once it printed that it is ready (up to 120 s). */
 export async function startSupergraphProcess(options: SupergraphProcessOptions): Promise<SupergraphProcess> {
   const ports = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const { child } = await startChild(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'apps', 'supergraph.main.ts')], {
+  const prof = options.cpuProfDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${options.cpuProfName ?? 'supergraph'}.cpuprofile`]
+    : [];
+  // Node itself (not the tsx CLI, which would relay SIGTERM to a grandchild) so that `stop()` reaches
+  // the supergraph's shutdown handler and a profile gets written.
+  const { child } = await startChild(process.execPath, [...prof, '--import', 'tsx', join(ROOT, 'apps', 'supergraph.main.ts')], {
     cwd: ROOT,
     ...(options.cpus ? { cpus: options.cpus } : {}),
     ready: /Supergraph ready/,

@@ -77,6 +77,8 @@ export interface SubscriptionsBenchOptions {
   /** Dashboard requests of the recovery measure (0 skips it) and how long to watch RSS after it, ms. */
   memoryBurst: number;
   recoveryMs: number;
+  /** Write `--cpu-prof` profiles of the supergraph processes (subscriptions-shared, -unshared) into this directory. */
+  cpuProfDir?: string;
   log: (line: string) => void;
 }
 
@@ -228,11 +230,12 @@ interface Stack {
   pinned: boolean;
 }
 
-async function startSupergraph(stack: Stack, shared: boolean): Promise<SupergraphProcess> {
+async function startSupergraph(stack: Stack, shared: boolean, cpuProfDir?: string): Promise<SupergraphProcess> {
   return startSupergraphProcess({
     databaseUrl: stack.databaseUrl,
     redisUrl: stack.redisUrl,
     ...(stack.pinned ? { cpus: '1' } : {}),
+    ...(cpuProfDir ? { cpuProfDir, cpuProfName: `subscriptions-${shared ? 'shared' : 'unshared'}` } : {}),
     env: { ...UNBOUNDED_ENV, ...SOCKET_CAPS_ENV, SUBSCRIPTION_SHARED_EXECUTIONS: String(shared) },
   });
 }
@@ -465,7 +468,7 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
     };
 
     o.log('  supergraph process (shared executions)');
-    const sg = await startSupergraph(stack, true);
+    const sg = await startSupergraph(stack, true, o.cpuProfDir);
     stopAll.unshift(() => sg.child.stop());
     if (o.idleSockets > 0) {
       // On the fresh process: once a burst has grown the heap, new sockets fill its free space unseen.
@@ -524,7 +527,7 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
     if (o.unsharedEvents > 0 || o.memoryBurst > 0) {
       // A fresh process: the measures above grew the first one's heap.
       o.log('  supergraph process (one execution per subscription)');
-      const unsharedSg = await startSupergraph(stack, false);
+      const unsharedSg = await startSupergraph(stack, false, o.cpuProfDir);
       stopAll.unshift(() => unsharedSg.child.stop());
       if (o.memoryBurst > 0) {
         o.log(`  RSS around a burst of ${o.memoryBurst} dashboard requests, watched for ${o.recoveryMs / 1000} s`);
