@@ -3,7 +3,7 @@
  * its descendants, and helpers to start, pin and stop child processes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -70,6 +70,21 @@ function statusMiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 /** Peak resident set size (VmHWM), MiB, summed over `pid` and its live descendants. */
 export function peakRssMiB(pid: number): number {
   return statusMiB(pid, 'VmHWM');
+}
+
+/**
+ * Resets the peak resident set size (VmHWM) of `pid` and its live descendants to their current RSS
+ * (Linux: `5` written to /proc/<pid>/clear_refs, proc(5)), so that a later {@link peakRssMiB} covers
+ * only what ran since.
+ */
+export function resetPeakRss(pid: number): void {
+  for (const p of processTree(pid)) {
+    try {
+      writeFileSync(`/proc/${p}/clear_refs`, '5');
+    } catch {
+      // exited
+    }
+  }
 }
 
 /** Current resident set size (VmRSS), MiB, summed over `pid` and its live descendants (tsx runs the program in a child). */

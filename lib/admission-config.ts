@@ -42,6 +42,8 @@ export interface AdmissionConfig {
   planningTimeoutMs: number;
   /** New documents of one tenant waiting to be planned (`GRAPHQL_PLANNING_QUEUE_PER_TENANT`, 100). */
   planningQueuePerTenant: number;
+  /** How long the planning worker stays without a new document before it ends (`GRAPHQL_PLANNING_WORKER_IDLE_MS`, 10,000; 0: never). */
+  planningWorkerIdleMs: number;
   /** Pause before an HTTP 429 is answered (`RATE_LIMIT_REFUSAL_DELAY_MS`, 1,000, plus 0-50% jitter; 0: at once). */
   refusalDelayMs: number;
 }
@@ -71,6 +73,7 @@ export const ADMISSION_ENV = {
   TRUSTED_DOCUMENTS_MANIFEST: text,
   GRAPHQL_PLANNING_TIMEOUT_MS: int(2_000),
   GRAPHQL_PLANNING_QUEUE_PER_TENANT: int(100, 1),
+  GRAPHQL_PLANNING_WORKER_IDLE_MS: int(10_000),
   RATE_LIMIT_REFUSAL_DELAY_MS: int(1_000),
   TRUSTED_DOCUMENTS: z.preprocess(blankToUndefined, z.enum(['require', 'allow'], { error: 'must be require or allow' }).optional()),
 };
@@ -108,6 +111,7 @@ export function admissionConfigOf(e: AdmissionEnv, mode: 'development' | 'produc
     trustedDocumentsMode: e.TRUSTED_DOCUMENTS,
     planningTimeoutMs: e.GRAPHQL_PLANNING_TIMEOUT_MS,
     planningQueuePerTenant: e.GRAPHQL_PLANNING_QUEUE_PER_TENANT,
+    planningWorkerIdleMs: e.GRAPHQL_PLANNING_WORKER_IDLE_MS,
     refusalDelayMs: e.RATE_LIMIT_REFUSAL_DELAY_MS,
   };
 }

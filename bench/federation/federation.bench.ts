@@ -20,7 +20,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { SignJWT } from 'jose';
 import { closedLoop, openLoop, percentile, type LoadTarget } from '../load';
 import { median } from '../report';
-import { canPin, cpuSeconds, freePort, peakRssMiB, pin, startChild, waitFor, type Child } from '../proc';
+import { canPin, cpuSeconds, freePort, peakRssMiB, pin, resetPeakRss, startChild, waitFor, type Child } from '../proc';
 import { composeBenchSupergraph } from './compose';
 import { FEDERATION_QUERY, expectedResponse } from './data';
 import type { BenchSubgraphName } from './subgraphs';
@@ -65,6 +65,7 @@ export interface GatewayResult {
   failed: number;
   firstFailure?: string;
   latency?: { rate: number; p50: number; p95: number; p99: number; ok: number; failed: number };
+  /** Peak RSS over the measured rounds and the latency run (the peak is reset after the warm-up), MiB. */
   peakRssMiB: number;
 }
 
@@ -190,6 +191,7 @@ export async function runFederationBench(options: FederationBenchOptions): Promi
     for (const [kind, { target }] of targets) {
       absorb(results.get(kind)!, await closedLoop(target, options.connections, Math.min(3000, options.throughputMs)));
     }
+    for (const { child } of targets.values()) resetPeakRss(child.pid); // the peak under the scenario, not at start-up or warm-up
     for (let round = 1; round <= options.rounds; round++) {
       const order = round % 2 ? options.gateways : [...options.gateways].reverse();
       for (const kind of order) {

@@ -47,6 +47,8 @@ export interface AdmissionSettings {
   planningTimeoutMs?: number;
   /** New documents of one tenant waiting for the planning worker; beyond it `RATE_LIMITED` (default 100). */
   planningQueuePerTenant?: number;
+  /** How long the planning worker stays without a new document before it ends, ms (default 10,000; 0: never). */
+  planningWorkerIdleMs?: number;
   /** Longest pause before an HTTP 429 is answered, ms (default 1,000; http-admission.ts). */
   refusalDelayMs?: number;
   /** The plan that applies while a tenant's own cannot be read (default {@link FALLBACK_PLAN}). */
@@ -94,6 +96,7 @@ export function createAdmission(settings: AdmissionSettings, deps: AdmissionDeps
           logger: deps.logger,
           timeoutMs: settings.planningTimeoutMs,
           maxQueuedPerTenant: settings.planningQueuePerTenant,
+          idleMs: settings.planningWorkerIdleMs,
         });
   const admission = new Admission({
     documents: new DocumentAdmission({ limits, hideSchemaDetails: deps.hideSchemaDetails }),

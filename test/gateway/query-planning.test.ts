@@ -2,9 +2,15 @@
  * Bounded planning through the real gateway: new documents are planned in a worker thread, so the
  * event loop keeps answering while a heavy document (within the document limits) is planned; a
  * document whose planning passes the deadline is refused with `QUERY_PLANNING_TIMEOUT` on HTTP and
- * WebSocket; planned documents run normally (the plan cached by the worker is the one executed).
+ * WebSocket; planned documents run normally (the plan cached by the worker is the one executed); the
+ * worker ends when idle and starts again for the next new document.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { QueryPlanner } from '@apollo/query-planner';
+import { QueryPlanning, queryPlanKey } from '../../gateway/planning/query-planning';
+import { createLogger } from '../../lib/logger';
+import { waitUntil } from '../support/processes';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import { wsCodes, wsOperation } from '../support/ws-operation';
 
@@ -88,5 +94,26 @@ describe('bounded query planning', () => {
     } finally {
       await strict.stop();
     }
+  });
+});
+
+describe('QueryPlanning', () => {
+  it('ends its worker once no document waited for idleMs, and starts it again for the next new document', async () => {
+    const supergraphSdl = readFileSync(join(__dirname, '..', '..', 'schema', 'supergraph.graphql'), 'utf8');
+    const planning = new QueryPlanning({ supergraphSdl, logger: createLogger('test', 'silent'), idleMs: 200 });
+    try {
+      expect(planning.workerRunning).toBe(false);
+      expect(await planning.planAhead('acme', '{ tenant { slug } }')).toBeUndefined();
+      expect(planning.workerRunning).toBe(true);
+      expect(await planning.cache.get(queryPlanKey('{ tenant { slug } }'))).toMatchObject({ kind: 'QueryPlan' });
+
+      await waitUntil(() => !planning.workerRunning, 'the idle worker to end', 5_000);
+      expect(await planning.planAhead('acme', 'query Name { tenant { name } }', 'Name')).toBeUndefined();
+      expect(await planning.cache.get(queryPlanKey('query Name { tenant { name } }', 'Name'))).toMatchObject({ kind: 'QueryPlan' });
+      expect(planning.workerRunning).toBe(true);
+    } finally {
+      planning.close();
+    }
+    expect(planning.workerRunning).toBe(false);
   });
 });
