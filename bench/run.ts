@@ -14,8 +14,8 @@
  * Prints the tables and writes them to bench/results/latest.md. `--quick` (under two minutes; writes
  * latest-quick.md) runs our gateway against the bare `@apollo/gateway` and one burst round of the
  * subscriptions benchmark. `--profile` also writes `--cpu-prof` profiles of the federation gateways
- * and of the subscriptions benchmark's supergraph processes to bench/results/profiles/ and prints their
- * self-time summary. Exits non-zero when any response was
+ * and of the server processes of the subscriptions and federation-tax benchmarks to
+ * bench/results/profiles/ and prints their self-time summary. Exits non-zero when any response was
  * wrong or any update was not delivered.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -294,7 +294,7 @@ async function main(): Promise<void> {
     failures += dash.steps.reduce((s, x) => s + x.failed, 0);
     sections.push('## Dashboard query on our supergraph', dashboardTables(dash));
     log('Federation tax: the dashboard query on the deployed supergraph against one monolithic server');
-    const tax = await runFederationTaxBench({ ...FEDERATION_TAX_DEFAULTS, log });
+    const tax = await runFederationTaxBench({ ...FEDERATION_TAX_DEFAULTS, cpuProfDir: profile ? profileDir : undefined, log });
     failures += tax.monolith.failed + tax.monolith.rateFailed + tax.supergraph.failed + tax.supergraph.rateFailed;
     sections.push('## Federation tax on the dashboard query', federationTaxTables(tax));
     if (dash.sqlPerRequest.first20 !== dash.sqlPerRequest.first100) {

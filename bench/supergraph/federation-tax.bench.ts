@@ -38,6 +38,8 @@ export interface FederationTaxOptions {
   rateMs: number;
   /** Orders placed for tenant acme before measuring (the seed has 12; the query lists 20). */
   extraOrders: number;
+  /** Write `--cpu-prof` profiles of the server processes (tax-gateway, tax-<subgraph>, tax-monolith) into this directory. */
+  cpuProfDir?: string;
   log: (line: string) => void;
 }
 
@@ -102,6 +104,19 @@ function emptyResult(processes: number): DeploymentResult {
   };
 }
 
+/**
+ * Command of server process `name` running `file`: through the tsx CLI as deployed (Dockerfile,
+ * docker-compose.yml), or, to profile it, node itself with `--cpu-prof` (the tsx CLI would run the
+ * program in a child of its own).
+ */
+function serverCommand(file: string, args: string[], name: string, cpuProfDir?: string): [string, string[]] {
+  if (!cpuProfDir) return [TSX, [file, ...args]];
+  return [
+    process.execPath,
+    ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=tax-${name}.cpuprofile`, '--import', 'tsx', file, ...args],
+  ];
+}
+
 /** Runs the federation-tax benchmark (see the file comment). */
 export async function runFederationTaxBench(o: FederationTaxOptions): Promise<FederationTaxResult> {
   const pinned = await pinLoadGeneratorToCpu0();
@@ -116,7 +131,7 @@ export async function runFederationTaxBench(o: FederationTaxOptions): Promise<Fe
     await Promise.all(
       SUBGRAPHS.map(async ({ name }) => {
         const port = await freePort();
-        const { child } = await startChild(TSX, [join(ROOT, 'apps', 'subgraph.main.ts'), name], {
+        const { child } = await startChild(...serverCommand(join(ROOT, 'apps', 'subgraph.main.ts'), [name], name, o.cpuProfDir), {
           cwd: ROOT,
           ...onServerCpu,
           env: { ...common, INTERNAL_JWT_SECRET: secret, [`${name.toUpperCase()}_PORT`]: String(port) },
@@ -127,7 +142,7 @@ export async function runFederationTaxBench(o: FederationTaxOptions): Promise<Fe
       }),
     );
     const gatewayPort = await freePort();
-    const { child: gateway } = await startChild(TSX, [join(ROOT, 'apps', 'gateway.main.ts')], {
+    const { child: gateway } = await startChild(...serverCommand(join(ROOT, 'apps', 'gateway.main.ts'), [], 'gateway', o.cpuProfDir), {
       cwd: ROOT,
       ...onServerCpu,
       env: { ...common, ...UNBOUNDED_ENV, ...subgraphEnv, INTERNAL_JWT_SECRET: secret, PORT: String(gatewayPort) },
@@ -137,13 +152,16 @@ export async function runFederationTaxBench(o: FederationTaxOptions): Promise<Fe
     const supergraph: Deployment = { children: [...children], url: `http://127.0.0.1:${gatewayPort}/graphql` };
 
     const [monolithPort, statsPort] = [await freePort(), await freePort()];
-    const { child: monolithChild } = await startChild(TSX, [join(__dirname, '..', 'monolith', 'monolith-server.ts')], {
-      cwd: ROOT,
-      ...onServerCpu,
-      env: { ...common, PORT: String(monolithPort), STATS_PORT: String(statsPort) },
-      ready: /MONOLITH READY/,
-      timeoutMs: 120_000,
-    });
+    const { child: monolithChild } = await startChild(
+      ...serverCommand(join(__dirname, '..', 'monolith', 'monolith-server.ts'), [], 'monolith', o.cpuProfDir),
+      {
+        cwd: ROOT,
+        ...onServerCpu,
+        env: { ...common, PORT: String(monolithPort), STATS_PORT: String(statsPort) },
+        ready: /MONOLITH READY/,
+        timeoutMs: 120_000,
+      },
+    );
     children.push(monolithChild);
     const monolith: Deployment = { children: [monolithChild], url: `http://127.0.0.1:${monolithPort}/graphql` };
 
