@@ -5,6 +5,7 @@
  */
 import { loadConfig, type AppConfig } from '../lib/config';
 import { createLogger, type Logger } from '../lib/logger';
+import { processMetricsRegistry } from '../lib/observability/metrics-registry';
 import { startTracing } from '../lib/observability/tracing';
 import { startIdleMemoryRelease } from '../lib/runtime/idle-memory-release';
 import { describeStartupError } from './startup-errors';
@@ -48,6 +49,12 @@ export function runProcess(
     const logger = createLogger(name, config.logLevel, { format: config.logFormat });
     const tracing = config.observability.tracing;
     const stopTracing = startTracing({ ...tracing, serviceName: tracing.serviceName ?? name });
+    // Started before the services, so that its metrics are in the registry their `/metrics` merge.
+    const { memoryReleaseIdleMs } = config.observability;
+    const memoryRelease =
+      memoryReleaseIdleMs > 0
+        ? startIdleMemoryRelease({ idleMs: memoryReleaseIdleMs, logger, registry: processMetricsRegistry() })
+        : undefined;
     let running: RunningProcess;
     try {
       running = await start({ config, logger });
@@ -55,8 +62,6 @@ export function runProcess(
       console.error(`${name}: start-up failed: ${describeStartupError(err)}`);
       process.exit(1);
     }
-    const { memoryReleaseIdleMs } = config.observability;
-    const memoryRelease = memoryReleaseIdleMs > 0 ? startIdleMemoryRelease({ idleMs: memoryReleaseIdleMs, logger }) : undefined;
     let stopping = false;
     const shutdown = (signal: NodeJS.Signals) => {
       if (stopping) return;

@@ -18,7 +18,9 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../logger';
+import { METRIC_PREFIX } from '../observability/metrics-registry';
 
 /** Options of {@link startIdleMemoryRelease}. */
 export interface IdleMemoryReleaseOptions {
@@ -32,6 +34,11 @@ export interface IdleMemoryReleaseOptions {
   checkIntervalMs?: number;
   /** Where each release is logged (debug: RSS before and after, pause). */
   logger?: Logger;
+  /**
+   * Where `supergraph_memory_releases_total` and `supergraph_memory_release_pause_seconds_total` are
+   * registered (the process's registry: lib/observability/metrics-registry.ts).
+   */
+  registry?: Registry;
 }
 
 /** What one release did. */
@@ -96,6 +103,17 @@ export function startIdleMemoryRelease(options: IdleMemoryReleaseOptions): IdleM
   let idleSince: number | undefined;
   let releases = 0;
   let checks = 0;
+  const registers = options.registry ? [options.registry] : [];
+  const releasesTotal = new Counter({
+    name: `${METRIC_PREFIX}memory_releases_total`,
+    help: 'Memory-reducing collections run when idle after RSS grew',
+    registers,
+  });
+  const pauseTotal = new Counter({
+    name: `${METRIC_PREFIX}memory_release_pause_seconds_total`,
+    help: 'Event-loop pause of those collections',
+    registers,
+  });
   const timer = setInterval(() => {
     checks++;
     const now = performance.eventLoopUtilization();
@@ -115,6 +133,8 @@ export function startIdleMemoryRelease(options: IdleMemoryReleaseOptions): IdleM
     }
     const release = releaseMemory();
     releases++;
+    releasesTotal.inc();
+    pauseTotal.inc(release.pauseMs / 1000);
     baselineBytes = release.rssAfterBytes;
     last = performance.eventLoopUtilization(); // the pause is not load
     options.logger?.debug(

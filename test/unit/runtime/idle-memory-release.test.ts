@@ -4,6 +4,7 @@
  * is idle and only once per growth.
  */
 import { performance } from 'node:perf_hooks';
+import { Registry } from 'prom-client';
 import { releaseMemory, startIdleMemoryRelease } from '../../../lib/runtime/idle-memory-release';
 import { waitUntil } from '../../support/processes';
 
@@ -28,8 +29,9 @@ describe('releaseMemory', () => {
 });
 
 describe('startIdleMemoryRelease', () => {
-  it('releases after growth only once the event loop is idle, and only once per growth', async () => {
-    const idle = startIdleMemoryRelease({ idleMs: 200, checkIntervalMs: 50, minGrowthBytes: 64 * MiB });
+  it('releases after growth only once the event loop is idle, and only once per growth, and counts it', async () => {
+    const registry = new Registry();
+    const idle = startIdleMemoryRelease({ idleMs: 200, checkIntervalMs: 50, minGrowthBytes: 64 * MiB, registry });
     const busy = setInterval(() => {
       const end = performance.now() + 40;
       while (performance.now() < end); // keeps the loop about 90% busy
@@ -47,6 +49,9 @@ describe('startIdleMemoryRelease', () => {
       const checks = idle.checks;
       await waitUntil(() => idle.checks >= checks + 12, 'more idle checks', 10_000);
       expect(idle.releases).toBe(1);
+      const metrics = await registry.metrics();
+      expect(metrics).toMatch(/^supergraph_memory_releases_total 1$/m);
+      expect(Number(/^supergraph_memory_release_pause_seconds_total (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     } finally {
       clearInterval(busy);
       idle.stop();
