@@ -36,6 +36,7 @@ import {
   runSubscriptionsBench,
   subscriptionsBenchOptions,
   type BurstResult,
+  type MemoryReleases,
   type RateResult,
   type SubscriptionsBenchResult,
 } from './subscriptions/subscriptions.bench';
@@ -189,9 +190,17 @@ function subscriptionTables(s: SubscriptionsBenchResult, fed: GatewayResult[]): 
       'back within 20% of the pre-burst RSS',
       r.backWithin20PctAfterMs === undefined ? `not within ${r.watchedMs / 1000} s` : `after ${f1(r.backWithin20PctAfterMs / 1000)} s`,
     ]);
+    memory.push(['idle memory releases from the burst to the end of the watch (total pause)', releases(r.releases)]);
   }
+  if (s.rateMemoryReleases)
+    memory.push(['idle memory releases during the fixed-rate rounds (total pause)', releases(s.rateMemoryReleases)]);
   if (memory.length) parts.push('Memory:', table(['measure', 'value'], memory));
   return parts.join('\n\n');
+}
+
+/** `2 (310 ms)`: count and total pause of idle memory releases. */
+function releases(r: MemoryReleases): string {
+  return `${r.count} (${f0(r.pauseMs)} ms)`;
 }
 
 function federationTaxTables(t: FederationTaxResult): string {

@@ -125,6 +125,8 @@ export interface SubscriptionsBenchResult {
   shared: BurstResult;
   unshared?: BurstResult;
   rate?: { perSecond: number; active: RateResult; withIdle?: RateResult };
+  /** Idle memory releases of the supergraph (lib/runtime/idle-memory-release.ts) while the fixed-rate rounds ran, and their pause. */
+  rateMemoryReleases?: MemoryReleases;
   /** Supergraph RSS growth per idle socket, KiB. */
   idleSocketKiB?: number;
   recovery?: {
@@ -135,7 +137,27 @@ export interface SubscriptionsBenchResult {
     watchedMs: number;
     backWithin20PctAfterMs?: number;
     failed: number;
+    /** Idle memory releases from the start of the burst to the end of the watch. */
+    releases: MemoryReleases;
   };
+}
+
+/** Count and total event-loop pause of a process's idle memory releases. */
+export interface MemoryReleases {
+  count: number;
+  pauseMs: number;
+}
+
+/** The supergraph's idle memory releases so far, from its `/metrics`. */
+async function memoryReleases(sg: SupergraphProcess): Promise<MemoryReleases> {
+  const text = await (await fetch(sg.url.replace(/\/graphql$/, '/metrics'))).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { count: value('supergraph_memory_releases_total'), pauseMs: value('supergraph_memory_release_pause_seconds_total') * 1000 };
+}
+
+/** What happened between two {@link memoryReleases} readings. */
+function releasesBetween(before: MemoryReleases, after: MemoryReleases): MemoryReleases {
+  return { count: after.count - before.count, pauseMs: after.pauseMs - before.pauseMs };
 }
 
 /** graphql-ws clients that count deliveries and record, per order id, the time from sending to receiving. */
@@ -402,6 +424,7 @@ async function recovery(stack: Stack, sg: SupergraphProcess, o: SubscriptionsBen
     return total - (counts['200'] ?? 0);
   };
   await flood(4, 200); // warm-up: compiled code and pools as in steady use
+  const releasesBefore = await memoryReleases(sg);
   const beforeMiB = rssMiB(sg.child.pid);
   let peakMiB = beforeMiB;
   const sampler = setInterval(() => (peakMiB = Math.max(peakMiB, rssMiB(sg.child.pid))), 100);
@@ -425,6 +448,7 @@ async function recovery(stack: Stack, sg: SupergraphProcess, o: SubscriptionsBen
     watchedMs: o.recoveryMs,
     ...(backWithin20PctAfterMs !== undefined ? { backWithin20PctAfterMs } : {}),
     failed,
+    releases: releasesBetween(releasesBefore, await memoryReleases(sg)),
   };
 }
 
@@ -512,6 +536,7 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
 
     if (o.rate > 0) {
       o.log(`  fixed rate: ${o.rate} orders/s, ${o.subscribers} subscribers`);
+      const releasesBefore = await memoryReleases(sg);
       result.rate = { perSecond: o.rate, active: await fixedRate(stack, sg, ours, o) };
       if (o.idleSockets > 0) {
         o.log(`  fixed rate with ${o.idleSockets} idle sockets from another process`);
@@ -520,6 +545,7 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
         result.rate.withIdle = await fixedRate(stack, sg, ours, o);
         await idle.stop();
       }
+      result.rateMemoryReleases = releasesBetween(releasesBefore, await memoryReleases(sg));
     }
     await ours.dispose();
     await sg.child.stop(30_000);
