@@ -3,6 +3,7 @@ import { DEMO_ORDERS_PER_TENANT } from '../../lib/db/demo-data';
 import { findDemoUser } from '../../lib/auth/dev-token';
 import { streamKey } from '../../lib/events/domain-event';
 import { waitForGroupDrained, waitForOutboxDrained } from '../support/event-waits';
+import { waitUntil } from '../support/processes';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const LIST =
@@ -76,9 +77,14 @@ describe('notifications', () => {
     };
     await stack.eventLog.streams.append(event);
     await stack.eventLog.streams.append(event);
+    const notifications = () => stack.sql<{ title: string }>('SELECT title FROM notifications WHERE source_event_id = $1', [event.id]);
+    // The row itself first: once, under a full test run, the group's counters (lag 0, nothing pending)
+    // read drained while the row was not there yet (cause not found; an event that is never handled
+    // still fails here, after 15 s).
+    await waitUntil(async () => (await notifications()).length > 0, 'the notification of the event', 15_000);
     await waitForGroupDrained(process.env.TEST_REDIS_URL!, streamKey(acme.tenantId, 'orders'), 'notifications');
     await waitForOutboxDrained((text) => stack.sql(text));
-    const rows = await stack.sql<{ title: string }>('SELECT title FROM notifications WHERE source_event_id = $1', [event.id]);
+    const rows = await notifications();
     expect(rows).toEqual([{ title: `Order ${order!.number} shipped` }]);
     const announced = await stack.eventLog.streams.read(streamKey(acme.tenantId, 'notifications'), '0');
     expect(announced.filter((e) => e.event.type === 'notification.created')).toHaveLength(1);
