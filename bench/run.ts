@@ -171,7 +171,10 @@ function subscriptionTables(s: SubscriptionsBenchResult, fed: GatewayResult[]): 
   }
   const memory: string[][] = [];
   if (s.idleSocketKiB !== undefined)
-    memory.push(['supergraph RSS per idle subscription socket (server side only)', `${f1(s.idleSocketKiB)} KiB`]);
+    memory.push([
+      'supergraph RSS per idle subscription socket (server side only; idle memory releases during the measure)',
+      `${f1(s.idleSocketKiB)} KiB (${s.idleSocketReleases ? releases(s.idleSocketReleases) : 'n/a'})`,
+    ]);
   const ours = fed.find((r) => r.kind === 'ours');
   const apollo = fed.find((r) => r.kind === 'apollo');
   if (ours && apollo) {

@@ -129,6 +129,8 @@ export interface SubscriptionsBenchResult {
   rateMemoryReleases?: MemoryReleases;
   /** Supergraph RSS growth per idle socket, KiB. */
   idleSocketKiB?: number;
+  /** Idle memory releases while that growth was measured (one would lower the figure). */
+  idleSocketReleases?: MemoryReleases;
   recovery?: {
     requests: number;
     beforeMiB: number;
@@ -497,10 +499,12 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
     if (o.idleSockets > 0) {
       // On the fresh process: once a burst has grown the heap, new sockets fill its free space unseen.
       o.log(`  RSS per idle socket: ${o.idleSockets} sockets from another process`);
+      const releasesBefore = await memoryReleases(sg);
       const before = await settledRssMiB(sg.child.pid);
       const idle = await openIdleSockets(sg, o.idleSockets, pinned);
       stopAll.unshift(() => idle.stop());
       result.idleSocketKiB = (((await settledRssMiB(sg.child.pid)) - before) * 1024) / o.idleSockets;
+      result.idleSocketReleases = releasesBetween(releasesBefore, await memoryReleases(sg));
       await idle.stop();
     }
     o.log(`  ${o.subscribers} subscribers on the gateway`);
