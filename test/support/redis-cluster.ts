@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { waitUntil } from './processes';
-import { freePort } from './redis-server';
+import { freePort, portIsFree } from './redis-server';
+
+/** Redis Cluster's bus port is the client port plus this (redis.conf, `cluster-port` default). */
+const BUS_PORT_OFFSET = 10_000;
 
 /** Node timeout of the test cluster, ms: a dead master's replica takes over about this long after it died. */
 export const CLUSTER_NODE_TIMEOUT_MS = 2000;
@@ -72,9 +75,14 @@ async function ping(port: number): Promise<boolean> {
 export async function startRedisCluster(): Promise<RedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'supergraph-cluster-'));
   const ports: number[] = [];
+  // Each node also listens on its bus port: no node's client port may be another's bus port.
+  const taken = new Set<number>();
   while (ports.length < 6) {
     const p = await freePort();
-    if (!ports.includes(p)) ports.push(p);
+    const bus = p + BUS_PORT_OFFSET;
+    if (bus > 65_535 || taken.has(p) || taken.has(bus) || !(await portIsFree(bus))) continue;
+    ports.push(p);
+    taken.add(p).add(bus);
   }
   const children = new Map<number, ChildProcess>();
   const launch = async (port: number) => {
