@@ -170,16 +170,10 @@ export async function openLoop(target: LoadTarget, rate: number, durationMs: num
 }
 
 /**
- * One GraphQL POST to `url` with a bearer `token`; resolves with the response's `data` and its raw
- * text (for exact comparisons).
+ * One GraphQL POST to `url` with a bearer `token`; resolves with the response's `data`.
  * @throws Error when the answer is not HTTP 200 or carries `errors`.
  */
-export async function postGraphQL<T>(
-  url: string,
-  token: string,
-  query: string,
-  variables?: Record<string, unknown>,
-): Promise<{ data: T; text: string }> {
+export async function postGraphQL<T>(url: string, token: string, query: string, variables?: Record<string, unknown>): Promise<T> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -188,5 +182,5 @@ export async function postGraphQL<T>(
   const text = await res.text();
   const body = (res.status === 200 ? JSON.parse(text) : {}) as { data?: T; errors?: unknown[] };
   if (res.status !== 200 || body.errors || !body.data) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 300)}`);
-  return { data: body.data, text };
+  return body.data;
 }

@@ -267,7 +267,7 @@ async function startSupergraph(stack: Stack, shared: boolean, cpuProfDir?: strin
 /** Places one order for `tenant` through the gateway; resolves with its id and when it was sent. */
 async function placeOrder(stack: Stack, sg: SupergraphProcess, tenant: Tenant, n: number): Promise<{ id: string; started: number }> {
   const started = performance.now();
-  const { data } = await postGraphQL<{ placeOrder: { id: string } }>(sg.url, stack.tokens[tenant].writer, PLACE, {
+  const data = await postGraphQL<{ placeOrder: { id: string } }>(sg.url, stack.tokens[tenant].writer, PLACE, {
     input: { lines: [{ productId: stack.products[tenant][n % 10], quantity: 1 }] },
   });
   return { id: data.placeOrder.id, started };
