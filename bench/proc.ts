@@ -114,6 +114,14 @@ export async function pinLoadGeneratorToCpu0(): Promise<boolean> {
   return true;
 }
 
+/**
+ * Node options that write a V8 CPU profile of the process to `<dir>/<name>.cpuprofile` when it exits
+ * (`node --cpu-prof`, Node's CLI doc); none without `dir`.
+ */
+export function cpuProfArgs(dir: string | undefined, name: string): string[] {
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+}
+
 /** A started child process. */
 export interface Child {
   proc: ChildProcess;

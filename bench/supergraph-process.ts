@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { freePort, startChild, type Child } from './proc';
+import { cpuProfArgs, freePort, startChild, type Child } from './proc';
 
 const ROOT = join(__dirname, '..');
 
@@ -46,9 +46,7 @@ export interface SupergraphProcessOptions {
 /** Starts the supergraph process and resolves once it printed that it is ready (up to 120 s). */
 export async function startSupergraphProcess(options: SupergraphProcessOptions): Promise<SupergraphProcess> {
   const ports = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const prof = options.cpuProfDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${options.cpuProfName ?? 'supergraph'}.cpuprofile`]
-    : [];
+  const prof = cpuProfArgs(options.cpuProfDir, options.cpuProfName ?? 'supergraph');
   // Node itself (not the tsx CLI, which would relay SIGTERM to a grandchild) so that `stop()` reaches
   // the supergraph's shutdown handler and a profile gets written.
   const { child } = await startChild(process.execPath, [...prof, '--import', 'tsx', join(ROOT, 'apps', 'supergraph.main.ts')], {

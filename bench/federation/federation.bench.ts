@@ -20,7 +20,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { SignJWT } from 'jose';
 import { closedLoop, openLoop, percentile, type LoadTarget } from '../load';
 import { median } from '../report';
-import { canPin, cpuSeconds, freePort, peakRssMiB, pin, resetPeakRss, startChild, waitFor, type Child } from '../proc';
+import { canPin, cpuProfArgs, cpuSeconds, freePort, peakRssMiB, pin, resetPeakRss, startChild, waitFor, type Child } from '../proc';
 import { composeBenchSupergraph } from './compose';
 import { FEDERATION_QUERY, expectedResponse } from './data';
 import type { BenchSubgraphName } from './subgraphs';
@@ -136,7 +136,7 @@ export async function runFederationBench(options: FederationBenchOptions): Promi
     const body = JSON.stringify({ query: FEDERATION_QUERY });
     const targets = new Map<GatewayKind, { child: Child; target: LoadTarget }>();
     for (const kind of options.gateways) {
-      const prof = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${kind}.cpuprofile`] : [];
+      const prof = cpuProfArgs(options.cpuProfDir, kind);
       let child: Child;
       let port: number;
       if (kind === 'hive') {

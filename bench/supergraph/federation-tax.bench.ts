@@ -20,7 +20,7 @@ import { DASHBOARD_QUERY } from '../../scripts/dashboard-query';
 import { startRedisServer } from '../../test/support/redis-server';
 import { startBenchDatabase } from '../bench-database';
 import { closedLoop, openLoop, percentile, postGraphQL, type LoadTarget } from '../load';
-import { cpuSeconds, freePort, pinLoadGeneratorToCpu0, rssMiB, startChild, waitFor, type Child } from '../proc';
+import { cpuProfArgs, cpuSeconds, freePort, pinLoadGeneratorToCpu0, rssMiB, startChild, waitFor, type Child } from '../proc';
 import { runAsScript } from '../report';
 import { UNBOUNDED_ENV } from '../supergraph-process';
 
@@ -111,10 +111,7 @@ function emptyResult(processes: number): DeploymentResult {
  */
 function serverCommand(file: string, args: string[], name: string, cpuProfDir?: string): [string, string[]] {
   if (!cpuProfDir) return [TSX, [file, ...args]];
-  return [
-    process.execPath,
-    ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=tax-${name}.cpuprofile`, '--import', 'tsx', file, ...args],
-  ];
+  return [process.execPath, [...cpuProfArgs(cpuProfDir, `tax-${name}`), '--import', 'tsx', file, ...args]];
 }
 
 /** Runs the federation-tax benchmark (see the file comment). */
