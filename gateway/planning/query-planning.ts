@@ -178,7 +178,7 @@ export class QueryPlanning {
     }
   }
 
-  /** Whether the worker is running now (tests and metrics). */
+  /** Whether the worker is running now (read by the tests). */
   get workerRunning(): boolean {
     return this.worker !== undefined;
   }
