@@ -37,7 +37,8 @@ export interface IdleMemoryReleaseOptions {
   logger?: Logger;
   /**
    * Where `supergraph_memory_releases_total` and `supergraph_memory_release_pause_seconds_total` are
-   * registered (the process's registry: lib/observability/metrics-registry.ts).
+   * registered (the process's registry: lib/observability/metrics-registry.ts). One release per
+   * registry: prom-client refuses a second metric of the same name.
    */
   registry?: Registry;
 }
