@@ -36,6 +36,7 @@ import type { TenantScheduler } from '../fairness/tenant-scheduler';
 import { inTenantTurn } from '../fairness/tenant-turn';
 import type { GatewayContext } from '../gateway-context';
 import type { LiveSubscriptions } from './live-subscriptions';
+import { resultJson } from './shaped-results';
 import { planRequest, type PlannerOptions } from './subscription-plan';
 
 /** Interval of the keep-alive comment lines, ms. */
@@ -106,9 +107,12 @@ async function readParams(req: IncomingMessage, url: URL): Promise<SseParams | s
   };
 }
 
-/** One SSE event: `next` with a result (and the cursor as `id:`), or `complete`. */
+/**
+ * One SSE event: `next` with a result (and the cursor as `id:`), or `complete`. A live result shared
+ * by many subscribers is serialised once (shaped-results.ts).
+ */
 function sseEvent(event: 'next' | 'complete', data?: ExecutionResult, id?: string): string {
-  return `${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${data ? JSON.stringify(data) : ''}\n\n`;
+  return `${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${data ? resultJson(data) : ''}\n\n`;
 }
 
 /** Starts the event stream: status 200 and the headers that keep intermediaries from buffering it. */

@@ -18,6 +18,11 @@
  *    operations run at once on a connection.
  * 3. A subscriber that falls more than `maxQueue` entries behind has its connection closed with 4429
  *    `Subscriber too slow`; it can reconnect with its last cursor.
+ * 4. A live subscription's results are written by {@link deliverLive}, not by graphql-ws's
+ *    per-message path: the same `next` message, but its payload serialised once per event and shape
+ *    for every socket (shaped-results.ts), and one write per result awaited before the next, as
+ *    graphql-ws does, so a socket that does not drain keeps its subscription's queue growing until
+ *    item 3 applies.
  */
 import { GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Context, Disposable, SubscribePayload } from 'graphql-ws';
@@ -37,7 +42,9 @@ import { inTenantTurn } from '../fairness/tenant-turn';
 import { authenticateConnectionParams } from '../auth/principal';
 import { executeOperation, internalServerError } from '../execute-operation';
 import type { GatewayContext } from '../gateway-context';
+import type { LiveSubscription } from './live-subscription';
 import type { LiveSubscriptions } from './live-subscriptions';
+import { resultJson } from './shaped-results';
 import { planRequest, type LivePlan, type OperationPlan, type PlannerOptions } from './subscription-plan';
 
 /** Close code of a connection without a valid (or with an expired) token. */
@@ -81,6 +88,9 @@ type ConnectionContext = Context<Record<string, unknown> | undefined, Extra & Pa
 /** The `contextValue` handed from `onSubscribe` to `subscribe`/`execute`: the plan and its connection. */
 interface SocketOperation {
   plan: OperationPlan | LivePlan;
+  /** The operation's id on its connection (the `subscribe` message's `id`). */
+  id: string;
+  ctx: ConnectionContext;
   closeConnection: (code: number, reason: string) => void;
   /** Gives back the subscription's place under the caps (live plans). */
   release?: () => void;
@@ -130,7 +140,7 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
     }
   };
 
-  const onSubscribe = async (ctx: ConnectionContext, _id: string, payload: SubscribePayload): Promise<ExecutionArgs | GraphQLError[]> => {
+  const onSubscribe = async (ctx: ConnectionContext, id: string, payload: SubscribePayload): Promise<ExecutionArgs | GraphQLError[]> => {
     const principal = ctx.extra.principal;
     if (!principal) return [domainError('UNAUTHENTICATED', 'The connection is not authenticated.')];
     if (liveSubscriptions.isClosed) return [unavailable('The server is shutting down.')];
@@ -156,7 +166,7 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
     );
     if (plan.kind === 'rejected') return plan.errors;
     const socket = ctx.extra.socket;
-    const contextValue: SocketOperation = { plan, closeConnection: (code, reason) => socket.close(code, reason) };
+    const contextValue: SocketOperation = { plan, id, ctx, closeConnection: (code, reason) => socket.close(code, reason) };
     if (plan.kind === 'live') {
       const cap = options.caps.startSubscription(principal);
       if (typeof cap !== 'function') return [withoutHttp(cap)];
@@ -205,10 +215,45 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
 
   /** graphql-ws `subscribe`: starts the live subscription planned in `onSubscribe`. */
   const subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
-    const { plan, closeConnection, release } = args.contextValue as SocketOperation;
+    const { plan, id, ctx, closeConnection, release } = args.contextValue as SocketOperation;
     if (plan.kind !== 'live') return execute(args);
-    return liveSubscriptions.start(plan, () => closeConnection(CLOSE_TOO_SLOW, 'Subscriber too slow'), release);
+    const started = await liveSubscriptions.start(plan, () => closeConnection(CLOSE_TOO_SLOW, 'Subscriber too slow'), release);
+    return Symbol.asyncIterator in started ? deliverLive(started, id, ctx) : started;
   };
 
   return useServer<Record<string, unknown> | undefined, ConnectionExtra>({ onConnect, onSubscribe, subscribe, execute }, wss);
+}
+
+/**
+ * What graphql-ws iterates for a live subscription: its `next()` writes every result of `sub` to the
+ * socket itself, as the `next` message graphql-ws would send (`{"id":...,"type":"next","payload":...}`,
+ * the payload from {@link resultJson}), each write awaited before the next, and answers `done` once the
+ * subscription ends; `return()` (the client's `complete`, the socket closing) ends it. A result it
+ * cannot write (the socket closed under it) ends the subscription.
+ */
+function deliverLive(sub: LiveSubscription, id: string, ctx: ConnectionContext): AsyncIterableIterator<ExecutionResult> {
+  const socket = ctx.extra.socket;
+  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  const write = (frame: string) =>
+    new Promise<boolean>((resolve) => {
+      if (socket.readyState !== socket.OPEN) resolve(false);
+      else socket.send(frame, (err) => resolve(!err));
+    });
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
+    [Symbol.asyncIterator]: () => iterator,
+    async next() {
+      for (;;) {
+        const step = await sub.next();
+        // Completed by the client meanwhile: graphql-ws has dropped the operation and ended `sub`.
+        if (step.done || !(id in ctx.subscriptions)) return { done: true, value: undefined };
+        if (!(await write(prefix + resultJson(step.value) + '}'))) {
+          sub.end();
+          return { done: true, value: undefined };
+        }
+      }
+    },
+    return: () => sub.return(),
+    throw: () => sub.throw(),
+  };
+  return iterator;
 }

@@ -37,6 +37,7 @@ import type { Principal } from '../../lib/principal';
 import type { OperationRequest } from '../execute-operation';
 import { SUBJECT_VARIABLE } from './live-query';
 import { RecentIds, subscriptionMetrics, type SharedExecutor } from './shared-executor';
+import type { ShapedResults } from './shaped-results';
 import type { StreamAttachment, StreamHub } from './stream-hub';
 import type { LivePlan } from './subscription-plan';
 
@@ -51,7 +52,7 @@ export type LiveSubscriptionPlan = Pick<
   LivePlan,
   'principal' | 'stream' | 'eventTypes' | 'subjectId' | 'after' | 'liveQuery' | 'liveVariables' | 'responseKey' | 'executionKey'
 > &
-  Partial<Pick<LivePlan, 'resultKey' | 'project'>>;
+  Partial<Pick<LivePlan, 'resultKey' | 'project' | 'shapeKey'>>;
 
 /** Dependencies and limits of a {@link LiveSubscription}. */
 export interface LiveSubscriptionDeps {
@@ -59,6 +60,11 @@ export interface LiveSubscriptionDeps {
   /** History reads of the replay. */
   streams: Pick<EventStreams, 'read'>;
   executor: Pick<SharedExecutor, 'execute'>;
+  /**
+   * Where subscribers with the same shape key share the shaped result of a shared execution
+   * (shaped-results.ts); without it (or without a plan's `shapeKey`) each shapes its own.
+   */
+  shapes?: ShapedResults;
   /** Runs an operation as `principal` through the gateway; never rejects (gateway/execute-operation.ts). */
   executeOperation: (principal: Principal, request: OperationRequest) => Promise<ExecutionResult>;
   logger: Logger;
@@ -304,10 +310,15 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
         ),
       plan.principal.tenantId,
     );
-    return raw ? this.shape(raw, entry) : undefined;
+    if (!raw) return undefined;
+    const { shapes } = this.deps;
+    return shapes && plan.shapeKey !== undefined ? shapes.get(raw, plan.shapeKey, () => this.shape(raw, entry)) : this.shape(raw, entry);
   }
 
-  /** Keeps the root field of `result`, in the subscriber's shape, with the entry's cursor. */
+  /**
+   * Keeps the root field of `result`, in the subscriber's shape, with the entry's cursor. A raw result
+   * is always for one entry, so subscribers with the same shape key can share what this returns.
+   */
   private shape(result: ExecutionResult, entry: StreamEntry): ExecutionResult | undefined {
     const { plan } = this;
     const value = (result.data as Record<string, unknown> | null | undefined)?.[plan.resultKey ?? plan.responseKey];

@@ -13,6 +13,7 @@ import type { Logger } from '../../lib/logger';
 import type { GatewayContext } from '../gateway-context';
 import { executeOperation, internalServerError } from '../execute-operation';
 import { LiveSubscription, streamUnavailable } from './live-subscription';
+import { ShapedResults } from './shaped-results';
 import { SharedExecutor } from './shared-executor';
 import { StreamHub } from './stream-hub';
 import type { LivePlan } from './subscription-plan';
@@ -44,6 +45,7 @@ export interface LiveSubscriptionsOptions {
 export class LiveSubscriptions {
   private readonly hub: StreamHub;
   private readonly executor: SharedExecutor;
+  private readonly shapes = new ShapedResults();
   private readonly running = new Set<LiveSubscription>();
   private closed = false;
 
@@ -81,6 +83,7 @@ export class LiveSubscriptions {
       hub: this.hub,
       streams: this.options.eventStreams,
       executor: this.executor,
+      shapes: this.shapes,
       executeOperation: (principal, request) => executeOperation(this.options.apollo, principal, request, logger),
       logger,
       maxQueue: this.options.maxQueue,

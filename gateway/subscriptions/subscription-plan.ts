@@ -123,6 +123,11 @@ export interface LivePlan extends PlanBase {
   resultKey: string;
   /** Reads the live query's root value into the subscriber's shape (normalized live queries); identity when absent. */
   project?: (value: unknown) => unknown;
+  /**
+   * The subscriber's live query before normalization, printed: subscribers with the same shape key
+   * read a shared result into the same message (shaped-results.ts).
+   */
+  shapeKey: string;
   /** Key under which subscribers share executions ({@link executionKey}). */
   executionKey: string;
 }
@@ -248,7 +253,8 @@ export async function planRequest(input: PlanInput, options: PlannerOptions): Pr
   const normalized = normalizeLiveQuery(built.document, live.queryField, getNamedType(fieldDef.type).name, typeNames(schema));
   const liveVariables: Record<string, unknown> = {};
   if (!normalized) for (const name of built.variableNames) if (name in variables) liveVariables[name] = variables[name];
-  const liveQuery = normalized?.query ?? print(built.document);
+  const shapeKey = print(built.document);
+  const liveQuery = normalized?.query ?? shapeKey;
   // The live query runs at each event: have it planned now, off the event loop, within the deadline.
   const slow = await options.admission.planAhead(principal.tenantId, liveQuery);
   if (slow) return rejected(withoutHttp(slow));
@@ -265,6 +271,7 @@ export async function planRequest(input: PlanInput, options: PlannerOptions): Pr
     responseKey,
     resultKey: normalized?.resultKey ?? responseKey,
     ...(normalized ? { project: normalized.project } : {}),
+    shapeKey,
     executionKey: executionKey(principal.tenantId, principal.scopes, liveQuery, liveVariables),
   };
 }

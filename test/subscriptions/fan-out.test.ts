@@ -7,6 +7,8 @@ import { subscriptionMetrics } from '../../gateway/subscriptions/shared-executor
 import { startTestStack, subscribe, type TestStack } from '../support/test-stack';
 
 const SHARED = 'subscription Shared { orderUpdated { id number status lines { quantity product { name } } } }';
+/** The same fields in another order and an alias: the same execution, its own shape. */
+const ALIASED = 'subscription Mine { orderUpdated { status lines { product { name } quantity } number ref: id } }';
 
 describe('subscription fan-out', () => {
   let stack: TestStack;
@@ -23,7 +25,8 @@ describe('subscription fan-out', () => {
     // other scopes, so a second key.
     const same = Array.from({ length: 12 }, () => subscribe(stack.wsClient(staff), SHARED));
     const other = subscribe(stack.wsClient(owner), SHARED);
-    await stack.waitForLiveSubscriptions(13);
+    const aliased = subscribe(stack.wsClient(staff), ALIASED);
+    await stack.waitForLiveSubscriptions(14);
     const [p] = await stack.sql<{ id: string }>("SELECT id FROM products WHERE sku = 'ACME-0012'");
     const before = subscriptionMetrics.executions;
     const sharedBefore = subscriptionMetrics.shared;
@@ -35,9 +38,12 @@ describe('subscription fan-out', () => {
       const messages = (await probe.waitFor(4)) as unknown as Array<{ data: { orderUpdated: { id: string } } }>;
       expect(messages.map((m) => m.data.orderUpdated.id)).toEqual(placed);
     }
-    // 4 events x 2 keys; the 11 other staff subscribers reused the first one's result.
+    const mine = (await aliased.waitFor(4)) as unknown as Array<{ data: { orderUpdated: Record<string, unknown> } }>;
+    expect(mine.map((m) => m.data.orderUpdated.ref)).toEqual(placed);
+    expect(Object.keys(mine[0]!.data.orderUpdated)).toEqual(['status', 'lines', 'number', 'ref']);
+    // 4 events x 2 keys; the 11 other staff subscribers and the aliased one reused the first one's result.
     expect(subscriptionMetrics.executions - before).toBe(8);
-    expect(subscriptionMetrics.shared - sharedBefore).toBe(4 * 11);
+    expect(subscriptionMetrics.shared - sharedBefore).toBe(4 * 12);
     const first = JSON.stringify(same[0]!.messages);
     for (const probe of same) expect(JSON.stringify(probe.messages)).toBe(first);
   });

@@ -7,6 +7,7 @@ import type { Principal } from '../../../lib/principal';
 import type { OperationRequest } from '../../../gateway/execute-operation';
 import { SUBJECT_VARIABLE } from '../../../gateway/subscriptions/live-query';
 import { LiveSubscription, type LiveSubscriptionDeps, type LiveSubscriptionPlan } from '../../../gateway/subscriptions/live-subscription';
+import { ShapedResults } from '../../../gateway/subscriptions/shaped-results';
 import { SharedExecutor } from '../../../gateway/subscriptions/shared-executor';
 import { StreamHub, type StreamListener } from '../../../gateway/subscriptions/stream-hub';
 
@@ -212,5 +213,23 @@ describe('LiveSubscription', () => {
     expect(sub.state).toBe('ended');
     expect(ends).toBe(1);
     expect(hub.activeStreams).toBe(0);
+  });
+
+  it('shapes: subscribers with the same shape key get one shaped result object per entry; another shape key gets its own', async () => {
+    const shared = deps({ executor: new SharedExecutor(), shapes: new ShapedResults() });
+    const project = (v: unknown) => ({ ref: (v as { id: string }).id });
+    const a = await start(plan({ shapeKey: 'plain' }), shared);
+    const b = await start(plan({ shapeKey: 'plain' }), shared);
+    const aliased = await start(plan({ shapeKey: 'aliased', project }), shared);
+    const id = stream.append('s1');
+    const [ra, rb, rc] = await Promise.all([a.next(), b.next(), aliased.next()]);
+    expect(ra.value).toBe(rb.value);
+    expect(ra.value).toEqual({ data: { orderUpdated: { id: 's1' } }, extensions: { cursor: id } });
+    expect(rc.value).toEqual({ data: { orderUpdated: { ref: 's1' } }, extensions: { cursor: id } });
+    const next = stream.append('s2');
+    const [na, nb] = await Promise.all([a.next(), b.next()]);
+    expect(na.value).toBe(nb.value);
+    expect(na.value).not.toBe(ra.value);
+    expect(na.value).toEqual({ data: { orderUpdated: { id: 's2' } }, extensions: { cursor: next } });
   });
 });
