@@ -118,6 +118,28 @@ describe('subgraph fetches', () => {
     expect(body.data?.product?.name).toEqual(expect.any(String));
   });
 
+  it("sends the subgraph only the content type, the gateway credential and the request id, none of the client's headers", async () => {
+    const res = await fetch(gateway.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        'x-tenant-id': '00000000-0000-4000-8000-000000000001',
+        'x-user-id': 'someone-else',
+        cookie: 'session=client',
+        'x-request-id': 'client-chosen-id',
+      },
+      body: JSON.stringify({ query: QUERY, variables: { id: productId } }),
+    });
+    expect(((await res.json()) as { errors?: unknown }).errors).toBeUndefined();
+    const headers = proxy.lastHeaders;
+    expect(Object.keys(headers).sort()).toEqual(['authorization', 'connection', 'content-length', 'content-type', 'host', 'x-request-id']);
+    expect(headers['content-type']).toBe('application/json');
+    expect(headers.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(headers.authorization).not.toBe(`Bearer ${token}`);
+    expect(headers['x-request-id']).toBe(res.headers.get('x-request-id'));
+  });
+
   it('waits for a slow subgraph within the deadline, and gives up at the deadline with partial results', async () => {
     proxy.mode = { kind: 'slow', delayMs: 300 };
     const ok = await ask();

@@ -14,6 +14,8 @@ export interface ChaosProxy {
   mode: ChaosMode;
   /** Requests received, and mutation requests forwarded to the subgraph. */
   counts: { requests: number; mutationsForwarded: number };
+  /** Header names and values of the last request received (names lower case). */
+  lastHeaders: Record<string, string | string[] | undefined>;
   close(): Promise<void>;
 }
 
@@ -33,11 +35,13 @@ export async function startChaosProxy(target: string): Promise<ChaosProxy> {
     url: '',
     mode: { kind: 'pass' },
     counts: { requests: 0, mutationsForwarded: 0 },
+    lastHeaders: {},
     close: async () => undefined,
   };
   const server: Server = createServer((req, res) => {
     void (async () => {
       const n = ++proxy.counts.requests;
+      proxy.lastHeaders = { ...req.headers };
       const body = await readBody(req);
       const mode = proxy.mode;
       if (mode.kind === 'hung') {
