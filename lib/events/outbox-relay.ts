@@ -64,6 +64,8 @@ export class OutboxRelay {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** Set by {@link kick}, cleared when a batch starts: a kick while a batch runs is not lost. */
+  private kicked = false;
   private readonly pollMs: number;
   private readonly batchSize: number;
   private readonly retryMs: number;
@@ -142,8 +144,13 @@ export class OutboxRelay {
     return undefined;
   }
 
-  /** Wakes the relay now (call after committing a write that added outbox rows). */
+  /**
+   * Wakes the relay now (call after committing a write that added outbox rows). A kick that arrives
+   * while a batch runs (whose query may have missed the new rows) makes the loop run another batch
+   * at once instead of waiting for the next poll.
+   */
   kick(): void {
+    this.kicked = true;
     this.wake?.();
   }
 
@@ -169,10 +176,11 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (this.running) {
       try {
+        this.kicked = false;
         const n = await this.publishBatch();
         this.published += n;
         this.lastLoopAt = Date.now();
-        if (n < this.batchSize) await this.sleep(this.pollMs);
+        if (n < this.batchSize && !this.kicked) await this.sleep(this.pollMs);
       } catch (err) {
         this.failures++;
         this.lastLoopAt = Date.now();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createPrismaClient, type PrismaClient } from '../../lib/db/prisma-client';
 import { streamKey, type DomainEvent } from '../../lib/events/domain-event';
+import type { EventStreams } from '../../lib/events/event-log';
 import { OutboxRelay } from '../../lib/events/outbox-relay';
 import { RedisEventLog } from '../../lib/events/redis/redis-event-log';
 import { createLogger } from '../../lib/logger';
@@ -78,6 +79,43 @@ describe('OutboxRelay', () => {
     expect(ids).toHaveLength(300);
     // One relay at a time per tenant (advisory lock): the stream keeps commit order.
     expect(ids).toEqual(events.map((e) => e.id));
+  });
+
+  it('start: a kick while a batch is being published is not lost; the rows committed meanwhile go out at once, not at the next poll', async () => {
+    await redis.del(streamKey(tenantId, 'orders'));
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let appending!: () => void;
+    const firstAppending = new Promise<void>((resolve) => (appending = resolve));
+    let appends = 0;
+    // The first append waits until the test has committed and kicked: the batch is in flight then.
+    const streams: Pick<EventStreams, 'append'> = {
+      append: async (event) => {
+        if (appends++ === 0) {
+          appending();
+          await firstHeld;
+        }
+        return eventLog.streams.append(event);
+      },
+    };
+    const relay = new OutboxRelay(prisma, streams, logger, { pollMs: 60_000 });
+    const [first] = await write(1);
+    relay.start();
+    try {
+      await firstAppending;
+      const [second] = await write(1);
+      relay.kick();
+      releaseFirst();
+      const deadline = Date.now() + 10_000; // well under the 60 s poll
+      let ids: string[] = [];
+      while (ids.length < 2 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        ids = (await eventLog.streams.read(streamKey(tenantId, 'orders'), '0')).map((e) => e.event.id);
+      }
+      expect(ids).toEqual([first!.id, second!.id]);
+    } finally {
+      await relay.stop();
+    }
   });
 
   it('keeps events in the outbox while the event log is unreachable, and publishes them once it is back', async () => {
