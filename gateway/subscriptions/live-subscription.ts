@@ -20,8 +20,10 @@
  * Bounded: more than `maxQueue` entries waiting (queued and buffered) means the subscriber falls
  * behind; the subscription ends and `onOverflow` closes its connection. Duplicates: an outbox relay
  * that crashed between publishing and marking makes the next relay publish the same event again (same
- * event id, new entry id); the subscription remembers the event ids of its last {@link RECENT_IDS}
- * queued entries and drops an entry whose event id it has already queued.
+ * event id, new entry id). The hub drops the copies among live entries once per stream
+ * (stream-hub.ts); a subscription that replays remembers the event ids of the entries it replays (the
+ * last {@link RECENT_IDS}) and drops a replayed or live entry whose event id it has already queued.
+ * A live-only subscription keeps no ids of its own.
  *
  * A replay whose history reads keep failing for `streamTimeoutMs` (Redis unreachable) sends one
  * result with a `SERVICE_UNAVAILABLE` error and ends, so the client can resubscribe with its cursor
@@ -41,7 +43,7 @@ import type { ShapedResults } from './shaped-results';
 import type { StreamAttachment, StreamHub } from './stream-hub';
 import type { LivePlan } from './subscription-plan';
 
-/** Event ids each subscription remembers to drop duplicates. */
+/** Event ids a replaying subscription remembers to drop duplicates. */
 export const RECENT_IDS = 1000;
 
 /** Where a {@link LiveSubscription} stands (see the module doc). */
@@ -109,7 +111,8 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
   private hubPosition = '0-0';
   private attachment?: StreamAttachment;
   private wake?: () => void;
-  private readonly seen = new RecentIds(RECENT_IDS);
+  /** Event ids of the entries queued during the replay (only with `after`). */
+  private readonly replayed?: RecentIds;
   /** When the history reads started failing (undefined while they succeed). */
   private failingSince?: number;
   /** Set when the replay gave up: sent once, then the subscription ends. */
@@ -118,7 +121,9 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
   constructor(
     readonly plan: LiveSubscriptionPlan,
     private readonly deps: LiveSubscriptionDeps,
-  ) {}
+  ) {
+    if (plan.after !== undefined) this.replayed = new RecentIds(RECENT_IDS);
+  }
 
   /** The current state. */
   get state(): LiveSubscriptionState {
@@ -201,9 +206,14 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult> 
     );
   }
 
-  /** Queues `entry` unless its event id was queued before (a relay duplicate). */
+  /**
+   * Queues `entry` unless it repeats an event queued during the replay (a relay duplicate; the hub
+   * drops copies among live entries). Replayed entries' ids are remembered while replaying.
+   */
   private enqueue(entry: StreamEntry): void {
-    if (this.seen.add(entry.event.id)) this.pending.push(entry);
+    const { replayed } = this;
+    const fresh = !replayed || (this.current === 'replaying' ? replayed.add(entry.event.id) : !replayed.has(entry.event.id));
+    if (fresh) this.pending.push(entry);
     else subscriptionMetrics.duplicatesDropped++;
   }
 

@@ -21,7 +21,10 @@ export interface ExecutionMetrics {
   executions: number;
   /** Results reused from another subscriber's execution of the same key and entry. */
   shared: number;
-  /** Entries a subscriber dropped because it had already queued the same event id (relay duplicates). */
+  /**
+   * Relay duplicates dropped (an entry whose event id was already seen): once per stream reader for
+   * live entries (stream-hub.ts), per subscription for the entries of a replay.
+   */
   duplicatesDropped: number;
   /** Executions waiting for a slot right now. */
   waiting: number;
@@ -173,6 +176,11 @@ export class RecentIds {
 
   /** @param capacity most ids remembered (default 1,000). */
   constructor(private readonly capacity = 1000) {}
+
+  /** Whether `id` is remembered. */
+  has(id: string): boolean {
+    return this.set.has(id);
+  }
 
   /** Adds `id`; false when it was already there (a duplicate). */
   add(id: string): boolean {

@@ -4,8 +4,18 @@
  * starts at the stream's newest entry when its first listener attaches and stops when its last one
  * detaches. A failed read is logged and retried from the same position after a short pause, so
  * listeners see no gap while Redis is briefly unreachable.
+ *
+ * Relay duplicates (an outbox relay that crashed between publishing and marking makes the next one
+ * publish the same event again: same event id, new entry id) are dropped here, once per stream: a
+ * reader remembers the event ids of its last `recentEventIds` entries and does not hand an entry
+ * whose event id it has already handed over. Every listener of a reader received everything the
+ * reader read since it attached, so none of them misses an event it has not seen; a listener that
+ * attached after the original entry does not receive the copy either (the event predates it). A
+ * subscription that replays history drops duplicates between its replay and the live entries itself
+ * (live-subscription.ts).
  */
 import type { EventStreams, StreamEntry } from '../../lib/events/event-log';
+import { RecentIds, subscriptionMetrics } from './shared-executor';
 
 /** What the hub reads streams with. */
 export type HubStreams = Pick<EventStreams, 'read' | 'lastId'>;
@@ -33,6 +43,8 @@ export interface StreamHubOptions {
   count?: number;
   /** Pause after a failed read before retrying, ms (default 500). */
   retryMs?: number;
+  /** Event ids each stream reader remembers to drop relay duplicates (default 1,000). */
+  recentEventIds?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
@@ -45,6 +57,7 @@ class StreamReader {
   readonly ready: Promise<void>;
   loop: Promise<void> = Promise.resolve();
   private markReady!: () => void;
+  private readonly seen: RecentIds;
 
   constructor(
     readonly stream: string,
@@ -53,6 +66,7 @@ class StreamReader {
     private readonly options: Required<StreamHubOptions>,
   ) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
+    this.seen = new RecentIds(options.recentEventIds);
   }
 
   start(): void {
@@ -90,9 +104,12 @@ class StreamReader {
       // Advance and fan out in the same tick, so a listener added between two reads sees exactly the
       // entries after the position it was told.
       this.position = entries[entries.length - 1]!.id;
+      const fresh = entries.filter((e) => this.seen.add(e.event.id));
+      subscriptionMetrics.duplicatesDropped += entries.length - fresh.length;
+      if (fresh.length === 0) continue;
       for (const listener of [...this.listeners]) {
         try {
-          listener(entries);
+          listener(fresh);
         } catch (err) {
           this.logger.error({ stream: this.stream, err: (err as Error).message }, 'stream hub: listener failed');
         }
@@ -112,7 +129,12 @@ export class StreamHub {
     private readonly logger: Logger,
     options: StreamHubOptions = {},
   ) {
-    this.options = { blockMs: options.blockMs ?? 1000, count: options.count ?? 100, retryMs: options.retryMs ?? 500 };
+    this.options = {
+      blockMs: options.blockMs ?? 1000,
+      count: options.count ?? 100,
+      retryMs: options.retryMs ?? 500,
+      recentEventIds: options.recentEventIds ?? 1000,
+    };
   }
 
   /** Number of streams with a running reader (for tests and metrics). */

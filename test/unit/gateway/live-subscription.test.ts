@@ -8,7 +8,7 @@ import type { OperationRequest } from '../../../gateway/execute-operation';
 import { SUBJECT_VARIABLE } from '../../../gateway/subscriptions/live-query';
 import { LiveSubscription, type LiveSubscriptionDeps, type LiveSubscriptionPlan } from '../../../gateway/subscriptions/live-subscription';
 import { ShapedResults } from '../../../gateway/subscriptions/shaped-results';
-import { SharedExecutor } from '../../../gateway/subscriptions/shared-executor';
+import { SharedExecutor, subscriptionMetrics } from '../../../gateway/subscriptions/shared-executor';
 import { StreamHub, type StreamListener } from '../../../gateway/subscriptions/stream-hub';
 
 const TENANT = 't1';
@@ -231,5 +231,32 @@ describe('LiveSubscription', () => {
     expect(na.value).toBe(nb.value);
     expect(na.value).not.toBe(ra.value);
     expect(na.value).toEqual({ data: { orderUpdated: { id: 's2' } }, extensions: { cursor: next } });
+  });
+
+  it('duplicates: the hub drops a relay copy of a live event once for the stream; live-only subscriptions keep no ids of their own', async () => {
+    const a = await start(plan());
+    const b = await start(plan());
+    const dropped = subscriptionMetrics.duplicatesDropped;
+    const original = stream.append('s1');
+    stream.append('s1', { eventId: 'event-1-0' }); // a relay duplicate of s1: same event id, new entry id
+    const next = stream.append('s2');
+    for (const sub of [a, b])
+      expect(await take(sub, 2)).toEqual([
+        [original, 's1'],
+        [next, 's2'],
+      ]);
+    expect(subscriptionMetrics.duplicatesDropped - dropped).toBe(1);
+    expect((a as unknown as { replayed?: unknown }).replayed).toBeUndefined();
+  });
+
+  it('duplicates: a subscription that replayed an event drops its copy arriving live, which the hub had not seen', async () => {
+    const first = stream.append('h1');
+    const replayedEntry = stream.append('h2'); // before the hub's reader starts: the hub never sees it
+    const sub = await start(plan({ after: first }));
+    expect(await take(sub, 1)).toEqual([[replayedEntry, 'h2']]);
+    expect(sub.state).toBe('live');
+    stream.append('h2', { eventId: 'event-2-0' }); // the copy, live
+    const next = stream.append('l1');
+    expect(await take(sub, 1)).toEqual([[next, 'l1']]);
   });
 });
