@@ -156,12 +156,14 @@ function subscriptionTables(s: SubscriptionsBenchResult, fed: GatewayResult[]): 
       String(s.rate!.perSecond),
       spread(r.p50, f0),
       spread(r.p99, f0),
+      r.majorCollections.join(' / '),
+      `${f0(r.warmup.p99)} (${r.warmup.majorCollections})`,
       `${r.delivered}/${r.expected}`,
     ];
     parts.push(
-      'Event-to-client latency at a fixed rate (from sending `placeOrder` to each client receiving the update), min / median / max over the rounds:',
+      "Event-to-client latency at a fixed rate (from sending `placeOrder` to each client receiving the update), min / median / max over the rounds after a warm-up round; the supergraph's major garbage collections per round; the warm-up round apart (the phase before leaves garbage whose collection usually falls in it):",
       table(
-        ['sockets', 'orders/s', 'p50 ms', 'p99 ms', 'delivered/expected'],
+        ['sockets', 'orders/s', 'p50 ms', 'p99 ms', 'major GCs per round', 'warm-up round p99 ms (major GCs)', 'delivered/expected'],
         [
           rateRow(`${s.subscribers} active`, s.rate.active),
           ...(s.rate.withIdle ? [rateRow(`${s.subscribers} active + ${s.idleSockets} idle (another process)`, s.rate.withIdle)] : []),

@@ -12,7 +12,9 @@
  * - **WebSocket ceiling**: the same clients connected to bench/subscriptions/ws-ceiling-server.ts
  *   (`ws` speaking graphql-ws, no execution), pinned to the same CPU, pushed the same number of events
  *   with the payload the gateway delivered: what this machine's sockets allow.
- * - **Fixed rate**: `rateEvents` orders per tenant at `rate` per second; p50 / p99 from sending
+ * - **Fixed rate**: one warm-up round, reported apart (the phase before leaves garbage whose major
+ *   collection usually falls in it), then `rounds` rounds of `rateEvents` orders per tenant at `rate`
+ *   per second, each with the supergraph's major collections counted; p50 / p99 from sending
  *   `placeOrder` to each client receiving the update (mutation, outbox, relay, Redis Stream, stream
  *   hub, execution, socket), then the same with `idleSockets` more sockets
  *   (bench/subscriptions/idle-sockets-client.ts, another process), each subscribed on tenant
@@ -108,10 +110,14 @@ export interface BurstResult {
   expected: number;
 }
 
-/** Event-to-client latency at a fixed rate, one value per round. */
+/** Event-to-client latency at a fixed rate, one value per measured round. */
 export interface RateResult {
   p50: number[];
   p99: number[];
+  /** Major garbage collections of the supergraph during each measured round (its `/metrics`). */
+  majorCollections: number[];
+  /** The warm-up round before them, not in the arrays above. */
+  warmup: { p50: number; p99: number; majorCollections: number };
   delivered: number;
   expected: number;
 }
@@ -150,11 +156,26 @@ export interface MemoryReleases {
   pauseMs: number;
 }
 
+/** A reader of the supergraph's `/metrics` now: the value of a sample by its name and labels (0 when absent). */
+async function metricsNow(sg: SupergraphProcess): Promise<(sample: string) => number> {
+  const text = await (await fetch(sg.url.replace(/\/graphql$/, '/metrics'))).text();
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const at = line.lastIndexOf(' ');
+    if (!line.startsWith('#') && at > 0) values.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return (sample) => values.get(sample) ?? 0;
+}
+
 /** The supergraph's idle memory releases so far, from its `/metrics`. */
 async function memoryReleases(sg: SupergraphProcess): Promise<MemoryReleases> {
-  const text = await (await fetch(sg.url.replace(/\/graphql$/, '/metrics'))).text();
-  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const value = await metricsNow(sg);
   return { count: value('supergraph_memory_releases_total'), pauseMs: value('supergraph_memory_release_pause_seconds_total') * 1000 };
+}
+
+/** The supergraph's major garbage collections so far (prom-client's `nodejs_gc_duration_seconds`). */
+async function majorCollections(sg: SupergraphProcess): Promise<number> {
+  return (await metricsNow(sg))('nodejs_gc_duration_seconds_count{kind="major"}');
 }
 
 /** What happened between two {@link memoryReleases} readings. */
@@ -354,10 +375,21 @@ function merge(into: BurstResult | undefined, r: BurstResult): BurstResult {
   };
 }
 
-/** `rounds` rounds of `events` orders per tenant at `rate` per second (open loop), with latency percentiles per round. */
+/**
+ * A warm-up round, then `rounds` rounds of `events` orders per tenant at `rate` per second (open
+ * loop), with latency percentiles and the supergraph's major collections per round.
+ */
 async function fixedRate(stack: Stack, sg: SupergraphProcess, pool: SubscriberPool, o: SubscriptionsBenchOptions): Promise<RateResult> {
-  const out: RateResult = { p50: [], p99: [], delivered: 0, expected: 0 };
-  for (let round = 0; round < o.rounds; round++) {
+  const out: RateResult = {
+    p50: [],
+    p99: [],
+    majorCollections: [],
+    warmup: { p50: 0, p99: 0, majorCollections: 0 },
+    delivered: 0,
+    expected: 0,
+  };
+  for (let round = -1; round < o.rounds; round++) {
+    const majorBefore = await majorCollections(sg);
     pool.reset();
     const first = performance.now();
     const placed: Promise<void>[] = [];
@@ -370,8 +402,14 @@ async function fixedRate(stack: Stack, sg: SupergraphProcess, pool: SubscriberPo
     const expected = o.rateEvents * o.subscribers;
     await until(() => pool.deliveries >= expected, 60_000);
     const sorted = [...pool.latencies].sort((a, b) => a - b);
-    out.p50.push(percentile(sorted, 50));
-    out.p99.push(percentile(sorted, 99));
+    const majors = (await majorCollections(sg)) - majorBefore;
+    if (round < 0) {
+      out.warmup = { p50: percentile(sorted, 50), p99: percentile(sorted, 99), majorCollections: majors };
+    } else {
+      out.p50.push(percentile(sorted, 50));
+      out.p99.push(percentile(sorted, 99));
+      out.majorCollections.push(majors);
+    }
     out.delivered += pool.deliveries;
     out.expected += expected;
   }
