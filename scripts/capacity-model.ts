@@ -121,10 +121,10 @@ export function measuredCosts(): MeasuredCosts {
     orderPostgresMs: fromTenants((t) => placed(t).map((o) => o.cpuMs!.postgresMs), 3.21),
     // The supergraph process's own CPU per delivery (its placeOrder, relay and execution work included,
     // so an upper bound for the gateway alone); without shared executions each delivery is one execution.
-    deliveryMs: fromSubs(mode('shared')?.serverCpuMsPerDelivery, 0.0645),
-    executionMs: fromSubs(mode('unshared')?.serverCpuMsPerDelivery, 2.498),
+    deliveryMs: fromSubs(mode('shared')?.serverCpuMsPerDelivery, 0.061),
+    executionMs: fromSubs(mode('unshared')?.serverCpuMsPerDelivery, 2.225),
     // Server side only: the supergraph's RSS growth per idle subscription socket (clients in another process).
-    socketKiB: fromSubs(mode('shared')?.rssPerConnectionKiB, 32.3),
+    socketKiB: fromSubs(mode('shared')?.rssPerConnectionKiB, 30.8),
   };
 }
 
