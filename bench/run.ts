@@ -161,7 +161,7 @@ function subscriptionTables(s: SubscriptionsBenchResult, fed: GatewayResult[]): 
       `${r.delivered}/${r.expected}`,
     ];
     parts.push(
-      "Event-to-client latency at a fixed rate (from sending `placeOrder` to each client receiving the update), min / median / max over the rounds after a warm-up round; the supergraph's major garbage collections per round; the warm-up round apart (the phase before leaves garbage whose collection usually falls in it):",
+      "Event-to-client latency at a fixed rate (from sending `placeOrder` to each client receiving the update), min / median / max over the rounds after a warm-up round; the supergraph's major garbage collections per round; the warm-up round apart (the phase before leaves garbage whose major collection may fall in it):",
       table(
         ['sockets', 'orders/s', 'p50 ms', 'p99 ms', 'major GCs per round', 'warm-up round p99 ms (major GCs)', 'delivered/expected'],
         [

@@ -13,7 +13,7 @@
  *   (`ws` speaking graphql-ws, no execution), pinned to the same CPU, pushed the same number of events
  *   with the payload the gateway delivered: what this machine's sockets allow.
  * - **Fixed rate**: one warm-up round, reported apart (the phase before leaves garbage whose major
- *   collection usually falls in it), then `rounds` rounds of `rateEvents` orders per tenant at `rate`
+ *   collection may fall in it), then `rounds` rounds of `rateEvents` orders per tenant at `rate`
  *   per second, each with the supergraph's major collections counted; p50 / p99 from sending
  *   `placeOrder` to each client receiving the update (mutation, outbox, relay, Redis Stream, stream
  *   hub, execution, socket), then the same with `idleSockets` more sockets
