@@ -27,7 +27,7 @@
 import { GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Context, Disposable, SubscribePayload } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
-import type { WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { ApolloServer } from '@apollo/server';
 import { domainError } from '../../lib/errors';
 import type { OperationRecord } from '../../lib/observability/operation-metrics';
@@ -90,7 +90,7 @@ interface SocketOperation {
   plan: OperationPlan | LivePlan;
   /** The operation's id on its connection (the `subscribe` message's `id`). */
   id: string;
-  ctx: ConnectionContext;
+  socket: WebSocket;
   closeConnection: (code: number, reason: string) => void;
   /** Gives back the subscription's place under the caps (live plans). */
   release?: () => void;
@@ -166,7 +166,7 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
     );
     if (plan.kind === 'rejected') return plan.errors;
     const socket = ctx.extra.socket;
-    const contextValue: SocketOperation = { plan, id, ctx, closeConnection: (code, reason) => socket.close(code, reason) };
+    const contextValue: SocketOperation = { plan, id, socket, closeConnection: (code, reason) => socket.close(code, reason) };
     if (plan.kind === 'live') {
       const cap = options.caps.startSubscription(principal);
       if (typeof cap !== 'function') return [withoutHttp(cap)];
@@ -215,10 +215,10 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
 
   /** graphql-ws `subscribe`: starts the live subscription planned in `onSubscribe`. */
   const subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
-    const { plan, id, ctx, closeConnection, release } = args.contextValue as SocketOperation;
+    const { plan, id, socket, closeConnection, release } = args.contextValue as SocketOperation;
     if (plan.kind !== 'live') return execute(args);
     const started = await liveSubscriptions.start(plan, () => closeConnection(CLOSE_TOO_SLOW, 'Subscriber too slow'), release);
-    return Symbol.asyncIterator in started ? deliverLive(started, id, ctx) : started;
+    return Symbol.asyncIterator in started ? deliverLive(started, id, socket) : started;
   };
 
   return useServer<Record<string, unknown> | undefined, ConnectionExtra>({ onConnect, onSubscribe, subscribe, execute }, wss);
@@ -231,8 +231,7 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
  * subscription ends; `return()` (the client's `complete`, the socket closing) ends it. A result it
  * cannot write (the socket closed under it) ends the subscription.
  */
-function deliverLive(sub: LiveSubscription, id: string, ctx: ConnectionContext): AsyncIterableIterator<ExecutionResult> {
-  const socket = ctx.extra.socket;
+function deliverLive(sub: LiveSubscription, id: string, socket: WebSocket): AsyncIterableIterator<ExecutionResult> {
   const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
   const write = (frame: string) =>
     new Promise<boolean>((resolve) => {
@@ -244,8 +243,8 @@ function deliverLive(sub: LiveSubscription, id: string, ctx: ConnectionContext):
     async next() {
       for (;;) {
         const step = await sub.next();
-        // Completed by the client meanwhile: graphql-ws has dropped the operation and ended `sub`.
-        if (step.done || !(id in ctx.subscriptions)) return { done: true, value: undefined };
+        // Ended meanwhile (the client's `complete` or the socket closing made graphql-ws call `return()`).
+        if (step.done || sub.state === 'ended') return { done: true, value: undefined };
         if (!(await write(prefix + resultJson(step.value) + '}'))) {
           sub.end();
           return { done: true, value: undefined };
