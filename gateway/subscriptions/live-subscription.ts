@@ -38,7 +38,8 @@ import { contextFromTraceparent, SpanKind, withSpan } from '../../lib/observabil
 import type { Principal } from '../../lib/principal';
 import type { OperationRequest } from '../execute-operation';
 import { SUBJECT_VARIABLE } from './live-query';
-import { RecentIds, subscriptionMetrics, type SharedExecutor } from './shared-executor';
+import { RecentIds } from './recent-ids';
+import { subscriptionMetrics, type SharedExecutor } from './shared-executor';
 import type { ShapedResults } from './shaped-results';
 import type { StreamAttachment, StreamHub } from './stream-hub';
 import type { LivePlan } from './subscription-plan';

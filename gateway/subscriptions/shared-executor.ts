@@ -169,24 +169,3 @@ export class SharedExecutor {
     this.cache.clear();
   }
 }
-
-/** A bounded set of recent ids: remembers the last `capacity` ids added (FIFO eviction). */
-export class RecentIds {
-  private readonly set = new Set<string>();
-
-  /** @param capacity most ids remembered (default 1,000). */
-  constructor(private readonly capacity = 1000) {}
-
-  /** Whether `id` is remembered. */
-  has(id: string): boolean {
-    return this.set.has(id);
-  }
-
-  /** Adds `id`; false when it was already there (a duplicate). */
-  add(id: string): boolean {
-    if (this.set.has(id)) return false;
-    this.set.add(id);
-    if (this.set.size > this.capacity) this.set.delete(this.set.values().next().value!);
-    return true;
-  }
-}

@@ -15,7 +15,8 @@
  * (live-subscription.ts).
  */
 import type { EventStreams, StreamEntry } from '../../lib/events/event-log';
-import { RecentIds, subscriptionMetrics } from './shared-executor';
+import { RecentIds } from './recent-ids';
+import { subscriptionMetrics } from './shared-executor';
 
 /** What the hub reads streams with. */
 export type HubStreams = Pick<EventStreams, 'read' | 'lastId'>;

@@ -1,5 +1,5 @@
 import type { ExecutionResult } from 'graphql';
-import { RecentIds, SharedExecutor, executionKey } from '../../../gateway/subscriptions/shared-executor';
+import { SharedExecutor, executionKey } from '../../../gateway/subscriptions/shared-executor';
 
 const result = (n: number): ExecutionResult => ({ data: { n } });
 /** Lets every pending promise callback run. */
@@ -47,12 +47,5 @@ describe('SharedExecutor', () => {
   it('executionKey: ignores variable order and scope order, separates tenants', () => {
     expect(executionKey('t', ['b', 'a'], 'q', { x: 1, y: 2 })).toBe(executionKey('t', ['a', 'b'], 'q', { y: 2, x: 1 }));
     expect(executionKey('t', [], 'q', {})).not.toBe(executionKey('u', [], 'q', {}));
-  });
-});
-
-describe('RecentIds', () => {
-  it('add: false for an id it remembers; forgets the oldest beyond its capacity', () => {
-    const ids = new RecentIds(2);
-    expect([ids.add('a'), ids.add('a'), ids.add('b'), ids.add('c'), ids.add('a')]).toEqual([true, false, true, true, true]);
   });
 });
