@@ -103,6 +103,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       throw this.transportError(err as Error);
     }
     if (typeof body !== 'object' || body === null) throw this.transportError(new Error('The subgraph answered a body that is not JSON.'));
+    // 'incoming operation' is GraphQLDataSourceRequestKind.INCOMING_OPERATION, an enum @apollo/gateway does not export.
     const policy = options.kind === 'incoming operation' ? options.incomingRequestContext.overallCachePolicy : undefined;
     if (policy && 'restrict' in policy) policy.restrict(cacheHint(response.headers.get('cache-control')));
     return body as GatewayGraphQLResponse;
