@@ -29,6 +29,7 @@ import { httpAdmissionContext, releaseSlotPlugin } from './admission/http-admiss
 import { JwtVerifier } from './auth/jwt-verifier';
 import type { GatewayContext } from './gateway-context';
 import { executeOperation } from './execute-operation';
+import { installCompiledResultShaping, SHAPING_GATEWAY_VERSION } from './execution/result-shaping';
 import { GatewayObservability, type GatewayObservabilityOptions } from './gateway-observability';
 import { disposeOnDrain, subscriptionsOverWebSocket } from './gateway-plugins';
 import { subscriptionSettings, type GatewaySubscriptionOptions } from './subscription-settings';
@@ -131,6 +132,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     logger,
   });
 
+  if (installCompiledResultShaping() === 'apollo') {
+    logger.warn(
+      { expected: SHAPING_GATEWAY_VERSION },
+      "@apollo/gateway is not the version the compiled result shaping was written for: Apollo's own shaping is used",
+    );
+  }
   const gateway = new ApolloGateway({
     supergraphSdl,
     // New documents are planned by the admission pipeline's worker, which fills this cache.
