@@ -84,7 +84,26 @@ const refused = (...errors: GraphQLError[]): Refused => ({ kind: 'refused', erro
 
 /** See the module doc. */
 export class Admission {
+  /** Costs of operations without variables (their cost is the document's alone), per operation node and schema. */
+  private readonly costs = new WeakMap<OperationDefinitionNode, { schema: GraphQLSchema; cost: number }>();
+
   constructor(private readonly options: AdmissionOptions) {}
+
+  /** {@link operationCost} with this admission's model, remembered for an operation that declares no variables. */
+  private costOf(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Record<string, unknown>,
+  ): number {
+    const { costModel, costOptions } = this.options;
+    if (operation.variableDefinitions?.length) return operationCost(schema, costModel, document, operation, variables, costOptions);
+    const known = this.costs.get(operation);
+    if (known?.schema === schema) return known.cost;
+    const cost = operationCost(schema, costModel, document, operation, variables, costOptions);
+    this.costs.set(operation, { schema, cost });
+    return cost;
+  }
 
   /**
    * Admits `request` against `schema` (the gateway's API schema), or refuses it; a subscription is
@@ -109,7 +128,7 @@ export class Admission {
     const variables = request.variables ?? {};
     const nul = nulCharacterError(document, variables);
     if (nul) return refused(nul);
-    const cost = operationCost(schema, options.costModel, document, operation, variables, options.costOptions);
+    const cost = this.costOf(schema, document, operation, variables);
     if (cost > options.maxCost) {
       const error = limitExceeded('cost', options.maxCost, cost, 'points of estimated cost');
       return refused(error);

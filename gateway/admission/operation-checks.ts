@@ -1,6 +1,9 @@
 /**
  * Per-request checks of an admitted document that depend on the caller or the variables, so they
  * cannot be cached with the document: introspection rights, and NUL characters in string input.
+ * What they read of the document alone is remembered per document node (admitted documents are
+ * cached and immutable, gateway/admission/document-admission.ts), so a repeated document is not
+ * walked again.
  */
 import { Kind, visit, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import type { GraphQLError } from 'graphql';
@@ -9,8 +12,16 @@ import { admissionError } from './admission-error';
 /** Introspection root fields (`__typename` is not introspection of the schema and stays free). */
 const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
 
-/** Whether `operation` (with the fragments it spreads) selects `__schema` or `__type`. */
+const introspecting = new WeakMap<OperationDefinitionNode, boolean>();
+
+/** Whether `operation` (with the fragments it spreads) selects `__schema` or `__type` (remembered per operation node). */
 export function usesIntrospection(document: DocumentNode, operation: OperationDefinitionNode): boolean {
+  let found = introspecting.get(operation);
+  if (found === undefined) introspecting.set(operation, (found = selectsIntrospection(document, operation)));
+  return found;
+}
+
+function selectsIntrospection(document: DocumentNode, operation: OperationDefinitionNode): boolean {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   const seen = new Set<string>();
@@ -66,6 +77,22 @@ export function nulCharacterError(document: DocumentNode, variables: Record<stri
   const inVariables = nulPath(variables, '');
   if (inVariables)
     return admissionError('BAD_USER_INPUT', `$${inVariables}: must not contain a NUL character.`, 400, { field: inVariables });
+  const argument = nulArgument(document);
+  return argument === undefined
+    ? undefined
+    : admissionError('BAD_USER_INPUT', `${argument}: must not contain a NUL character.`, 400, { field: argument });
+}
+
+const nulArguments = new WeakMap<DocumentNode, string | null>();
+
+/** The first argument of `document` with a string literal holding a NUL character (remembered per document node). */
+function nulArgument(document: DocumentNode): string | undefined {
+  let found = nulArguments.get(document);
+  if (found === undefined) nulArguments.set(document, (found = scanNulArgument(document) ?? null));
+  return found ?? undefined;
+}
+
+function scanNulArgument(document: DocumentNode): string | undefined {
   let argument: string | undefined;
   visit(document, {
     Argument: {
@@ -80,7 +107,5 @@ export function nulCharacterError(document: DocumentNode, variables: Record<stri
       },
     },
   });
-  return argument === undefined
-    ? undefined
-    : admissionError('BAD_USER_INPUT', `${argument}: must not contain a NUL character.`, 400, { field: argument });
+  return argument;
 }
