@@ -29,7 +29,7 @@ import { httpAdmissionContext, releaseSlotPlugin } from './admission/http-admiss
 import { JwtVerifier } from './auth/jwt-verifier';
 import type { GatewayContext } from './gateway-context';
 import { executeOperation } from './execute-operation';
-import { installCompiledResultShaping, SHAPING_GATEWAY_VERSION } from './execution/result-shaping';
+import { EXECUTION_GATEWAY_VERSION, installGatewayExecution } from './execution/install-execution';
 import { GatewayObservability, type GatewayObservabilityOptions } from './gateway-observability';
 import { disposeOnDrain, subscriptionsOverWebSocket } from './gateway-plugins';
 import { subscriptionSettings, type GatewaySubscriptionOptions } from './subscription-settings';
@@ -132,10 +132,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     logger,
   });
 
-  if (installCompiledResultShaping() === 'apollo') {
+  if (installGatewayExecution() === 'apollo') {
     logger.warn(
-      { expected: SHAPING_GATEWAY_VERSION },
-      "@apollo/gateway is not the version the compiled result shaping was written for: Apollo's own shaping is used",
+      { expected: EXECUTION_GATEWAY_VERSION },
+      "@apollo/gateway is not the version the gateway's query plan execution was written for: @apollo/gateway's own runs",
     );
   }
   const gateway = new ApolloGateway({

@@ -13,11 +13,11 @@
  * operation into a small tree of plain objects (one walk over the operation's selections, with
  * every schema fact the second step needs), then walks the data with it.
  *
- * {@link installCompiledResultShaping} puts it in place of `@apollo/gateway`'s own: there is no
- * option for it, so it replaces the module export `executeQueryPlan` calls, once, after checking
- * that the installed `@apollo/gateway` is the version this was written against (otherwise it leaves
- * Apollo's in place and says so). Operations that select `__schema`/`__type`, or use the response
- * name `__proto__`, keep Apollo's shaping.
+ * The gateway's query plan executor (./query-plan-executor.ts) calls {@link shapeResponse} with the
+ * shape it compiled once per document; where `@apollo/gateway`'s executor still runs (plans with
+ * rewrites, traces), {@link computeShapedResponse} stands in for its `computeResponse`
+ * (./install-execution.ts). Operations that select `__schema`/`__type`, or use the response name
+ * `__proto__`, keep Apollo's shaping.
  */
 import { ERRORS, isSubtype, type Operation, type Schema } from '@apollo/federation-internals';
 import type { GraphQLError } from 'graphql';
@@ -49,7 +49,7 @@ export interface ComputeResponseOutput {
   errors: GraphQLError[];
 }
 
-type ComputeResponse = (input: ComputeResponseInput) => ComputeResponseOutput;
+export type ComputeResponse = (input: ComputeResponseInput) => ComputeResponseOutput;
 
 /** State of one shaping run; `invalid`/`hasErrors` are the out-parameters of {@link updateValue}. */
 interface Run {
@@ -283,26 +283,4 @@ export function computeShapedResponse(args: ComputeResponseInput, fallback: Comp
   const shape = compileShape(args.operation);
   if (!shape) return fallback(args);
   return shapeResponse(shape, args.operation.schema(), args.variables, args.input);
-}
-
-/** The `@apollo/gateway` version the compiled shaping was written and tested against. */
-export const SHAPING_GATEWAY_VERSION = '2.14.4';
-
-let installed: 'compiled' | 'apollo' | undefined;
-
-/**
- * Makes `@apollo/gateway` shape results with {@link computeShapedResponse} (module doc); once per
- * process, later calls return the first outcome. Returns `'apollo'` and changes nothing when the
- * installed `@apollo/gateway` is not {@link SHAPING_GATEWAY_VERSION} or its module is not as expected.
- */
-export function installCompiledResultShaping(): 'compiled' | 'apollo' {
-  if (installed) return installed;
-  installed = 'apollo';
-  const { version } = require('@apollo/gateway/package.json') as { version: string };
-  const shaping = require('@apollo/gateway/dist/resultShaping') as { computeResponse?: ComputeResponse };
-  const original = shaping.computeResponse;
-  if (version !== SHAPING_GATEWAY_VERSION || typeof original !== 'function') return installed;
-  shaping.computeResponse = (args) => computeShapedResponse(args, original);
-  installed = 'compiled';
-  return installed;
 }

@@ -16,12 +16,7 @@ import {
 } from '@apollo/federation-internals';
 import { parse } from 'graphql';
 import { compileShape } from '../../../gateway/execution/result-shape';
-import {
-  computeShapedResponse,
-  installCompiledResultShaping,
-  type ComputeResponseInput,
-  type ComputeResponseOutput,
-} from '../../../gateway/execution/result-shaping';
+import { computeShapedResponse, type ComputeResponseInput, type ComputeResponseOutput } from '../../../gateway/execution/result-shaping';
 
 // Apollo's own shaping, taken before anything in this file installs the compiled one.
 const apolloShaping = require('@apollo/gateway/dist/resultShaping') as {
@@ -281,18 +276,5 @@ describe('computeShapedResponse', () => {
       apolloComputeResponse,
     );
     expect(JSON.stringify(result.data)).toBe('{"__type":{"name":"Order"}}');
-  });
-});
-
-describe('installCompiledResultShaping', () => {
-  it('replaces the computeResponse @apollo/gateway 2.14.4 runs query plans with, once', () => {
-    expect(installCompiledResultShaping()).toBe('compiled');
-    expect(apolloShaping.computeResponse).not.toBe(apolloComputeResponse);
-    const installed = apolloShaping.computeResponse;
-    expect(installCompiledResultShaping()).toBe('compiled');
-    expect(apolloShaping.computeResponse).toBe(installed);
-    const op = operation(`{ product(id: "1") { name } }`);
-    const input = Object.assign(Object.create(null) as Record<string, unknown>, { product: { id: '1', name: 'Pen' } });
-    expect(JSON.stringify(installed({ operation: op, input, introspectionHandling: () => null }).data)).toBe('{"product":{"name":"Pen"}}');
   });
 });
