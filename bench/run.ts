@@ -266,7 +266,7 @@ async function main(): Promise<void> {
   log(`Federation scenario (accounts, inventory, products, reviews): ${gateways.join(', ')}`);
   const fed = await runFederationBench({
     gateways,
-    rounds: quick ? 2 : 3,
+    rounds: quick ? 2 : 5, // five in the full run: per-round ratios on this 2-core machine spread by a third or more
     throughputMs: quick ? 6000 : 10_000,
     connections: 16,
     latencyMs: quick ? 0 : 40_000,
