@@ -3,6 +3,7 @@ import { buildDemoData } from '../../lib/db/demo-data';
 import { TestCredentials } from '../support/credentials';
 import { tenantTablesChecksum } from '../support/database-state';
 import { startTestStack, type TestStack } from '../support/test-stack';
+import { prng } from '../support/prng';
 
 const demo = buildDemoData();
 const users = { A: findDemoUser('acme', 'owner@acme.test'), B: findDemoUser('globex', 'owner@globex.test') };
@@ -17,18 +18,6 @@ const ids = (who: Who) => ({
   products: demo.products.filter((p) => p.tenantId === users[who].tenantId).map((p) => p.id),
   notifications: demo.notifications.filter((n) => n.tenantId === users[who].tenantId).map((n) => n.id),
 });
-
-/** mulberry32: a seeded PRNG, so a failing run reproduces with the printed seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every UUID-shaped string anywhere in a response. */
 function uuidsIn(value: unknown): string[] {

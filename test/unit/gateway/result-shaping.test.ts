@@ -17,6 +17,7 @@ import {
 import { parse } from 'graphql';
 import { compileShape } from '../../../gateway/execution/result-shape';
 import { computeShapedResponse, type ComputeResponseInput, type ComputeResponseOutput } from '../../../gateway/execution/result-shaping';
+import { prng } from '../../support/prng';
 
 // Apollo's own shaping, taken before anything in this file installs the compiled one.
 const apolloShaping = require('@apollo/gateway/dist/resultShaping') as {
@@ -90,18 +91,6 @@ const schema = apiSchema();
 
 function operation(query: string, operationName?: string): Operation {
   return operationFromDocument(schema, parse(query), { operationName, validate: true });
-}
-
-/** A small deterministic PRNG (mulberry32), so that a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
