@@ -170,9 +170,9 @@ function isOfType(schema: GraphQLSchema, typename: string, condition: string): b
   let matches = known.get(key);
   if (matches === undefined) {
     const type = schema.getType(typename);
+    if (!type) return false; // not remembered: names the schema does not have cannot grow the map
     const conditionType = schema.getType(condition);
     matches =
-      !!type &&
       !!conditionType &&
       isAbstractType(conditionType) &&
       (isObjectType(type) || isInterfaceType(type)) &&

@@ -82,15 +82,21 @@ export interface CompiledShape {
 const INTEGER_TEXT = /^-?(?:0|[1-9][0-9]*)$/;
 
 /** Type facts by name, per schema. */
-const typeInfos = new WeakMap<Schema, Map<string, TypeInfo | null>>();
+const typeInfos = new WeakMap<Schema, Map<string, TypeInfo>>();
 
+/**
+ * What type `name` of `schema` is, or null when the schema has no such type (a name the data
+ * carries in `__typename`). Known names are remembered per schema; unknown ones are not, so data
+ * cannot grow the map.
+ */
 export function typeInfo(schema: Schema, name: string): TypeInfo | null {
   let byName = typeInfos.get(schema);
   if (!byName) typeInfos.set(schema, (byName = new Map()));
   let info = byName.get(name);
   if (info === undefined) {
     const type = schema.type(name);
-    info = type ? { name: type.name, object: isObjectType(type), composite: isCompositeType(type), type } : null;
+    if (!type) return null;
+    info = { name: type.name, object: isObjectType(type), composite: isCompositeType(type), type };
     byName.set(name, info);
   }
   return info;

@@ -97,7 +97,8 @@ function fragmentApplies(run: Run, fragment: FragmentShape, typename: string | u
   let applies = fragment.applies.get(name);
   if (applies === undefined) {
     const runtime = typename ? typeInfo(run.schema, typename) : parent;
-    applies = !!runtime && isSubtype(condition.type, runtime.type);
+    if (!runtime) return false; // a name the schema does not have: not remembered, so such names cannot grow the map
+    applies = isSubtype(condition.type, runtime.type);
     fragment.applies.set(name, applies);
   }
   return applies;
