@@ -264,3 +264,52 @@ describe('the gateway query plan executor', () => {
     expect(JSON.parse(introspection)).toMatchObject({ data: { __type: { name: 'User' } } });
   });
 });
+
+describe('the gateway query plan executor, on plans with data rewrites', () => {
+  it('hands a plan with @interfaceObject rewrites to @apollo/gateway, whose answer it returns', async () => {
+    const link = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@interfaceObject"])';
+    const sdl: Record<string, string> = {
+      library: `${link}
+        interface Media @key(fields: "id") { id: ID!  title: String }
+        type Book implements Media @key(fields: "id") { id: ID!  title: String  pages: Int }
+        type Query { media: [Media] }`,
+      ratings: `${link}
+        type Media @key(fields: "id") @interfaceObject { id: ID!  stars: Int }`,
+    };
+    const resolvers: Record<string, GraphQLResolverMap<unknown>> = {
+      library: {
+        Query: { media: () => [{ id: 'b1', title: 'Dune', pages: 412 }] },
+        Media: { __resolveType: () => 'Book' },
+        Book: { __resolveReference: (ref: Ref) => ({ id: ref.id, title: 'Dune', pages: 412 }) },
+      },
+      ratings: { Media: { __resolveReference: (ref: Ref) => ({ id: ref.id, stars: 5 }) } },
+    };
+    const composed = composeServices(Object.entries(sdl).map(([name, s]) => ({ name, url: `http://${name}.invalid`, typeDefs: parse(s) })));
+    if (!composed.supergraphSdl) throw new Error(composed.errors?.map((e) => e.message).join('; '));
+    const schemas = Object.fromEntries(
+      Object.entries(sdl).map(([name, s]) => [name, buildSubgraphSchema([{ typeDefs: parse(s), resolvers: resolvers[name] }])]),
+    );
+    const gateway = new ApolloGateway({
+      supergraphSdl: composed.supergraphSdl,
+      buildService: ({ name }) => new LocalSubgraph(schemas[name]!),
+    });
+    const server = new ApolloServer({ gateway });
+    await server.start();
+    let calls = 0;
+    execution.executeQueryPlan = createQueryPlanExecutor((...args) => {
+      calls++;
+      return apolloExecuteQueryPlan(...args);
+    }, execution.generateHydratedPaths);
+    try {
+      seed = 1;
+      const response = await server.executeOperation({ query: '{ media { id title stars ... on Book { pages } } }' });
+      expect(calls).toBe(1);
+      expect(response.body.kind === 'single' && response.body.singleResult).toEqual({
+        data: { media: [{ id: 'b1', title: 'Dune', stars: 5, pages: 412 }] },
+      });
+    } finally {
+      execution.executeQueryPlan = apolloExecuteQueryPlan;
+      await server.stop();
+    }
+  });
+});
