@@ -4,7 +4,8 @@
  * bearer JWT; the gateway calls subgraphs with its own short-lived credential for the principal and
  * forwards no client header. Subscriptions are served by the gateway itself from the tenant's event
  * streams over graphql-ws (gateway/subscriptions/graphql-ws.adapter.ts). Every operation, on every
- * transport, passes the admission pipeline (gateway/admission/) before `@apollo/gateway` plans it.
+ * transport, passes the admission pipeline (gateway/admission/) before `@apollo/gateway` plans it;
+ * the plan runs on the gateway's own executor (gateway/execution/).
  */
 import { createServer, type Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
