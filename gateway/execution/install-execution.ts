@@ -7,7 +7,7 @@
  * that the installed `@apollo/gateway` is the version this was written and tested against;
  * otherwise it changes nothing and says so.
  */
-import { createQueryPlanExecutor, type ExecuteQueryPlan } from './query-plan-executor';
+import { createQueryPlanExecutor, type ExecuteQueryPlan, type HydratedPaths } from './query-plan-executor';
 import { computeShapedResponse, type ComputeResponse } from './result-shaping';
 
 /** The `@apollo/gateway` version the execution was written and tested against. */
@@ -27,7 +27,7 @@ export function installGatewayExecution(): 'ours' | 'apollo' {
   const shaping = require('@apollo/gateway/dist/resultShaping') as { computeResponse?: ComputeResponse };
   const execution = require('@apollo/gateway/dist/executeQueryPlan') as {
     executeQueryPlan?: ExecuteQueryPlan;
-    generateHydratedPaths?: Parameters<typeof createQueryPlanExecutor>[1];
+    generateHydratedPaths?: HydratedPaths;
   };
   const { computeResponse } = shaping;
   const { executeQueryPlan, generateHydratedPaths } = execution;

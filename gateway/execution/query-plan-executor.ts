@@ -16,6 +16,7 @@
  * gateway's (`gateway <operation>` and `subgraph fetch <name>`, lib/observability/tracing.ts).
  */
 import { ERRORS, errorCodeDef, operationFromDocument, type Schema } from '@apollo/federation-internals';
+import type { GraphQLDataSource } from '@apollo/gateway';
 import type { ServiceMap } from '@apollo/gateway/dist/executeQueryPlan';
 import type { OperationContext } from '@apollo/gateway/dist/operationContext';
 import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode, ResponsePath } from '@apollo/query-planner';
@@ -30,6 +31,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
+import { isObject, ownValue, setOwn } from './own-property';
 import { compileShape, type CompiledShape } from './result-shape';
 import { shapeResponse } from './result-shaping';
 
@@ -46,6 +48,13 @@ export type ExecuteQueryPlan = (
 
 type Data = Record<string, unknown>;
 
+/**
+ * `@apollo/gateway`'s exported `generateHydratedPaths`: appends to `result` the response path of
+ * every entity at `path` (`@` = each list element) of `data`, in the order their representations
+ * were sent, so that an `_entities` error's index maps back into the response.
+ */
+export type HydratedPaths = (parent: ResponsePath, path: ResponsePath, data: Data | null, result: ResponsePath[]) => void;
+
 /** Where a plan node reads and writes: the entities at `path` of the merged data. */
 interface Cursor {
   path: ResponsePath;
@@ -53,10 +62,12 @@ interface Cursor {
   fullResult: Data;
 }
 
+/** One run of a plan: what every node reads, and the errors the fetches collect. */
 interface Execution {
   serviceMap: ServiceMap;
   requestContext: GatewayGraphQLRequestContext;
   supergraphSchema: GraphQLSchema;
+  hydratedPaths: HydratedPaths;
   errors: GraphQLError[];
 }
 
@@ -99,27 +110,6 @@ function shapeOf(operationContext: OperationContext, apiSchema: Schema): Compile
 }
 
 /**
- * `object[key]` if `object` has it as its own property. Data here is parsed JSON, so a function is
- * always inherited from `Object.prototype` (`toString`, `constructor`, ...), and `__proto__` is
- * the one inherited accessor.
- */
-function own(object: Data, key: string): unknown {
-  if (key === '__proto__') return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
-  const value = object[key];
-  return typeof value === 'function' ? undefined : value;
-}
-
-/** Sets `target[key]` as an own data property (`__proto__` included, which an assignment would not). */
-function setOwn(target: Data, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
-}
-
-function isObject(value: unknown): value is Data {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/**
  * Merges `source` into `target` (in place): objects key by key, lists of the same length element by
  * element, anything else replaced; `undefined` values are skipped. As `@apollo/gateway`'s
  * `deepMerge`, for plain or null-prototype objects.
@@ -129,7 +119,7 @@ export function deepMerge(target: Data, source: unknown): void {
   for (const key of Object.keys(source)) {
     const value = (source as Data)[key];
     if (value === undefined) continue;
-    const existing = own(target, key);
+    const existing = ownValue(target, key);
     if (existing && isObject(value)) {
       deepMerge(existing as Data, value);
     } else if (Array.isArray(value) && Array.isArray(existing) && value.length === existing.length) {
@@ -156,7 +146,7 @@ function flattenAt(value: unknown, path: ResponsePath, from: number, out: unknow
     return list;
   }
   if (typeof step !== 'string' || Array.isArray(value)) throw new Error(`Unexpected value at path element ${String(step)}`);
-  return flattenAt(own(value as Data, step), path, from + 1, out);
+  return flattenAt(ownValue(value as Data, step), path, from + 1, out);
 }
 
 /** Whether an object of `__typename` `typename` matches an inline fragment on `condition` (per supergraph schema). */
@@ -190,7 +180,7 @@ function representation(schema: GraphQLSchema, source: unknown, selections: read
   for (const selection of selections) {
     if (selection.kind === 'Field') {
       const name = selection.alias ?? selection.name;
-      const value = own(object, name);
+      const value = ownValue(object, name);
       if (value === undefined) return null;
       const nested = selection.selections;
       if (Array.isArray(value)) setOwn(result, name, nested ? value.map((v: unknown) => representation(schema, v, nested)) : value);
@@ -230,9 +220,36 @@ function errorPaths(
   };
 }
 
-type HydratedPaths = (parent: ResponsePath, path: ResponsePath, data: Data | null, result: ResponsePath[]) => void;
+/** Sends `fetch` with `variables` to its subgraph; its errors go to `run.errors` with their paths in the response. */
+async function send(
+  run: Execution,
+  service: GraphQLDataSource,
+  fetch: FetchNode,
+  cursor: Cursor,
+  variables: Data,
+): Promise<Data | null | undefined> {
+  const response = await service.process({
+    kind: 'incoming operation' as never, // GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported)
+    request: { query: fetch.operation, variables, operationName: fetch.operationName },
+    incomingRequestContext: run.requestContext,
+    context: run.requestContext.context,
+    document: fetch.operationDocumentNode,
+    pathInIncomingRequest: cursor.path,
+  });
+  if (response.errors) {
+    const toPath = errorPaths(fetch, cursor, run.hydratedPaths);
+    run.errors.push(...response.errors.map((e) => downstreamError(e, fetch.serviceName, toPath(e.path))));
+    if (!response.extensions?.ftv1) {
+      const metrics = run.requestContext.metrics as { nonFtv1ErrorPaths?: { subgraph: string; path: unknown }[] };
+      const paths = response.errors.map((e) => ({ subgraph: fetch.serviceName, path: e.path }));
+      if (metrics.nonFtv1ErrorPaths) metrics.nonFtv1ErrorPaths.push(...paths);
+      else metrics.nonFtv1ErrorPaths = paths;
+    }
+  }
+  return response.data as Data | null | undefined;
+}
 
-async function executeFetch(run: Execution, fetch: FetchNode, cursor: Cursor, hydratedPaths: HydratedPaths): Promise<void> {
+async function executeFetch(run: Execution, fetch: FetchNode, cursor: Cursor): Promise<void> {
   const service = run.serviceMap[fetch.serviceName];
   if (!service) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
   const entities = Array.isArray(cursor.data) ? (cursor.data as unknown[]).filter((e) => e !== null && e !== undefined) : [cursor.data];
@@ -243,29 +260,8 @@ async function executeFetch(run: Execution, fetch: FetchNode, cursor: Cursor, hy
     if (provided && Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined)
       setOwn(variables, name, provided[name]);
   }
-  const send = async (vars: Data): Promise<Data | null | undefined> => {
-    const response = await service.process({
-      kind: 'incoming operation' as never, // GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported)
-      request: { query: fetch.operation, variables: vars, operationName: fetch.operationName },
-      incomingRequestContext: run.requestContext,
-      context: run.requestContext.context,
-      document: fetch.operationDocumentNode,
-      pathInIncomingRequest: cursor.path,
-    });
-    if (response.errors) {
-      const toPath = errorPaths(fetch, cursor, hydratedPaths);
-      run.errors.push(...response.errors.map((e) => downstreamError(e, fetch.serviceName, toPath(e.path))));
-      if (!response.extensions?.ftv1) {
-        const metrics = run.requestContext.metrics as { nonFtv1ErrorPaths?: { subgraph: string; path: unknown }[] };
-        const paths = response.errors.map((e) => ({ subgraph: fetch.serviceName, path: e.path }));
-        if (metrics.nonFtv1ErrorPaths) metrics.nonFtv1ErrorPaths.push(...paths);
-        else metrics.nonFtv1ErrorPaths = paths;
-      }
-    }
-    return response.data as Data | null | undefined;
-  };
   if (!fetch.requires) {
-    const data = await send(variables);
+    const data = await send(run, service, fetch, cursor, variables);
     for (const entity of entities) deepMerge(entity as Data, data);
     return;
   }
@@ -280,7 +276,7 @@ async function executeFetch(run: Execution, fetch: FetchNode, cursor: Cursor, hy
   }
   if (representations.length < 1) return;
   if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
-  const data = await send({ ...variables, representations });
+  const data = await send(run, service, fetch, cursor, { ...variables, representations });
   if (!data) return;
   const received = data._entities;
   if (!Array.isArray(received)) throw new Error('Expected "data._entities" in response to be an array');
@@ -293,23 +289,23 @@ async function executeFetch(run: Execution, fetch: FetchNode, cursor: Cursor, hy
   }
 }
 
-async function executeNode(run: Execution, node: PlanNode, cursor: Cursor | undefined, hydratedPaths: HydratedPaths): Promise<void> {
+async function executeNode(run: Execution, node: PlanNode, cursor: Cursor | undefined): Promise<void> {
   if (!cursor) return;
   switch (node.kind) {
     case 'Sequence':
-      for (const child of node.nodes) await executeNode(run, child, cursor, hydratedPaths);
+      for (const child of node.nodes) await executeNode(run, child, cursor);
       return;
     case 'Parallel':
-      await Promise.all(node.nodes.map((child) => executeNode(run, child, cursor, hydratedPaths)));
+      await Promise.all(node.nodes.map((child) => executeNode(run, child, cursor)));
       return;
     case 'Flatten': {
       const data = flattenAt(cursor.data, node.path, 0, undefined);
       const next = data ? { path: cursor.path.concat(node.path), data, fullResult: cursor.fullResult } : undefined;
-      return executeNode(run, node.node, next, hydratedPaths);
+      return executeNode(run, node.node, next);
     }
     case 'Fetch':
       try {
-        await executeFetch(run, node, cursor, hydratedPaths);
+        await executeFetch(run, node, cursor);
       } catch (err) {
         run.errors.push(err as GraphQLError);
       }
@@ -330,9 +326,9 @@ export function createQueryPlanExecutor(fallback: ExecuteQueryPlan, hydratedPath
     if (plannable === undefined) runnablePlans.set(queryPlan, (plannable = !queryPlan.node || runnable(queryPlan.node as PlanNode)));
     const shape = plannable && !requestContext.metrics?.captureTraces ? shapeOf(operationContext, apiSchema) : null;
     if (!shape) return fallback(queryPlan, serviceMap, requestContext, operationContext, supergraphSchema, apiSchema, telemetryConfig);
-    const run: Execution = { serviceMap, requestContext, supergraphSchema, errors: [] };
+    const run: Execution = { serviceMap, requestContext, supergraphSchema, hydratedPaths, errors: [] };
     const merged: Data = {};
-    if (queryPlan.node) await executeNode(run, queryPlan.node as PlanNode, { path: [], data: merged, fullResult: merged }, hydratedPaths);
+    if (queryPlan.node) await executeNode(run, queryPlan.node as PlanNode, { path: [], data: merged, fullResult: merged });
     try {
       const { data, errors } = shapeResponse(shape, apiSchema, requestContext.request.variables, merged);
       if (run.errors.length === 0 && errors.length > 0) return { extensions: { valueCompletion: errors }, data };

@@ -31,6 +31,7 @@ export interface TypeInfo {
 /** A `@skip` or `@include` argument: a literal or a variable name. */
 export type Condition = boolean | { variable: string };
 
+/** The `@skip(if:)` and `@include(if:)` of a selection; a selection without either has none. */
 export interface Conditions {
   skip?: Condition;
   include?: Condition;
@@ -47,17 +48,20 @@ export interface TypeShape {
   leaf?: (value: unknown) => boolean;
 }
 
+/** A field selection: its response name, its type and, for a composite type, its subselections. */
 export interface FieldShape {
   kind: 'field';
   conditions?: Conditions;
   responseName: string;
   /** The response name is also an `Object.prototype` property: read it as an own property only. */
   inherited: boolean;
+  /** A `__typename` selection (answered from the runtime type, never from the subgraphs alone). */
   typename: boolean;
   type: TypeShape;
   selections?: SelectionShape[];
 }
 
+/** An inline fragment or a fragment spread: selections applied when its type condition matches. */
 export interface FragmentShape {
   kind: 'fragment';
   conditions?: Conditions;
@@ -68,6 +72,7 @@ export interface FragmentShape {
   selections: SelectionShape[];
 }
 
+/** One compiled selection. */
 export type SelectionShape = FieldShape | FragmentShape;
 
 /** An operation compiled for shaping; undefined when it must keep Apollo's shaping. */

@@ -21,6 +21,7 @@
  */
 import { ERRORS, isSubtype, type Operation, type Schema } from '@apollo/federation-internals';
 import type { GraphQLError } from 'graphql';
+import { ownValue } from './own-property';
 import {
   compileShape,
   typeInfo,
@@ -49,6 +50,7 @@ export interface ComputeResponseOutput {
   errors: GraphQLError[];
 }
 
+/** `@apollo/gateway`'s `computeResponse`, replaced by {@link computeShapedResponse} (./install-execution.ts). */
 export type ComputeResponse = (input: ComputeResponseInput) => ComputeResponseOutput;
 
 /** State of one shaping run; `invalid`/`hasErrors` are the out-parameters of {@link updateValue}. */
@@ -86,10 +88,6 @@ function describeLast(path: (string | number)[], current: string, parent: TypeIn
   return typeof element === 'string' ? `field ${parent.name}.${element}` : `array element of type ${current} at index ${element}`;
 }
 
-function own(object: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
-}
-
 function fragmentApplies(run: Run, fragment: FragmentShape, typename: string | undefined, parent: TypeInfo): boolean {
   const condition = fragment.typeCondition;
   if (!condition) return true;
@@ -116,8 +114,8 @@ function applySelections(
     if (selection.conditions && skipped(selection.conditions, run.variables)) continue;
     if (selection.kind === 'field') {
       const name = selection.responseName;
-      const outputValue = selection.inherited ? own(output, name) : output[name];
-      let inputValue = (selection.inherited ? own(input, name) : input[name]) ?? null;
+      const outputValue = selection.inherited ? ownValue(output, name) : output[name];
+      let inputValue = (selection.inherited ? ownValue(input, name) : input[name]) ?? null;
       if (selection.typename) {
         if (outputValue === undefined) {
           if (inputValue === null && name !== '__typename') inputValue = input.__typename ?? null;

@@ -11,11 +11,16 @@ import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { execute, GraphQLError, parse, type GraphQLSchema } from 'graphql';
-import { createQueryPlanExecutor, deepMerge, type ExecuteQueryPlan } from '../../../gateway/execution/query-plan-executor';
+import {
+  createQueryPlanExecutor,
+  deepMerge,
+  type ExecuteQueryPlan,
+  type HydratedPaths,
+} from '../../../gateway/execution/query-plan-executor';
 
 const execution = require('@apollo/gateway/dist/executeQueryPlan') as {
   executeQueryPlan: ExecuteQueryPlan;
-  generateHydratedPaths: Parameters<typeof createQueryPlanExecutor>[1];
+  generateHydratedPaths: HydratedPaths;
 };
 const apolloExecuteQueryPlan = execution.executeQueryPlan;
 const ourExecuteQueryPlan = createQueryPlanExecutor(apolloExecuteQueryPlan, execution.generateHydratedPaths);
