@@ -31,7 +31,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { isObject, ownValue, setOwn } from './own-property';
+import { deepMerge, ownValue, setOwn } from './response-data';
 import { compileShape, type CompiledShape } from './result-shape';
 import { shapeResponse } from './result-shaping';
 
@@ -110,28 +110,11 @@ function shapeOf(operationContext: OperationContext, apiSchema: Schema): Compile
 }
 
 /**
- * Merges `source` into `target` (in place): objects key by key, lists of the same length element by
- * element, anything else replaced; `undefined` values are skipped. As `@apollo/gateway`'s
- * `deepMerge`, for plain or null-prototype objects.
+ * What a `Flatten` node's `path` reaches from `value`: the value itself when the path has no `@`;
+ * otherwise one flat list of what every list element (`@`) reaches, collected into `out` (absent
+ * values left out: a fetch skips them anyway). A named step on a list is a plan/data mismatch.
+ * @throws Error on such a mismatch: the request fails, as it does with `@apollo/gateway`'s executor.
  */
-export function deepMerge(target: Data, source: unknown): void {
-  if (source === undefined || source === null) return;
-  for (const key of Object.keys(source)) {
-    const value = (source as Data)[key];
-    if (value === undefined) continue;
-    const existing = ownValue(target, key);
-    if (existing && isObject(value)) {
-      deepMerge(existing as Data, value);
-    } else if (Array.isArray(value) && Array.isArray(existing) && value.length === existing.length) {
-      for (let i = 0; i < value.length; i++) {
-        if (isObject(existing[i]) && isObject(value[i])) deepMerge(existing[i] as Data, value[i]);
-        else existing[i] = value[i];
-      }
-    } else setOwn(target, key, value);
-  }
-}
-
-/** The values at `path` of `value`, lists (`@`) flattened into one list. */
 function flattenAt(value: unknown, path: ResponsePath, from: number, out: unknown[] | undefined): unknown {
   if (from === path.length) {
     if (out && Array.isArray(value)) out.push(...(value as unknown[]));
@@ -149,9 +132,14 @@ function flattenAt(value: unknown, path: ResponsePath, from: number, out: unknow
   return flattenAt(ownValue(value as Data, step), path, from + 1, out);
 }
 
-/** Whether an object of `__typename` `typename` matches an inline fragment on `condition` (per supergraph schema). */
+/** Answers of {@link isOfType} per supergraph schema, by condition and type name. */
 const fragmentMatches = new WeakMap<GraphQLSchema, Map<string, boolean>>();
 
+/**
+ * Whether an object of `__typename` `typename` matches a `requires` inline fragment on `condition`:
+ * the same type, or an object or interface type within the abstract type `condition` (as
+ * `@apollo/gateway`'s `isObjectOfType`).
+ */
 function isOfType(schema: GraphQLSchema, typename: string, condition: string): boolean {
   if (typename === condition) return true;
   let known = fragmentMatches.get(schema);

@@ -21,7 +21,7 @@
  */
 import { ERRORS, isSubtype, type Operation, type Schema } from '@apollo/federation-internals';
 import type { GraphQLError } from 'graphql';
-import { ownValue } from './own-property';
+import { ownValue } from './response-data';
 import {
   compileShape,
   typeInfo,

@@ -11,12 +11,8 @@ import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { execute, GraphQLError, parse, type GraphQLSchema } from 'graphql';
-import {
-  createQueryPlanExecutor,
-  deepMerge,
-  type ExecuteQueryPlan,
-  type HydratedPaths,
-} from '../../../gateway/execution/query-plan-executor';
+import { createQueryPlanExecutor, type ExecuteQueryPlan, type HydratedPaths } from '../../../gateway/execution/query-plan-executor';
+import { deepMerge } from '../../../gateway/execution/response-data';
 
 const execution = require('@apollo/gateway/dist/executeQueryPlan') as {
   executeQueryPlan: ExecuteQueryPlan;
