@@ -9,7 +9,7 @@
 import { createServer } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { JwtVerifier } from '../../gateway/auth/jwt-verifier';
 import { authenticate } from '../../gateway/auth/principal';
 import { loadConfig } from '../../lib/config';
@@ -29,7 +29,8 @@ async function main(): Promise<void> {
     schema: monolith.schema,
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    // Cache control off, as in the subgraphs (subgraphs/shared/subgraph-server.ts): same Apollo settings on both sides.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
   });
   await startStandaloneServer(server, {
     listen: { port: config.gateway.port, host: '127.0.0.1' },

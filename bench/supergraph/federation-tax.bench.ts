@@ -3,8 +3,9 @@
  * each of the four subgraphs (apps/subgraph.main.ts) and the gateway (apps/gateway.main.ts) in its
  * own process, against the monolith baseline (bench/monolith/monolith-server.ts: the same schema,
  * resolvers, services and repositories in one Apollo Server, no gateway, no subgraph hop), over the
- * same embedded PostgreSQL and data. All server processes are pinned to CPU 1, PostgreSQL, Redis and
- * the load generator to CPU 0, where the machine allows.
+ * same embedded PostgreSQL and data. All server processes run with `NODE_ENV=production`, as the
+ * Dockerfile deploys them, and are pinned to CPU 1, PostgreSQL, Redis and the load generator to CPU 0,
+ * where the machine allows.
  *
  * Measures, rounds interleaved: requests per CPU-second of the server processes (all five for the
  * supergraph), and with PostgreSQL's CPU added; p50 / p99 at a fixed arrival rate (open loop); RSS of
@@ -122,7 +123,18 @@ export async function runFederationTaxBench(o: FederationTaxOptions): Promise<Fe
   const children: Child[] = [];
   const onServerCpu = pinned ? { cpus: '1' } : {};
   try {
-    const common = { ...process.env, DATABASE_URL: db.url, REDIS_URL: redis.url, LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false' };
+    // As deployed (the Dockerfile sets NODE_ENV=production), both sides: production mode refuses the
+    // development JWT secret, so the benchmark signs its token with a secret of its own.
+    const jwtSecret = randomBytes(32).toString('hex');
+    const common = {
+      ...process.env,
+      NODE_ENV: 'production',
+      JWT_SECRET: jwtSecret,
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      LOG_LEVEL: 'warn',
+      MIGRATE_ON_START: 'false',
+    };
     const secret = randomBytes(32).toString('hex');
     const subgraphEnv: Record<string, string> = {};
     await Promise.all(
@@ -162,7 +174,7 @@ export async function runFederationTaxBench(o: FederationTaxOptions): Promise<Fe
     children.push(monolithChild);
     const monolith: Deployment = { children: [monolithChild], url: `http://127.0.0.1:${monolithPort}/graphql` };
 
-    const token = await mintDevToken({ tenant: 'acme', user: 'owner@acme.test' });
+    const token = await mintDevToken({ tenant: 'acme', user: 'owner@acme.test', secret: jwtSecret });
     const products = await postGraphQL<{ products: { edges: { node: { id: string } }[] } }>(
       supergraph.url,
       token,
