@@ -45,6 +45,7 @@ import { createGraphQLSseHandler } from './subscriptions/graphql-sse.adapter';
 import type { SubgraphResilienceOptions } from './subgraph-resilience';
 import { serveGraphQLWs } from './subscriptions/graphql-ws.adapter';
 import { LiveSubscriptions } from './subscriptions/live-subscriptions';
+import { useNodeCryptoForQueryHashes } from '../lib/runtime/apollo-query-hash';
 
 /** A started gateway. */
 export interface GatewayService {
@@ -133,6 +134,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     logger,
   });
 
+  useNodeCryptoForQueryHashes();
   if (installGatewayExecution() === 'apollo') {
     logger.warn(
       { expected: EXECUTION_GATEWAY_VERSION },

@@ -15,6 +15,7 @@ import { authenticate } from '../../gateway/auth/principal';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { createInfrastructure } from '../../apps/infrastructure';
+import { useNodeCryptoForQueryHashes } from '../../lib/runtime/apollo-query-hash';
 import { buildMonolith, type MonolithContext } from './monolith.schema';
 
 async function main(): Promise<void> {
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   await infra.database.ready();
   const monolith = buildMonolith({ database: infra.database, eventLog: infra.eventLog, logger });
   const verifier = new JwtVerifier(config.jwt);
+  useNodeCryptoForQueryHashes(); // as the subgraphs and the gateway do
   const server = new ApolloServer<MonolithContext>({
     schema: monolith.schema,
     includeStacktraceInErrorResponses: false,

@@ -21,6 +21,7 @@ import { CredentialVerifier, InvalidCredentialError } from '../../lib/auth/inter
 import { domainError } from '../../lib/errors';
 import { OutboxRelays } from '../../lib/events/outbox-relays';
 import { createGraphQLHttpHandler } from '../../lib/http/graphql-http-handler';
+import { useNodeCryptoForQueryHashes } from '../../lib/runtime/apollo-query-hash';
 import type { Readiness, ReadinessCheck } from '../../lib/http/readiness';
 import { maskError } from '../../lib/mask-error';
 import { annotateRequestContext } from '../../lib/observability/request-context';
@@ -83,6 +84,7 @@ export async function startSubgraph(
     options.readinessChecks ?? [],
   );
   const httpServer: Server = createServer();
+  useNodeCryptoForQueryHashes();
   const server = new ApolloServer<SubgraphContext>({
     // `@requiresScope` fields answer FORBIDDEN before their resolvers run (./requires-scope.ts).
     schema: enforceRequiredScopes(
