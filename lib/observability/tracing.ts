@@ -12,6 +12,7 @@
  */
 import {
   context,
+  INVALID_SPAN_CONTEXT,
   propagation,
   ROOT_CONTEXT,
   SpanKind,
@@ -137,11 +138,28 @@ export interface SpanOptions {
   links?: Link[];
 }
 
+/** What {@link withSpan} hands `fn` while tracing is off: a span that records nothing. */
+const NOOP_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
 /**
  * Runs `fn` inside a new active span named `name`: the span ends when `fn` settles, with an error
- * status and the exception recorded when it throws (the error is rethrown).
+ * status and the exception recorded when it throws (the error is rethrown). While tracing is off
+ * (no {@link installTracing}), `fn` runs as it is, with a span that records nothing.
  */
-export async function withSpan<T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
+export function withSpan<T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
+  // Tracing off (no provider installed): OpenTelemetry's no-op tracer would only make a
+  // non-recording span and a context to run `fn` in, per call (per subgraph fetch, per resolver).
+  if (!installed) {
+    try {
+      return fn(NOOP_SPAN);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+  return inSpan(name, options, fn);
+}
+
+async function inSpan<T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
   const parent = options.parent ?? context.active();
   return tracer().startActiveSpan(
     name,
