@@ -147,18 +147,15 @@ export class OrderRepository {
     const tenantId = this.scope.tenantId;
     return this.scope.run(async (db) => {
       const row = await db.order.create({ data: { id: randomUUID(), tenantId, status: 'PENDING', ...order } });
-      await db.orderLine.createMany({
-        data: lines.map((l) => ({
-          id: randomUUID(),
-          tenantId,
-          orderId: row.id,
-          position: l.position,
-          productId: l.productId,
-          quantity: l.quantity,
-          unitPriceAmount: l.unitPriceAmount,
-          unitPriceCurrency: l.unitPriceCurrency,
-        })),
-      });
+      // One statement for all lines, in SQL: Prisma compiles every `createMany` anew (its query plan
+      // cache leaves createMany out): about 6% of the supergraph's CPU in the live-updates benchmark.
+      await db.$executeRaw`
+        INSERT INTO order_lines (id, tenant_id, order_id, position, product_id, quantity, unit_price_amount, unit_price_currency)
+        SELECT l.id, ${tenantId}::uuid, ${row.id}::uuid, l.position, l.product_id, l.quantity, l.unit_price_amount, l.unit_price_currency
+        FROM unnest(
+          ${lines.map(() => randomUUID())}::uuid[], ${lines.map((l) => l.position)}::int[], ${lines.map((l) => l.productId)}::uuid[],
+          ${lines.map((l) => l.quantity)}::int[], ${lines.map((l) => l.unitPriceAmount)}::int[], ${lines.map((l) => l.unitPriceCurrency)}::text[]
+        ) AS l(id, position, product_id, quantity, unit_price_amount, unit_price_currency)`;
       return row;
     });
   }
