@@ -42,6 +42,8 @@ export class GatewayObservability {
   readonly drainDelayMs: number;
   private readonly deliveryLatency: Histogram<'topic'>;
   private readonly deliveries: Counter<'topic'>;
+  /** The per-topic children of {@link deliveries} and {@link deliveryLatency}: no label hashing per delivery. */
+  private readonly deliveryChildren = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<'topic'> }>();
 
   constructor(options: GatewayObservabilityOptions, live: LiveCounts) {
     const registry = this.metrics.registry;
@@ -90,9 +92,14 @@ export class GatewayObservability {
 
   /** Records one subscription message sent for an event of `topic` that occurred at `occurredAt` (ISO 8601). */
   delivered(topic: string, occurredAt: string): void {
-    this.deliveries.inc({ topic });
+    let children = this.deliveryChildren.get(topic);
+    if (!children) {
+      children = { count: this.deliveries.labels({ topic }), latency: this.deliveryLatency.labels({ topic }) };
+      this.deliveryChildren.set(topic, children); // topics are a fixed few (orders, notifications)
+    }
+    children.count.inc();
     const at = Date.parse(occurredAt);
-    if (Number.isFinite(at)) this.deliveryLatency.observe({ topic }, Math.max(0, Date.now() - at) / 1000);
+    if (Number.isFinite(at)) children.latency.observe(Math.max(0, Date.now() - at) / 1000);
   }
 
   /** The operational endpoints of the gateway; `checks` are the dependencies its composition root adds. */
