@@ -78,14 +78,22 @@ export interface SharedExecutorOptions {
   maxEntries?: number;
 }
 
-interface Cached {
+/** The results of one stream entry, by execution key, and when the first of them started. */
+interface EntryResults {
   at: number;
-  result: Promise<ExecutionResult | undefined>;
+  byKey: Map<string, Promise<ExecutionResult | undefined>>;
 }
 
 /** See module doc. */
 export class SharedExecutor {
-  private readonly cache = new Map<string, Cached>();
+  /**
+   * Kept results by stream entry id (oldest first), then by execution key: a subscriber's lookup
+   * hashes its entry id and its subscription's key string (hashed once), not a concatenation of
+   * both per subscriber and event.
+   */
+  private readonly cache = new Map<string, EntryResults>();
+  /** Results kept in {@link cache}. */
+  private kept = 0;
   private readonly scheduler: TenantScheduler;
   private closed = false;
   /** Resolves (with no slot) once {@link close} was called: executions still waiting give up. */
@@ -118,21 +126,28 @@ export class SharedExecutor {
     if (!this.share) return this.limited(tenantId, run);
     const now = Date.now();
     this.evict(now);
-    const cacheKey = `${entryId}\n${key}`;
-    const hit = this.cache.get(cacheKey);
+    let entry = this.cache.get(entryId);
+    const hit = entry?.byKey.get(key);
     if (hit) {
       subscriptionMetrics.shared++;
-      return hit.result;
+      return hit;
     }
     const result = this.limited(tenantId, run);
-    this.cache.set(cacheKey, { at: now, result });
+    if (!entry) {
+      entry = { at: now, byKey: new Map() };
+      this.cache.set(entryId, entry);
+    }
+    entry.byKey.set(key, result);
+    this.kept++;
     return result;
   }
 
+  /** Drops the results of the oldest entries while more than `maxEntries` are kept or they passed `ttlMs`. */
   private evict(now: number): void {
-    for (const [k, v] of this.cache) {
-      if (this.cache.size <= this.maxEntries && now - v.at < this.ttlMs) break;
-      this.cache.delete(k);
+    for (const [entryId, entry] of this.cache) {
+      if (this.kept <= this.maxEntries && now - entry.at < this.ttlMs) break;
+      this.cache.delete(entryId);
+      this.kept -= entry.byKey.size;
     }
   }
 
@@ -167,5 +182,6 @@ export class SharedExecutor {
   /** Drops every kept result. */
   clear(): void {
     this.cache.clear();
+    this.kept = 0;
   }
 }

@@ -36,6 +36,37 @@ describe('SharedExecutor', () => {
     expect(runs).toBe(3);
   });
 
+  it('execute: a kept result is shared until ttlMs has passed, then the entry runs again', async () => {
+    let now = 1_000_000;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const executor = new SharedExecutor({ ttlMs: 1_000 });
+      let runs = 0;
+      const run = async () => result(++runs);
+      await executor.execute('k', '1-0', run);
+      now += 999;
+      await executor.execute('k', '1-0', run);
+      expect(runs).toBe(1);
+      now += 1;
+      await executor.execute('k', '1-0', run);
+      expect(runs).toBe(2);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it('execute: keeps at most maxEntries results, dropping the oldest entries first', async () => {
+    const executor = new SharedExecutor({ maxEntries: 2 });
+    const runs: string[] = [];
+    const run = (name: string) => async () => (runs.push(name), result(runs.length));
+    await executor.execute('a', '1-0', run('a@1'));
+    await executor.execute('b', '1-0', run('b@1'));
+    await executor.execute('a', '2-0', run('a@2')); // 3 kept: the next call drops entry 1-0 (both keys)
+    await executor.execute('a', '1-0', run('a@1 again'));
+    await executor.execute('a', '2-0', run('a@2 again')); // still kept: shared
+    expect(runs).toEqual(['a@1', 'b@1', 'a@2', 'a@1 again']);
+  });
+
   it('execute: with share off, runs once per call', async () => {
     const executor = new SharedExecutor({ share: false });
     let runs = 0;
