@@ -135,7 +135,7 @@ export async function runFederationTaxBench(o: FederationTaxOptions): Promise<Fe
       LOG_LEVEL: 'warn',
       MIGRATE_ON_START: 'false',
     };
-    const secret = randomBytes(32).toString('hex');
+    const internalSecret = randomBytes(32).toString('hex');
     const subgraphEnv: Record<string, string> = {};
     await Promise.all(
       SUBGRAPHS.map(async ({ name }) => {
@@ -143,7 +143,7 @@ export async function runFederationTaxBench(o: FederationTaxOptions): Promise<Fe
         const { child } = await startChild(...serverCommand(join(ROOT, 'apps', 'subgraph.main.ts'), [name], name, o.cpuProfDir), {
           cwd: ROOT,
           ...onServerCpu,
-          env: { ...common, INTERNAL_JWT_SECRET: secret, [`${name.toUpperCase()}_PORT`]: String(port) },
+          env: { ...common, INTERNAL_JWT_SECRET: internalSecret, [`${name.toUpperCase()}_PORT`]: String(port) },
         });
         children.push(child);
         await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 120_000);
@@ -154,7 +154,7 @@ export async function runFederationTaxBench(o: FederationTaxOptions): Promise<Fe
     const { child: gateway } = await startChild(...serverCommand(join(ROOT, 'apps', 'gateway.main.ts'), [], 'gateway', o.cpuProfDir), {
       cwd: ROOT,
       ...onServerCpu,
-      env: { ...common, ...UNBOUNDED_ENV, ...subgraphEnv, INTERNAL_JWT_SECRET: secret, PORT: String(gatewayPort) },
+      env: { ...common, ...UNBOUNDED_ENV, ...subgraphEnv, INTERNAL_JWT_SECRET: internalSecret, PORT: String(gatewayPort) },
     });
     children.push(gateway);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${gatewayPort}/healthz`)).ok, 120_000);

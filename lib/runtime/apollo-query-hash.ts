@@ -27,12 +27,16 @@ export function apolloCreateHashModule(): ApolloCreateHashModule {
   return require(require.resolve('@apollo/utils.createhash', { paths: [serverDir] })) as ApolloCreateHashModule;
 }
 
+/** Whether {@link useNodeCryptoForQueryHashes} ran in this process. */
+let installed = false;
+
 /**
  * Makes Apollo Server's query hashing call `node:crypto`'s `createHash` directly (see the module
- * doc). Idempotent; call it before a server takes requests (the gateway's and the subgraphs'
- * starters do).
+ * doc). Idempotent: resolves the module once per process. Call it before a server takes requests
+ * (the gateway's and the subgraphs' starters do).
  */
 export function useNodeCryptoForQueryHashes(): void {
-  const hashing = apolloCreateHashModule();
-  if (hashing.createHash !== createHash) hashing.createHash = createHash;
+  if (installed) return; // one process may start the gateway and four subgraphs (`npm start`)
+  apolloCreateHashModule().createHash = createHash;
+  installed = true;
 }
