@@ -142,6 +142,9 @@ function subscriptionTables(s: SubscriptionsBenchResult, fed: GatewayResult[]): 
     [
       burstRow('WebSocket ceiling (ws, graphql-ws protocol, no execution)', s.ceiling),
       burstRow('our supergraph, shared executions', s.shared),
+      ...(s.sharedWithIdle
+        ? [burstRow(`our supergraph, shared executions, ${s.idleSockets} idle sockets open (another process)`, s.sharedWithIdle)]
+        : []),
       ...(s.unshared ? [burstRow('our supergraph, one execution per subscription', s.unshared)] : []),
     ],
   );
@@ -290,7 +293,7 @@ async function main(): Promise<void> {
 
   log('Subscriptions: our supergraph against the WebSocket ceiling');
   const subs = await runSubscriptionsBench({ ...subscriptionsBenchOptions(quick, log), cpuProfDir: profile ? profileDir : undefined });
-  for (const b of [subs.ceiling, subs.shared, subs.unshared]) if (b) failures += b.expected - b.delivered;
+  for (const b of [subs.ceiling, subs.shared, subs.sharedWithIdle, subs.unshared]) if (b) failures += b.expected - b.delivered;
   for (const r of [subs.rate?.active, subs.rate?.withIdle]) if (r) failures += r.expected - r.delivered;
   sections.push('## Live updates (subscriptions)', subscriptionTables(subs, fed.results));
 

@@ -18,7 +18,7 @@
  *   `placeOrder` to each client receiving the update (mutation, outbox, relay, Redis Stream, stream
  *   hub, execution, socket), then the same with `idleSockets` more sockets
  *   (bench/subscriptions/idle-sockets-client.ts, another process), each subscribed on tenant
- *   `platform`, which gets no event.
+ *   `platform`, which gets no event; with those sockets still open, the bursts again.
  * - **Server memory per idle socket**: the supergraph process's RSS growth over those idle sockets,
  *   divided by their number (clients in another process, so only the server side is counted).
  * - On a second, fresh supergraph process with `SUBSCRIPTION_SHARED_EXECUTIONS=false`:
@@ -129,6 +129,8 @@ export interface SubscriptionsBenchResult {
   idleSockets: number;
   ceiling: BurstResult;
   shared: BurstResult;
+  /** The same bursts with `idleSockets` more sockets open (each subscribed on a tenant that gets no event). */
+  sharedWithIdle?: BurstResult;
   unshared?: BurstResult;
   rate?: { perSecond: number; active: RateResult; withIdle?: RateResult };
   /** Idle memory releases of the supergraph (lib/runtime/idle-memory-release.ts) while the fixed-rate rounds ran, and their pause. */
@@ -576,17 +578,25 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
     await onCeiling.dispose();
     await ceilingChild.stop();
 
+    const releasesBefore = await memoryReleases(sg);
     if (o.rate > 0) {
       o.log(`  fixed rate: ${o.rate} orders/s, ${o.subscribers} subscribers`);
-      const releasesBefore = await memoryReleases(sg);
       result.rate = { perSecond: o.rate, active: await fixedRate(stack, sg, ours, o) };
-      if (o.idleSockets > 0) {
+    }
+    if (o.idleSockets > 0) {
+      const idle = await openIdleSockets(sg, o.idleSockets, pinned);
+      stopAll.unshift(() => idle.stop());
+      if (result.rate) {
         o.log(`  fixed rate with ${o.idleSockets} idle sockets from another process`);
-        const idle = await openIdleSockets(sg, o.idleSockets, pinned);
-        stopAll.unshift(() => idle.stop());
         result.rate.withIdle = await fixedRate(stack, sg, ours, o);
-        await idle.stop();
+        result.rateMemoryReleases = releasesBetween(releasesBefore, await memoryReleases(sg));
       }
+      for (let round = 0; round < o.rounds; round++) {
+        o.log(`  burst round ${round + 1}/${o.rounds} with ${o.idleSockets} idle sockets: gateway`);
+        result.sharedWithIdle = merge(result.sharedWithIdle, await burstOurs(stack, sg, ours, o.burstEvents, o.subscribers));
+      }
+      await idle.stop();
+    } else if (result.rate) {
       result.rateMemoryReleases = releasesBetween(releasesBefore, await memoryReleases(sg));
     }
     await ours.dispose();
