@@ -19,10 +19,13 @@ import { join } from 'node:path';
 import {
   buildSchema,
   defaultFieldResolver,
+  getNamedType,
+  isAbstractType,
   isObjectType,
   isScalarType,
   parse,
   type GraphQLFieldResolver,
+  type GraphQLOutputType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
   type ObjectTypeDefinitionNode,
@@ -101,6 +104,16 @@ export function buildMonolith(deps: MonolithDeps): { schema: GraphQLSchema; cont
   const resolversOf = (name: SubgraphName) => modules[name].resolvers as GraphQLResolverMap<SubgraphContext>;
   const schema = buildSchema(readFileSync(join(__dirname, '..', '..', 'schema', 'api-schema.graphql'), 'utf8'));
   const owners = ownership();
+  const isEntity = (name: string) =>
+    SUBGRAPHS.some(
+      ({ name: subgraph }) =>
+        typeof (resolversOf(subgraph)[name] as Record<string, unknown> | undefined)?.__resolveReference === 'function',
+    );
+  /** Whether values of `type` may need their origin: entities, and abstract types (whose objects may be). */
+  const needsOrigin = (type: GraphQLOutputType): boolean => {
+    const named = getNamedType(type);
+    return isAbstractType(named) || (isObjectType(named) && isEntity(named.name));
+  };
 
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__')) continue;
@@ -110,23 +123,23 @@ export function buildMonolith(deps: MonolithDeps): { schema: GraphQLSchema; cont
       continue;
     }
     if (!isObjectType(type)) continue;
-    const isEntity = SUBGRAPHS.some(
-      ({ name }) => typeof (resolversOf(name)[type.name] as Record<string, unknown> | undefined)?.__resolveReference === 'function',
-    );
+    const entity = isEntity(type.name);
     for (const field of Object.values(type.getFields())) {
       const subgraphs = owners.get(type.name)?.get(field.name);
       if (!subgraphs?.length) throw new Error(`no subgraph defines ${type.name}.${field.name}`);
       const owner = subgraphs[0]!;
       const own = (resolversOf(owner)[type.name] as Record<string, AnyResolver | { resolve: AnyResolver }> | undefined)?.[field.name];
       const resolve: AnyResolver = own ? (typeof own === 'function' ? own : own.resolve) : defaultFieldResolver;
+      // Only values that may later be the parent of another subgraph's field need their origin.
+      const tagged = needsOrigin(field.type);
+      const result = (value: unknown) => (tagged ? settle(value, owner) : value);
       field.resolve = (parent: unknown, args, ctx: MonolithContext, info) => {
         const context = ctx.subgraph(owner);
+        if (!entity || field.name === 'id') return result(resolve(parent, args, context, info));
         const from = parent !== null && typeof parent === 'object' ? origin.get(parent) : undefined;
-        if (!isEntity || from === undefined || from === owner || field.name === 'id') {
-          return settle(resolve(parent, args, context, info), owner);
-        }
-        return entityIn(owner, type.name, parent as { id: string }, context, info).then((entity) =>
-          entity == null ? null : settle(resolve(entity, args, context, info), owner),
+        if (from === undefined || from === owner) return result(resolve(parent, args, context, info));
+        return entityIn(owner, type.name, parent as { id: string }, context, info).then((e) =>
+          e == null ? null : result(resolve(e, args, context, info)),
         );
       };
     }
