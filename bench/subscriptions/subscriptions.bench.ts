@@ -2,7 +2,7 @@
  * Subscriptions benchmark (part of `npm run bench`; alone: `npx tsx
  * bench/subscriptions/subscriptions.bench.ts [--quick]`). Starts an embedded PostgreSQL and a
  * redis-server beside this process, then the supergraph (`npm start`'s process: gateway, subgraphs and
- * outbox relay) as a child pinned to CPU 1, with this process (the clients) and the databases on CPU
+ * outbox relay; with `NODE_ENV=production` and a `JWT_SECRET` of its own, as deployed) as a child pinned to CPU 1, with this process (the clients) and the databases on CPU
  * 0 where the machine allows. `subscribers` graphql-ws clients, split over tenants acme and globex,
  * each subscribe `orderUpdated` with cross-subgraph fields. Measured, each over `rounds` rounds:
  *
@@ -31,6 +31,7 @@
  * A full run (idle sockets and the unshared burst measured) writes bench/results/subscriptions.json
  * for `npm run capacity`.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -270,6 +271,8 @@ function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
 }
 
 interface Stack {
+  /** `JWT_SECRET` of the supergraph process (production mode refuses the development secret). */
+  jwtSecret: string;
   databaseUrl: string;
   redisUrl: string;
   tokens: Record<Tenant, { reader: string; writer: string }>;
@@ -283,7 +286,14 @@ async function startSupergraph(stack: Stack, shared: boolean, cpuProfDir?: strin
     redisUrl: stack.redisUrl,
     ...(stack.pinned ? { cpus: '1' } : {}),
     ...(cpuProfDir ? { cpuProfDir, cpuProfName: `subscriptions-${shared ? 'shared' : 'unshared'}` } : {}),
-    env: { ...UNBOUNDED_ENV, ...SOCKET_CAPS_ENV, SUBSCRIPTION_SHARED_EXECUTIONS: String(shared) },
+    // As deployed (the Dockerfile sets NODE_ENV=production), like the federation benchmarks' servers.
+    env: {
+      ...UNBOUNDED_ENV,
+      ...SOCKET_CAPS_ENV,
+      NODE_ENV: 'production',
+      JWT_SECRET: stack.jwtSecret,
+      SUBSCRIPTION_SHARED_EXECUTIONS: String(shared),
+    },
   });
 }
 
@@ -419,14 +429,14 @@ async function fixedRate(stack: Stack, sg: SupergraphProcess, pool: SubscriberPo
 }
 
 /** `count` idle sockets on the supergraph from bench/subscriptions/idle-sockets-client.ts, each subscribed on tenant platform. */
-async function openIdleSockets(sg: SupergraphProcess, count: number, pinned: boolean): Promise<Child> {
-  const platform = await mintDevToken({ tenant: 'platform', user: 'admin@platform.test' });
+async function openIdleSockets(stack: Stack, sg: SupergraphProcess, count: number): Promise<Child> {
+  const platform = await mintDevToken({ tenant: 'platform', user: 'admin@platform.test', secret: stack.jwtSecret });
   const { child, match } = await startChild(
     TSX,
     [join(__dirname, 'idle-sockets-client.ts'), sg.wsUrl, platform, String(count), IDLE_QUERY],
     {
       cwd: ROOT,
-      ...(pinned ? { cpus: '0' } : {}),
+      ...(stack.pinned ? { cpus: '0' } : {}),
       ready: /IDLE (READY|FAILED.*)/,
       timeoutMs: 300_000,
     },
@@ -502,6 +512,7 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
   const stopAll: (() => Promise<unknown>)[] = [() => redis.stop(), () => db.stop()];
   try {
     const stack: Stack = {
+      jwtSecret: randomBytes(32).toString('hex'),
       databaseUrl: db.url,
       redisUrl: redis.url,
       pinned,
@@ -509,10 +520,10 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
       products: {} as Stack['products'],
     };
     stack.tokens.acme = {
-      reader: await mintDevToken({ tenant: 'acme', user: 'staff@acme.test' }),
-      writer: await mintDevToken({ tenant: 'acme', user: 'owner@acme.test' }),
+      reader: await mintDevToken({ tenant: 'acme', user: 'staff@acme.test', secret: stack.jwtSecret }),
+      writer: await mintDevToken({ tenant: 'acme', user: 'owner@acme.test', secret: stack.jwtSecret }),
     };
-    const globex = await mintDevToken({ tenant: 'globex', user: 'owner@globex.test' });
+    const globex = await mintDevToken({ tenant: 'globex', user: 'owner@globex.test', secret: stack.jwtSecret });
     stack.tokens.globex = { reader: globex, writer: globex };
     const pg = new PgClient({ connectionString: db.url });
     await pg.connect();
@@ -541,7 +552,7 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
       o.log(`  RSS per idle socket: ${o.idleSockets} sockets from another process`);
       const releasesBefore = await memoryReleases(sg);
       const before = await settledRssMiB(sg.child.pid);
-      const idle = await openIdleSockets(sg, o.idleSockets, pinned);
+      const idle = await openIdleSockets(stack, sg, o.idleSockets);
       stopAll.unshift(() => idle.stop());
       result.idleSocketKiB = (((await settledRssMiB(sg.child.pid)) - before) * 1024) / o.idleSockets;
       result.idleSocketReleases = releasesBetween(releasesBefore, await memoryReleases(sg));
@@ -584,7 +595,7 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
       result.rate = { perSecond: o.rate, active: await fixedRate(stack, sg, ours, o) };
     }
     if (o.idleSockets > 0) {
-      const idle = await openIdleSockets(sg, o.idleSockets, pinned);
+      const idle = await openIdleSockets(stack, sg, o.idleSockets);
       stopAll.unshift(() => idle.stop());
       if (result.rate) {
         o.log(`  fixed rate with ${o.idleSockets} idle sockets from another process`);
