@@ -135,10 +135,18 @@ function subscriptionTables(s: SubscriptionsBenchResult, fed: GatewayResult[]): 
       b.serverCpuMsPerDelivery.map((ms) => ms * 1000),
       f1,
     ),
+    b.warmup ? `${f0(b.warmup.perSecond)}/s, ${f1(b.warmup.serverCpuMsPerDelivery * 1000)} µs` : 'n/a',
     `${b.delivered}/${b.expected}`,
   ];
   const bursts = table(
-    ['server', 'deliveries/s, min / median / max', 'vs WebSocket ceiling, per round', 'server CPU µs per delivery', 'delivered/expected'],
+    [
+      'server',
+      'deliveries/s, min / median / max',
+      'vs WebSocket ceiling, per round',
+      'server CPU µs per delivery',
+      'warm-up round (not counted)',
+      'delivered/expected',
+    ],
     [
       burstRow('WebSocket ceiling (ws, graphql-ws protocol, no execution)', s.ceiling),
       burstRow('our supergraph, shared executions', s.shared),
@@ -150,7 +158,7 @@ function subscriptionTables(s: SubscriptionsBenchResult, fed: GatewayResult[]): 
   );
   const parts = [
     `${s.subscribers} graphql-ws clients (half on each of two tenants) in the benchmark process; server pinned to CPU 1, clients and databases on CPU 0: ${s.pinned ? 'yes' : 'no'}. ` +
-      'Burst: orders placed 4 at a time through the gateway (mutation, outbox, relay, Redis Stream, execution, sockets); the ceiling server is pushed the same number of events with the payload the gateway delivered.',
+      'Burst: after a warm-up round (reported apart; its deliveries count in delivered/expected), orders placed 4 at a time through the gateway (mutation, outbox, relay, Redis Stream, execution, sockets); the ceiling server is pushed the same number of events with the payload the gateway delivered.',
     bursts,
   ];
   if (s.rate) {

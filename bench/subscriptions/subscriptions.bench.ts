@@ -6,7 +6,8 @@
  * 0 where the machine allows. `subscribers` graphql-ws clients, split over tenants acme and globex,
  * each subscribe `orderUpdated` with cross-subgraph fields. Measured, each over `rounds` rounds:
  *
- * - **Burst**: `burstEvents` orders per tenant placed through the gateway, 4 at a time; deliveries
+ * - **Burst**: after a warm-up round (reported apart), `burstEvents` orders per tenant placed
+ *   through the gateway, 4 at a time; deliveries
  *   per second (all messages received / time from the first `placeOrder` to the last delivery) and
  *   the supergraph's CPU-seconds per delivery.
  * - **WebSocket ceiling**: the same clients connected to bench/subscriptions/ws-ceiling-server.ts
@@ -109,6 +110,8 @@ export interface BurstResult {
   serverCpuMsPerDelivery: number[];
   delivered: number;
   expected: number;
+  /** The warm-up round before them (the first burst on a fresh process or socket set), not in the arrays above. */
+  warmup?: { perSecond: number; serverCpuMsPerDelivery: number };
 }
 
 /** Event-to-client latency at a fixed rate, one value per measured round. */
@@ -380,6 +383,7 @@ async function burstResult(pool: SubscriberPool, expected: number, t0: number, p
 function merge(into: BurstResult | undefined, r: BurstResult): BurstResult {
   if (!into) return r;
   return {
+    ...(into.warmup ? { warmup: into.warmup } : {}),
     perSecond: [...into.perSecond, ...r.perSecond],
     serverCpuMsPerDelivery: [...into.serverCpuMsPerDelivery, ...r.serverCpuMsPerDelivery],
     delivered: into.delivered + r.delivered,
@@ -578,6 +582,9 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
       await sleep(100);
     }
 
+    o.log('  burst warm-up round: gateway, then ceiling');
+    const warmOurs = await burstOurs(stack, sg, ours, o.burstEvents, o.subscribers);
+    const warmCeiling = await burstCeiling(ceiling, onCeiling, payload, o.burstEvents, -1, o.subscribers);
     for (let round = 0; round < o.rounds; round++) {
       o.log(`  burst round ${round + 1}/${o.rounds}: gateway, then ceiling`);
       result.shared = merge(round ? result.shared : undefined, await burstOurs(stack, sg, ours, o.burstEvents, o.subscribers));
@@ -585,6 +592,15 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
         round ? result.ceiling : undefined,
         await burstCeiling(ceiling, onCeiling, payload, o.burstEvents, round, o.subscribers),
       );
+    }
+    // Every update of the warm-up must arrive too: its deliveries count in delivered/expected.
+    for (const [into, warm] of [
+      [result.shared, warmOurs],
+      [result.ceiling, warmCeiling],
+    ] as const) {
+      into.warmup = { perSecond: warm.perSecond[0]!, serverCpuMsPerDelivery: warm.serverCpuMsPerDelivery[0]! };
+      into.delivered += warm.delivered;
+      into.expected += warm.expected;
     }
     await onCeiling.dispose();
     await ceilingChild.stop();
