@@ -135,6 +135,8 @@ export interface SubscriptionsBenchResult {
   shared: BurstResult;
   /** The same bursts with `idleSockets` more sockets open (each subscribed on a tenant that gets no event). */
   sharedWithIdle?: BurstResult;
+  /** The ceiling again, one burst interleaved with each of those (this machine's speed drifts between phases). */
+  ceilingWithIdle?: BurstResult;
   unshared?: BurstResult;
   rate?: { perSecond: number; active: RateResult; withIdle?: RateResult };
   /** Idle memory releases of the supergraph (lib/runtime/idle-memory-release.ts) while the fixed-rate rounds ran, and their pause. */
@@ -602,8 +604,6 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
       into.delivered += warm.delivered;
       into.expected += warm.expected;
     }
-    await onCeiling.dispose();
-    await ceilingChild.stop();
 
     const releasesBefore = await memoryReleases(sg);
     if (o.rate > 0) {
@@ -619,13 +619,17 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
         result.rateMemoryReleases = releasesBetween(releasesBefore, await memoryReleases(sg));
       }
       for (let round = 0; round < o.rounds; round++) {
-        o.log(`  burst round ${round + 1}/${o.rounds} with ${o.idleSockets} idle sockets: gateway`);
+        o.log(`  burst round ${round + 1}/${o.rounds} with ${o.idleSockets} idle sockets on the gateway: gateway, then ceiling`);
         result.sharedWithIdle = merge(result.sharedWithIdle, await burstOurs(stack, sg, ours, o.burstEvents, o.subscribers));
+        const onCeilingAgain = await burstCeiling(ceiling, onCeiling, payload, o.burstEvents, o.rounds + round, o.subscribers);
+        result.ceilingWithIdle = merge(result.ceilingWithIdle, onCeilingAgain);
       }
       await idle.stop();
     } else if (result.rate) {
       result.rateMemoryReleases = releasesBetween(releasesBefore, await memoryReleases(sg));
     }
+    await onCeiling.dispose();
+    await ceilingChild.stop();
     await ours.dispose();
     await sg.child.stop(30_000);
 
