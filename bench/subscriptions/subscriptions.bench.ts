@@ -19,7 +19,8 @@
  *   `placeOrder` to each client receiving the update (mutation, outbox, relay, Redis Stream, stream
  *   hub, execution, socket), then the same with `idleSockets` more sockets
  *   (bench/subscriptions/idle-sockets-client.ts, another process), each subscribed on tenant
- *   `platform`, which gets no event; with those sockets still open, the bursts again.
+ *   `platform`, which gets no event; with those sockets still open, the bursts again, each followed by a
+ *   ceiling round (the machine's speed drifts between phases).
  * - **Server memory per idle socket**: the supergraph process's RSS growth over those idle sockets,
  *   divided by their number (clients in another process, so only the server side is counted).
  * - On a second, fresh supergraph process with `SUBSCRIPTION_SHARED_EXECUTIONS=false`:

@@ -7,7 +7,7 @@
  *
  * Commands are auto-pipelined (ioredis `enableAutoPipelining`): those issued in the same turn of the
  * event loop leave in one write, so the eight budget windows an operation charges at once
- * (request-budgets.ts) cost one socket write and one read instead of eight. This connection runs no
+ * (request-budgets.ts) cost one socket write instead of eight. This connection runs no
  * blocking command, which auto-pipelining would hold up.
  */
 import { Cluster, Redis } from 'ioredis';
