@@ -585,25 +585,29 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
       await sleep(100);
     }
 
-    o.log('  burst warm-up round: gateway, then ceiling');
-    const warmOurs = await burstOurs(stack, sg, ours, o.burstEvents, o.subscribers);
-    const warmCeiling = await burstCeiling(ceiling, onCeiling, payload, o.burstEvents, -1, o.subscribers);
-    for (let round = 0; round < o.rounds; round++) {
-      o.log(`  burst round ${round + 1}/${o.rounds}: gateway, then ceiling`);
-      result.shared = merge(round ? result.shared : undefined, await burstOurs(stack, sg, ours, o.burstEvents, o.subscribers));
-      result.ceiling = merge(
-        round ? result.ceiling : undefined,
-        await burstCeiling(ceiling, onCeiling, payload, o.burstEvents, round, o.subscribers),
-      );
-    }
+    /** `rounds` bursts, each on the gateway and then on the ceiling server (the same machine state), merged per server. */
+    const interleavedBursts = async (rounds: number, firstRound: number, label: string) => {
+      let onGateway: BurstResult | undefined;
+      let onServer: BurstResult | undefined;
+      for (let i = 0; i < rounds; i++) {
+        o.log(`  ${label} ${i + 1}/${rounds}: gateway, then ceiling`);
+        onGateway = merge(onGateway, await burstOurs(stack, sg, ours, o.burstEvents, o.subscribers));
+        onServer = merge(onServer, await burstCeiling(ceiling, onCeiling, payload, o.burstEvents, firstRound + i, o.subscribers));
+      }
+      return { ours: onGateway!, ceiling: onServer! };
+    };
+    const warm = await interleavedBursts(1, -1, 'burst warm-up round');
+    const measured = await interleavedBursts(o.rounds, 0, 'burst round');
+    result.shared = measured.ours;
+    result.ceiling = measured.ceiling;
     // Every update of the warm-up must arrive too: its deliveries count in delivered/expected.
-    for (const [into, warm] of [
-      [result.shared, warmOurs],
-      [result.ceiling, warmCeiling],
+    for (const [into, w] of [
+      [result.shared, warm.ours],
+      [result.ceiling, warm.ceiling],
     ] as const) {
-      into.warmup = { perSecond: warm.perSecond[0]!, serverCpuMsPerDelivery: warm.serverCpuMsPerDelivery[0]! };
-      into.delivered += warm.delivered;
-      into.expected += warm.expected;
+      into.warmup = { perSecond: w.perSecond[0]!, serverCpuMsPerDelivery: w.serverCpuMsPerDelivery[0]! };
+      into.delivered += w.delivered;
+      into.expected += w.expected;
     }
 
     const releasesBefore = await memoryReleases(sg);
@@ -611,23 +615,18 @@ export async function runSubscriptionsBench(o: SubscriptionsBenchOptions): Promi
       o.log(`  fixed rate: ${o.rate} orders/s, ${o.subscribers} subscribers`);
       result.rate = { perSecond: o.rate, active: await fixedRate(stack, sg, ours, o) };
     }
-    if (o.idleSockets > 0) {
-      const idle = await openIdleSockets(stack, sg, o.idleSockets);
-      stopAll.unshift(() => idle.stop());
-      if (result.rate) {
-        o.log(`  fixed rate with ${o.idleSockets} idle sockets from another process`);
-        result.rate.withIdle = await fixedRate(stack, sg, ours, o);
-        result.rateMemoryReleases = releasesBetween(releasesBefore, await memoryReleases(sg));
-      }
-      for (let round = 0; round < o.rounds; round++) {
-        o.log(`  burst round ${round + 1}/${o.rounds} with ${o.idleSockets} idle sockets on the gateway: gateway, then ceiling`);
-        result.sharedWithIdle = merge(result.sharedWithIdle, await burstOurs(stack, sg, ours, o.burstEvents, o.subscribers));
-        const onCeilingAgain = await burstCeiling(ceiling, onCeiling, payload, o.burstEvents, o.rounds + round, o.subscribers);
-        result.ceilingWithIdle = merge(result.ceilingWithIdle, onCeilingAgain);
-      }
+    const idle = o.idleSockets > 0 ? await openIdleSockets(stack, sg, o.idleSockets) : undefined;
+    if (idle) stopAll.unshift(() => idle.stop());
+    if (result.rate && idle) {
+      o.log(`  fixed rate with ${o.idleSockets} idle sockets from another process`);
+      result.rate.withIdle = await fixedRate(stack, sg, ours, o);
+    }
+    if (result.rate) result.rateMemoryReleases = releasesBetween(releasesBefore, await memoryReleases(sg));
+    if (idle) {
+      const withIdle = await interleavedBursts(o.rounds, o.rounds, `burst round (${o.idleSockets} idle sockets open)`);
+      result.sharedWithIdle = withIdle.ours;
+      result.ceilingWithIdle = withIdle.ceiling;
       await idle.stop();
-    } else if (result.rate) {
-      result.rateMemoryReleases = releasesBetween(releasesBefore, await memoryReleases(sg));
     }
     await onCeiling.dispose();
     await ceilingChild.stop();
