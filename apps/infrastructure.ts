@@ -46,7 +46,8 @@ export function createInfrastructure(config: AppConfig, logger: Logger, options:
   if (!appUrl) throw new Error('DATABASE_URL (or APP_DATABASE_URL) is required.');
   const { connectionBudget, sharedPoolSize, tenantPoolSize } = config.database;
   const poolSize = options.poolSize ?? sharedPoolSize;
-  const prisma = createPrismaClient({ url: appUrl, poolSize, onQuery: options.onQuery });
+  const idle = { minConnections: config.database.poolMinConnections, idleTimeoutMs: config.database.poolIdleTimeoutMs };
+  const prisma = createPrismaClient({ url: appUrl, poolSize, ...idle, onQuery: options.onQuery });
   // The connection budget of the process: the shared pool, then as many tenant pools as fit.
   const maxTenants = Math.max(0, Math.floor((connectionBudget - poolSize) / tenantPoolSize));
   const { placement } = config.database;
@@ -60,6 +61,7 @@ export function createInfrastructure(config: AppConfig, logger: Logger, options:
             url: appUrl,
             poolSize: tenantPoolSize,
             maxTenants,
+            ...idle,
             onQuery: options.onQuery,
             onUnavailable: (reason) =>
               logger.error(
@@ -73,6 +75,7 @@ export function createInfrastructure(config: AppConfig, logger: Logger, options:
     {
       databases: dedicated,
       poolSize: placement.poolSize,
+      ...idle,
       ttlMs: placement.ttlMs,
       writePauseWaitMs: placement.writePauseWaitMs,
       onQuery: options.onQuery,

@@ -64,6 +64,14 @@ export interface AppConfig {
     sharedPoolSize: number;
     /** Connections of each tenant pool (`DB_TENANT_POOL_SIZE`, default 4). */
     tenantPoolSize: number;
+    /**
+     * Connections each pool (shared, tenant, dedicated database) keeps open however long idle, once
+     * traffic opened them (`DB_POOL_MIN_CONNECTIONS`, default 4, the size of a tenant pool): the first requests after a quiet
+     * spell find them open instead of connecting again.
+     */
+    poolMinConnections: number;
+    /** Ms an idle connection beyond those stays open (`DB_POOL_IDLE_TIMEOUT_MS`, default 10,000; 0 = until the pool closes). */
+    poolIdleTimeoutMs: number;
     /** Dedicated databases of large tenants and placement settings (`TENANT_DATABASES`, ...; README, "Dedicated databases"). */
     placement: PlacementConfig;
   };

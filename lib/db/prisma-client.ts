@@ -9,8 +9,21 @@ export { PrismaClient };
 /** Prisma's generated namespace: input, where and transaction-client types of the models. */
 export type { Prisma } from '../../generated/prisma/client.ts';
 
+/** How long a pool keeps idle connections (pg-pool's `idleTimeoutMillis` and `min`). */
+export interface PoolIdleOptions {
+  /** Milliseconds an idle connection stays open (default: pg's 10,000), beyond {@link minConnections}. */
+  idleTimeoutMs?: number;
+  /**
+   * Connections kept open however long they stay idle, once opened (pg-pool's `min`; default 0, at
+   * most `poolSize`). None is opened ahead: they are the ones traffic opened. Without them the first
+   * requests after a quiet spell each pay a new connection (TCP, authentication, backend start:
+   * tens of ms, hundreds on a busy machine).
+   */
+  minConnections?: number;
+}
+
 /** Options of {@link createPrismaClient}. */
-export interface PrismaClientOptions {
+export interface PrismaClientOptions extends PoolIdleOptions {
   /** PostgreSQL connection URL. */
   url: string;
   /** Pool size of the underlying `pg` pool (default 10). */
@@ -21,8 +34,6 @@ export interface PrismaClientOptions {
    * per-tenant pools).
    */
   connectionOptions?: string;
-  /** Milliseconds an idle connection stays open (default: pg's 10 000). */
-  idleTimeoutMs?: number;
   /** Called with each SQL statement Prisma sends; tests count statements with it. */
   onQuery?: (sql: string) => void;
 }
@@ -56,6 +67,7 @@ export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
   const pool = new pg.Pool({
     connectionString: options.url,
     max,
+    min: Math.min(options.minConnections ?? 0, max),
     ...(options.connectionOptions ? { options: options.connectionOptions } : {}),
     ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMillis: options.idleTimeoutMs } : {}),
   });

@@ -21,8 +21,7 @@
  *   {@link RoutedTenantDatabase.disconnect}; the shared database keeps its own budget.
  * - Platform paths (`createTenant`'s directory row, placement lookups) stay on the shared database.
  */
-import type { PrismaClient } from './prisma-client';
-import { createPrismaClient } from './prisma-client';
+import { createPrismaClient, type PoolIdleOptions, type PrismaClient } from './prisma-client';
 import { TenantDatabase, type TenantDatabaseOptions } from './tenant-database';
 import {
   requireTenantId,
@@ -34,8 +33,8 @@ import {
 } from './tenant-scope';
 import { isWriteFenced, tenantWritesPaused } from './write-fence';
 
-/** Options of {@link RoutedTenantDatabase} besides the shared database's. */
-export interface PlacementOptions {
+/** Options of {@link RoutedTenantDatabase} besides the shared database's; the idle options apply to each dedicated database's pool. */
+export interface PlacementOptions extends PoolIdleOptions {
   /** App-role URLs of the dedicated databases, by key. */
   databases: Record<string, string>;
   /** Connections of each dedicated database's pool (default 4). */
@@ -188,7 +187,8 @@ export class RoutedTenantDatabase extends TenantDatabase {
     if (entry) return entry;
     const url = this.placement.databases[key];
     if (!url) throw new Error(`A tenant is placed in database ${key}, which TENANT_DATABASES does not define.`);
-    const client = createPrismaClient({ url, poolSize: this.placement.poolSize ?? 4, onQuery: this.placement.onQuery });
+    const { poolSize = 4, idleTimeoutMs, minConnections, onQuery } = this.placement;
+    const client = createPrismaClient({ url, poolSize, idleTimeoutMs, minConnections, onQuery });
     entry = {
       client,
       database: new TenantDatabase({ shared: client, transactionDefaults: this.defaults, onHookError: this.onHookError }),

@@ -22,19 +22,17 @@
  * transaction instead, which works through such poolers.
  */
 import { Client } from 'pg';
-import { createPrismaClient, poolUsage, type PoolUsage, type PrismaClient } from './prisma-client';
+import { createPrismaClient, poolUsage, type PoolIdleOptions, type PoolUsage, type PrismaClient } from './prisma-client';
 import { requireTenantId } from './tenant-scope';
 
-/** Options of {@link TenantPools}. */
-export interface TenantPoolsOptions {
+/** Options of {@link TenantPools}; the idle options apply to each tenant pool. */
+export interface TenantPoolsOptions extends PoolIdleOptions {
   /** The services' database URL (the app role). */
   url: string;
   /** Connections per tenant pool (default 4). */
   poolSize?: number;
   /** Most tenant pools open at once (default 5); the connections are at most `maxTenants × poolSize`. */
   maxTenants?: number;
-  /** Milliseconds an idle tenant connection stays open (default 10,000). */
-  idleTimeoutMs?: number;
   /** Milliseconds a pool must have been idle before another tenant's may replace it (default 5,000). */
   replaceIdleAfterMs?: number;
   /** Called with each SQL statement (tests count them). */
@@ -135,7 +133,8 @@ export class TenantPools {
           url: this.options.url,
           poolSize: this.poolSize,
           connectionOptions: `-c app.tenant_id=${id}`,
-          idleTimeoutMs: this.options.idleTimeoutMs ?? 10_000,
+          idleTimeoutMs: this.options.idleTimeoutMs,
+          minConnections: this.options.minConnections,
           onQuery: this.options.onQuery,
         }),
         inUse: 0,

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
     expect(config.gateway.subgraphUrls.orders).toBe('http://localhost:4003/graphql');
     expect(config.jwt).toMatchObject({ secret: DEV_JWT_SECRET, algorithms: ['HS256'], tenantClaim: 'tenant_id' });
     expect(config.database).toMatchObject({ tenantPools: true, migrateOnStart: true, seedDemoData: false, embeddedPort: 5433 });
+    expect(config.database).toMatchObject({ poolMinConnections: 4, poolIdleTimeoutMs: 10_000 });
     expect(config.events).toMatchObject({ streamRetention: 10_000, consumerLeaseMs: 10_000, consumerMaxDeliveries: 5 });
     expect(config.hideSchemaDetails).toBe(false);
     expect(config.observability.memoryReleaseIdleMs).toBe(5000);
@@ -26,11 +27,13 @@ describe('loadConfig', () => {
       JWT_JWKS_URL: 'https://issuer.example/.well-known/jwks.json',
       SUBGRAPH: 'orders',
       MEMORY_RELEASE_IDLE_MS: '0',
+      DB_POOL_MIN_CONNECTIONS: '0',
+      DB_POOL_IDLE_TIMEOUT_MS: '30000',
     });
     expect(config).toMatchObject({ env: 'test', logLevel: 'silent', redisUrl: undefined, subgraph: 'orders' });
     expect(config.gateway).toMatchObject({ port: 5000, sharedSubscriptionExecutions: false });
     expect(config.gateway.subgraphUrls).toMatchObject({ orders: 'http://localhost:5003/graphql', catalog: 'http://catalog:4002/graphql' });
-    expect(config.database.tenantPools).toBe(false);
+    expect(config.database).toMatchObject({ tenantPools: false, poolMinConnections: 0, poolIdleTimeoutMs: 30_000 });
     expect(config.observability.memoryReleaseIdleMs).toBe(0);
     expect(config.jwt).toMatchObject({ secret: undefined, algorithms: ['RS256', 'ES256', 'EdDSA'] });
   });
