@@ -15,6 +15,7 @@
  * (live-subscription.ts).
  */
 import type { EventStreams, StreamEntry } from '../../lib/events/event-log';
+import { noteWork } from '../../lib/runtime/work-signal';
 import { RecentIds } from './recent-ids';
 import { subscriptionMetrics } from './shared-executor';
 
@@ -108,6 +109,7 @@ class StreamReader {
       const fresh = entries.filter((e) => this.seen.add(e.event.id));
       subscriptionMetrics.duplicatesDropped += entries.length - fresh.length;
       if (fresh.length === 0) continue;
+      noteWork();
       for (const listener of [...this.listeners]) {
         try {
           listener(fresh);

@@ -24,6 +24,7 @@ import type { ConsumerGroups, GroupEntry } from './event-log';
 import type { Logger } from '../logger';
 import { annotateRequestContext, runWithRequestContext } from '../observability/request-context';
 import { contextFromTraceparent, SpanKind, withSpan } from '../observability/tracing';
+import { noteWork } from '../runtime/work-signal';
 
 /** Where an event handed to a handler comes from. */
 export interface EntryRef {
@@ -72,6 +73,7 @@ export class EntryProcessor {
   async process({ stream, entry }: GroupEntry, deliveries: number): Promise<boolean> {
     const { group, handleAttempts, maxDeliveries, retryMs, logger } = this.options;
     const { event } = entry;
+    noteWork();
     const key = parseStreamKey(stream);
     if (!key || key.tenantId !== event.tenantId) {
       logger.warn({ stream, entryId: entry.id, eventId: event.id }, 'dropped an event whose tenant does not match its stream');

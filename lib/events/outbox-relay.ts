@@ -24,6 +24,7 @@
 import type { PrismaClient } from '../db/prisma-client';
 import type { Logger } from '../logger';
 import { activeTraceparent, contextFromTraceparent, SpanKind, withSpan } from '../observability/tracing';
+import { noteWork } from '../runtime/work-signal';
 import type { DomainEvent } from './domain-event';
 import type { EventStreams } from './event-log';
 
@@ -179,6 +180,7 @@ export class OutboxRelay {
         this.kicked = false;
         const n = await this.publishBatch();
         this.published += n;
+        if (n > 0) noteWork();
         this.lastLoopAt = Date.now();
         if (n < this.batchSize && !this.kicked) await this.sleep(this.pollMs);
       } catch (err) {

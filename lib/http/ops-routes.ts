@@ -8,6 +8,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readiness } from './readiness';
 
+/** Paths of the operational endpoints (probes and scrapes: not work a client asked for). */
+export const OPS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
 /** What a process exposes on its operational endpoints. */
 export interface OpsEndpoints {
   readiness: Readiness;

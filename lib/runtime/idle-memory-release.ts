@@ -9,12 +9,15 @@
  * burst and stayed there.
  *
  * What: every `checkIntervalMs` this compares the event loop's utilization
- * (`performance.eventLoopUtilization`, Node's `perf_hooks`) with `idleUtilization`; once the loop was
- * idle for `idleMs` in a row and RSS grew by `minGrowthBytes` or more since the last release (or the
- * start), it runs one memory-reducing full collection (V8's `gc({ type: 'major', flavor:
- * 'last-resort' })`, the collection V8 runs before giving up on an allocation). It pauses the event
- * loop (150-250 ms for a 70 MiB live heap in the unit test, about 390 ms for the 680 MiB supergraph of
- * the subscriptions benchmark), which is why it waits for an idle loop and runs at most once per growth.
+ * (`performance.eventLoopUtilization`, Node's `perf_hooks`) with `idleUtilization` and looks whether
+ * any work arrived (an HTTP request, a live update, a consumed or relayed event: ./work-signal.ts);
+ * an interval counts as idle only when neither happened, so a process serving light traffic at low
+ * utilization is never paused. Once the loop was idle for `idleMs` in a row and RSS grew by
+ * `minGrowthBytes` or more since the last release (or the start), it runs one memory-reducing full
+ * collection (V8's `gc({ type: 'major', flavor: 'last-resort' })`, the collection V8 runs before
+ * giving up on an allocation). It pauses the event loop (150-250 ms for a 70 MiB live heap in the
+ * unit test, about 390 ms for the 680 MiB supergraph of the subscriptions benchmark), which is why it
+ * waits for an idle loop and runs at most once per growth.
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -22,6 +25,7 @@ import { runInNewContext } from 'node:vm';
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../logger';
 import { METRIC_PREFIX } from '../observability/metrics-registry';
+import { countWork } from './work-signal';
 
 /** Options of {@link startIdleMemoryRelease}. */
 export interface IdleMemoryReleaseOptions {
@@ -102,6 +106,8 @@ export function startIdleMemoryRelease(options: IdleMemoryReleaseOptions): IdleM
   const checkIntervalMs = options.checkIntervalMs ?? 1000;
   let baselineBytes = process.memoryUsage.rss();
   let last: EventLoopUtilization = performance.eventLoopUtilization();
+  const work = countWork();
+  let lastWork = work.count;
   let idleSince: number | undefined;
   let releases = 0;
   let checks = 0;
@@ -121,7 +127,9 @@ export function startIdleMemoryRelease(options: IdleMemoryReleaseOptions): IdleM
     const now = performance.eventLoopUtilization();
     const { utilization } = performance.eventLoopUtilization(now, last);
     last = now;
-    if (utilization >= idleUtilization) {
+    const worked = work.count !== lastWork;
+    lastWork = work.count;
+    if (worked || utilization >= idleUtilization) {
       idleSince = undefined;
       return;
     }
@@ -156,6 +164,9 @@ export function startIdleMemoryRelease(options: IdleMemoryReleaseOptions): IdleM
     get checks() {
       return checks;
     },
-    stop: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(timer);
+      work.stop();
+    },
   };
 }
