@@ -15,8 +15,11 @@
  * latest-quick.md) runs our gateway against the bare `@apollo/gateway` and one burst round of the
  * subscriptions benchmark. `--profile` also writes `--cpu-prof` profiles of the federation gateways
  * and of the server processes of the subscriptions and federation-tax benchmarks to
- * bench/results/profiles/ and prints their self-time summary. Exits non-zero when any response was
- * wrong or any update was not delivered.
+ * bench/results/profiles/ and prints their self-time summary. Exits non-zero when any response of
+ * our gateway, supergraph or monolith baseline was wrong or any update was not delivered; wrong or
+ * failed responses of the third-party gateways (bare `@apollo/gateway`, Hive Gateway) are shown in
+ * their rows and in a warning, since they say something about that gateway, not about ours (Hive
+ * Gateway reset connections under the fixed-rate phase in two of the full runs of 2026-12-02).
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -292,7 +295,8 @@ async function main(): Promise<void> {
     cpuProfDir: profile ? profileDir : undefined,
     log,
   });
-  failures += fed.results.reduce((s, r) => s + r.failed, 0);
+  failures += fed.results.reduce((s, r) => s + (r.kind === 'ours' ? r.failed : 0), 0);
+  const baselineFailures = fed.results.filter((r) => r.kind !== 'ours' && r.failed > 0);
   const ours = fed.results.find((r) => r.kind === 'ours')!;
   const apollo = fed.results.find((r) => r.kind === 'apollo')!;
   const ratio = median(perRoundRatios(ours.rpsPerCpu, apollo.rpsPerCpu));
@@ -345,6 +349,9 @@ async function main(): Promise<void> {
   writeFileSync(join(RESULTS_DIR, quick ? 'latest-quick.md' : 'latest.md'), markdown);
   console.log(`\n${markdown}`);
   console.log(`Our gateway / bare @apollo/gateway, requests per CPU-second, same run: ${f2(ratio)}x`);
+  for (const r of baselineFailures) {
+    console.warn(`warning: ${GATEWAY_LABELS[r.kind]} (a baseline) had ${r.failed} wrong or failed responses; its figures are suspect`);
+  }
   if (failures > 0) {
     console.error(`${failures} wrong or failed responses`);
     process.exitCode = 1;
