@@ -295,9 +295,9 @@ async function main(): Promise<void> {
     cpuProfDir: profile ? profileDir : undefined,
     log,
   });
-  failures += fed.results.reduce((s, r) => s + (r.kind === 'ours' ? r.failed : 0), 0);
-  const baselineFailures = fed.results.filter((r) => r.kind !== 'ours' && r.failed > 0);
   const ours = fed.results.find((r) => r.kind === 'ours')!;
+  failures += ours.failed;
+  const baselineFailures = fed.results.filter((r) => r !== ours && r.failed > 0);
   const apollo = fed.results.find((r) => r.kind === 'apollo')!;
   const ratio = median(perRoundRatios(ours.rpsPerCpu, apollo.rpsPerCpu));
   sections.push(

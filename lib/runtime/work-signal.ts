@@ -2,11 +2,11 @@
  * A process-wide signal of served work, over Node's `diagnostics_channel`: every HTTP request the
  * process receives (Node's built-in `http.server.request.start` channel) but probes and metric
  * scrapes (lib/http/ops-routes.ts `OPS_PATHS`: a kubelet or Prometheus polling them must not keep a
- * process from ever counting as idle), and every unit of work that
- * arrives another way and calls {@link noteWork} (stream entries fanned out to live subscriptions,
- * events handled by a consumer, outbox rows published by a relay). lib/runtime/idle-memory-release.ts reads it to tell a process that
- * serves light traffic at low event-loop utilization from one that serves nothing: only the second
- * may be paused for a full collection.
+ * process from ever counting as idle), and every unit of work that arrives another way and calls
+ * {@link noteWork} (stream entries fanned out to live subscriptions, events handled by a consumer,
+ * outbox rows published by a relay). lib/runtime/idle-memory-release.ts reads it to tell a process
+ * that serves light traffic at low event-loop utilization from one that serves nothing: only the
+ * second may be paused for a full collection.
  */
 import { channel, subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
