@@ -1,6 +1,7 @@
 /**
  * The whole supergraph in one process: the four subgraphs and the gateway over one infrastructure
- * (apps/infrastructure.ts). `npm start` runs it on the configured ports; the tests and benchmarks
+ * (apps/infrastructure.ts) and one set of outbox relays (one per database), which the subgraphs that
+ * write the outbox share. `npm start` runs it on the configured ports; the tests and benchmarks
  * run it on free ports.
  */
 import { randomBytes } from 'node:crypto';
@@ -8,6 +9,7 @@ import type { AppConfig } from '../lib/config';
 import type { PrismaClient } from '../lib/db/prisma-client';
 import type { TenantDatabase } from '../lib/db/tenant-database';
 import type { EventLog } from '../lib/events/event-log';
+import { OutboxRelays } from '../lib/events/outbox-relays';
 import type { Logger } from '../lib/logger';
 import { SUBGRAPHS, type SubgraphName } from '../lib/schema/subgraphs';
 import { startGateway, type GatewayService } from '../gateway/gateway.server';
@@ -46,7 +48,7 @@ export interface LocalSupergraph {
   /** URL the services connect with (app role). */
   appDatabaseUrl: string;
   eventLog: EventLog;
-  /** Stops the gateway, the subgraphs (and their workers and relays), then the infrastructure. */
+  /** Stops the gateway, the subgraphs (and their workers), the outbox relays, then the infrastructure. */
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,8 @@ export async function startLocalSupergraph(options: LocalSupergraphOptions): Pro
   const subgraphs: RunningService[] = [];
   const subgraphUrls = { ...config.gateway.subgraphUrls };
   const consumer = { leaseMs: config.events.consumerLeaseMs, maxDeliveries: config.events.consumerMaxDeliveries };
+  // One relay per database for the whole process, shared by the subgraphs that write the outbox.
+  const relay = new OutboxRelays(infra.database.outboxClients(), infra.eventLog.streams, logger);
   try {
     for (const { name } of SUBGRAPHS) {
       const service = await startSubgraph(
@@ -69,11 +73,13 @@ export async function startLocalSupergraph(options: LocalSupergraphOptions): Pro
           internalSecret: config.internalSecret!,
           observability: observabilityOptions(config),
           readinessChecks: infra.readinessChecks,
+          relay,
         },
       );
       subgraphs.push(service);
       subgraphUrls[name] = service.url;
     }
+    relay.start();
     const running: AppConfig = { ...config, gateway: { ...config.gateway, subgraphUrls } };
     const configured = gatewayOptions(running);
     const gateway = await startGateway({
@@ -97,11 +103,13 @@ export async function startLocalSupergraph(options: LocalSupergraphOptions): Pro
       async stop() {
         await gateway.stop();
         for (const s of subgraphs.reverse()) await s.stop();
+        await relay.stop();
         await infra.close();
       },
     };
   } catch (err) {
     for (const s of subgraphs.reverse()) await s.stop().catch(() => undefined);
+    await relay.stop();
     await infra.close();
     throw err;
   }

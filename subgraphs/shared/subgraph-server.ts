@@ -41,7 +41,7 @@ export interface RunningService {
   name: string;
   port: number;
   url: string;
-  /** Stops accepting requests, drains in-flight ones, stops workers and the outbox relay. */
+  /** Stops accepting requests, drains in-flight ones, stops workers and the outbox relay it started. */
   stop(): Promise<void>;
 }
 
@@ -62,6 +62,13 @@ export interface StartSubgraphOptions {
   observability?: SubgraphObservabilityOptions;
   /** Readiness checks of its dependencies (database, Redis), added by the composition root. */
   readinessChecks?: ReadinessCheck[];
+  /**
+   * The process's outbox relays, when the composition root runs several subgraphs in one process
+   * (apps/local-supergraph.ts): a subgraph that writes the outbox wakes and reports these instead of
+   * running relays of its own, and the caller starts and stops them. Two relays over the same
+   * outbox in one process would each poll it and compete for every batch.
+   */
+  relay?: OutboxRelays;
 }
 
 /** Starts `factory`'s subgraph, its workers and (when it writes events) its outbox relay; resolves once it listens. */
@@ -76,7 +83,8 @@ export async function startSubgraph(
   const logger = deps.logger.child({ subgraph: module.name });
   const verifier = new CredentialVerifier(options.internalSecret, module.name);
   // One relay per database (the shared one and each dedicated one, lib/db/tenant-placement.ts).
-  if (module.writesOutbox) relay = new OutboxRelays(deps.database.outboxClients(), deps.eventLog.streams, logger);
+  const ownRelay = module.writesOutbox && !options.relay;
+  if (module.writesOutbox) relay = options.relay ?? new OutboxRelays(deps.database.outboxClients(), deps.eventLog.streams, logger);
   const observability = createSubgraphObservability(
     module,
     { database: deps.database, stats: deps.eventLog.stats, relay },
@@ -137,7 +145,7 @@ export async function startSubgraph(
     httpServer.once('error', reject);
     httpServer.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
   });
-  relay?.start();
+  if (ownRelay) relay?.start();
   for (const w of module.workers ?? []) w.start();
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
@@ -152,7 +160,7 @@ export async function startSubgraph(
       if (observability.drainDelayMs > 0) await new Promise((r) => setTimeout(r, observability.drainDelayMs));
       await server.stop();
       for (const w of module.workers ?? []) await w.stop();
-      await relay?.stop();
+      if (ownRelay) await relay?.stop();
     },
   };
 }

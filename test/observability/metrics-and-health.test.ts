@@ -119,6 +119,16 @@ describe('/metrics', () => {
       }
     }
   });
+
+  it('of orders and notifications in one process: the one outbox relay they share, counting every published row', async () => {
+    const published = async (name: 'orders' | 'notifications') =>
+      Number(/^supergraph_outbox_published_total (\d+)$/m.exec((await get(`${base(stack.subgraphUrls[name])}/metrics`)).text)?.[1]);
+    const rows = async () =>
+      Number((await stack.sql<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NOT NULL'))[0]!.n);
+    // The order placed above wrote an order event, and its notification another row.
+    await waitUntil(async () => (await rows()) >= 2 && (await published('orders')) === (await rows()), 'the relay to count the rows');
+    expect(await published('notifications')).toBe(await rows());
+  });
 });
 
 describe('/readyz and /healthz', () => {
