@@ -50,7 +50,22 @@ export interface PoolUsage {
   max: number;
 }
 
-const pools = new WeakMap<PrismaClient, { pool: pg.Pool; max: number }>();
+/** The `pg` pool under a client made by {@link createPrismaClient}, and its statement hook. */
+export interface PrismaDriver {
+  pool: pg.Pool;
+  /** The client's `onQuery` option: code that sends SQL on `pool` itself reports each statement to it. */
+  onQuery?: (sql: string) => void;
+}
+
+const pools = new WeakMap<PrismaClient, PrismaDriver & { max: number }>();
+
+/**
+ * The `pg` pool under `client` (one made by {@link createPrismaClient}), for the few fixed statements
+ * sent outside Prisma's client (the outbox relay, lib/events/outbox-relay.ts), or undefined.
+ */
+export function driverOf(client: PrismaClient): PrismaDriver | undefined {
+  return pools.get(client);
+}
 
 /** The usage of the pool under `client` (one made by {@link createPrismaClient}), or undefined. */
 export function poolUsage(client: PrismaClient): PoolUsage | undefined {
@@ -71,9 +86,13 @@ export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
     ...(options.connectionOptions ? { options: options.connectionOptions } : {}),
     ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMillis: options.idleTimeoutMs } : {}),
   });
+  // pg-pool removes an idle connection that fails (the server restarted, an administrator
+  // terminated it) and then emits `error` on the pool, which would crash the process without a
+  // listener; Prisma's adapter adds its own only when the client first connects.
+  pool.on('error', () => undefined);
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const track = (client: PrismaClient) => {
-    pools.set(client, { pool, max });
+    pools.set(client, { pool, max, onQuery: options.onQuery });
     return client;
   };
   if (!options.onQuery) return track(new PrismaClient({ adapter }));

@@ -129,4 +129,42 @@ describe('OutboxRelay', () => {
     const last = await eventLog.streams.read(streamKey(tenantId, 'orders'), '0', { count: 1000 });
     expect(last.slice(-2).map((e) => e.event.id)).toEqual(events.map((e) => e.id));
   });
+
+  it('publishBatch: a connection terminated between publish and mark fails the batch, not the process; the rows go out again', async () => {
+    await redis.del(streamKey(tenantId, 'orders'));
+    const events = await write(2);
+    const relay = new OutboxRelay(prisma, eventLog.streams, logger, {
+      // The relay's own connection is the one idle in a transaction (same role: allowed to signal it).
+      afterPublish: async () => {
+        await prisma.$queryRaw`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND state = 'idle in transaction' AND pid <> pg_backend_pid()`;
+      },
+    });
+    await expect(relay.publishBatch()).rejects.toThrow();
+    expect(await prisma.outboxEvent.count({ where: { publishedAt: null } })).toBe(2);
+    expect(await new OutboxRelay(prisma, eventLog.streams, logger).publishBatch()).toBe(2);
+    const ids = (await eventLog.streams.read(streamKey(tenantId, 'orders'), '0')).map((e) => e.event.id);
+    // Published twice (the mark was lost), in order both times: consumers drop the duplicates by event id.
+    expect(ids).toEqual([...events, ...events].map((e) => e.id));
+  });
+
+  it("publishBatch: two statements per batch, claimed or empty, each reported to the client's onQuery", async () => {
+    const statements: string[] = [];
+    const counted = createPrismaClient({ url: await createDatabaseFromTemplate(), onQuery: (sql) => statements.push(sql) });
+    try {
+      const relay = new OutboxRelay(counted, eventLog.streams, logger);
+      expect(await relay.publishBatch()).toBe(0);
+      expect(statements).toHaveLength(2);
+      expect(statements[1]).toBe('COMMIT');
+      await new TenantDatabase({ shared: counted }).forTenant(tenantId).transaction(async (uow) => {
+        await outbox.append(uow, { topic: 'orders', type: 'order.placed', subjectId: randomUUID(), data: {} });
+      });
+      statements.length = 0;
+      expect(await relay.publishBatch()).toBe(1);
+      expect(statements).toHaveLength(2);
+      expect(statements[1]).toMatch(/^UPDATE outbox SET published_at/);
+    } finally {
+      await counted.$disconnect();
+    }
+  });
 });
