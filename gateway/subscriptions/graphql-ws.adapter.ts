@@ -20,9 +20,10 @@
  *    `Subscriber too slow`; it can reconnect with its last cursor.
  * 4. A live subscription's results are written by {@link deliverLive}, not by graphql-ws's
  *    per-message path: the same `next` message, but its payload serialised once per event and shape
- *    for every socket (shaped-results.ts), and one write per result awaited before the next, as
- *    graphql-ws does, so a socket that does not drain keeps its subscription's queue growing until
- *    item 3 applies.
+ *    for every socket (shaped-results.ts), handed to the socket without waiting while it holds less
+ *    than {@link SOCKET_HIGH_WATER_BYTES} unsent, else one write awaited before the next (as
+ *    graphql-ws does for every message), so a socket that does not drain keeps its subscription's
+ *    queue growing until item 3 applies.
  */
 import { GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Context, Disposable, SubscribePayload } from 'graphql-ws';
@@ -56,6 +57,13 @@ export const CLOSE_BAD_REQUEST = 4400;
  * opened beyond the tenant's or user's socket cap.
  */
 export const CLOSE_TOO_SLOW = 4429;
+/**
+ * Bytes a socket may hold unsent (`WebSocket.bufferedAmount`: ws's and the TCP socket's buffers)
+ * before a live delivery waits for its write to finish. Below it a result is handed to the socket
+ * without waiting; at or above it each write is awaited, so a client that does not read keeps its
+ * subscription's queue growing until `maxQueue` closes its connection.
+ */
+export const SOCKET_HIGH_WATER_BYTES = 64 * 1024;
 /** Longest setTimeout delay Node accepts (about 24.8 days), ms. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -227,17 +235,22 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
 /**
  * What graphql-ws iterates for a live subscription: its `next()` writes every result of `sub` to the
  * socket itself, as the `next` message graphql-ws would send (`{"id":...,"type":"next","payload":...}`,
- * the payload from {@link resultJson}), each write awaited before the next, and answers `done` once the
+ * the payload from {@link resultJson}), a write awaited before the next only while the socket is backed
+ * up ({@link SOCKET_HIGH_WATER_BYTES}), and answers `done` once the
  * subscription ends; `return()` (the client's `complete`, the socket closing) ends it. A result it
  * cannot write (the socket closed under it) ends the subscription.
  */
-function deliverLive(sub: LiveSubscription, id: string, socket: WebSocket): AsyncIterableIterator<ExecutionResult> {
+export function deliverLive(sub: LiveSubscription, id: string, socket: WebSocket): AsyncIterableIterator<ExecutionResult> {
   const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-  const write = (frame: string) =>
-    new Promise<boolean>((resolve) => {
-      if (socket.readyState !== socket.OPEN) resolve(false);
-      else socket.send(frame, (err) => resolve(!err));
-    });
+  /** Whether `frame` was handed to the socket; a promise of it when the socket is backed up. */
+  const write = (frame: string): boolean | Promise<boolean> => {
+    if (socket.readyState !== socket.OPEN) return false;
+    if (socket.bufferedAmount < SOCKET_HIGH_WATER_BYTES) {
+      socket.send(frame);
+      return true;
+    }
+    return new Promise<boolean>((resolve) => socket.send(frame, (err) => resolve(!err)));
+  };
   const iterator: AsyncIterableIterator<ExecutionResult> = {
     [Symbol.asyncIterator]: () => iterator,
     async next() {
@@ -245,7 +258,8 @@ function deliverLive(sub: LiveSubscription, id: string, socket: WebSocket): Asyn
         const step = await sub.next();
         // Ended meanwhile (the client's `complete` or the socket closing made graphql-ws call `return()`).
         if (step.done || sub.state === 'ended') return { done: true, value: undefined };
-        if (!(await write(prefix + resultJson(step.value) + '}'))) {
+        const written = write(prefix + resultJson(step.value) + '}');
+        if (!(written === true || (written !== false && (await written)))) {
           sub.end();
           return { done: true, value: undefined };
         }
