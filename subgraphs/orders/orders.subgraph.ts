@@ -2,6 +2,8 @@ import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { DateTimeScalar } from '../shared/scalars';
 import { defineSubgraph, type SubgraphFactory } from '../shared/subgraph-module';
 import { orderResolvers } from './order/order.resolvers';
+import { productResolvers } from './product/product.resolvers';
+import { userResolvers } from './user/user.resolvers';
 import { ordersRepositories, type OrdersContext } from './orders.context';
 
 /** The orders subgraph: orders, their lines and lifecycle; writes `orders` events to the outbox. */
@@ -10,5 +12,5 @@ export const ordersSubgraph: SubgraphFactory = () =>
     name: 'orders',
     writesOutbox: true,
     repositories: ordersRepositories,
-    resolvers: { DateTime: DateTimeScalar, ...orderResolvers } as GraphQLResolverMap<OrdersContext>,
+    resolvers: { DateTime: DateTimeScalar, ...orderResolvers, ...productResolvers, ...userResolvers } as GraphQLResolverMap<OrdersContext>,
   });
