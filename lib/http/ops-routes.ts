@@ -8,9 +8,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readiness } from './readiness';
 
-/** Paths of the operational endpoints (probes and scrapes: not work a client asked for). */
-export const OPS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
-
 /** What a process exposes on its operational endpoints. */
 export interface OpsEndpoints {
   readiness: Readiness;
@@ -18,16 +15,12 @@ export interface OpsEndpoints {
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
-/**
- * Answers `req` when it is one of the operational endpoints; false when it is not (the caller
- * handles it). Errors become a 500 without details.
- */
-export function handleOpsRequest(req: IncomingMessage, res: ServerResponse, pathname: string, ops: OpsEndpoints): boolean {
-  if (pathname === '/healthz') {
+/** The operational endpoints by path: each answers its request (errors become a 500 without details). */
+const OPS_ROUTES: Readonly<Record<string, (res: ServerResponse, ops: OpsEndpoints) => void>> = {
+  '/healthz': (res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end('{"status":"ok"}');
-    return true;
-  }
-  if (pathname === '/readyz') {
+  },
+  '/readyz': (res, ops) => {
     void ops.readiness.report().then(
       (report) =>
         res
@@ -38,14 +31,25 @@ export function handleOpsRequest(req: IncomingMessage, res: ServerResponse, path
           .end(JSON.stringify(report)),
       () => res.writeHead(500, { 'content-type': 'application/json' }).end('{"status":"error"}'),
     );
-    return true;
-  }
-  if (pathname === '/metrics') {
+  },
+  '/metrics': (res, ops) => {
     void ops.metrics().then(
       ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body),
       () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics collection failed\n'),
     );
-    return true;
-  }
-  return false;
+  },
+};
+
+/** Paths of the operational endpoints (probes and scrapes: not work a client asked for). */
+export const OPS_PATHS: ReadonlySet<string> = new Set(Object.keys(OPS_ROUTES));
+
+/**
+ * Answers `req` when `pathname` is one of the operational endpoints ({@link OPS_PATHS}); false when
+ * it is not (the caller handles it). Errors become a 500 without details.
+ */
+export function handleOpsRequest(_req: IncomingMessage, res: ServerResponse, pathname: string, ops: OpsEndpoints): boolean {
+  const route = Object.hasOwn(OPS_ROUTES, pathname) ? OPS_ROUTES[pathname] : undefined;
+  if (!route) return false;
+  route(res, ops);
+  return true;
 }
