@@ -235,10 +235,10 @@ export function serveGraphQLWs(wss: WebSocketServer, options: GraphQLWsAdapterOp
 /**
  * What graphql-ws iterates for a live subscription: its `next()` writes every result of `sub` to the
  * socket itself, as the `next` message graphql-ws would send (`{"id":...,"type":"next","payload":...}`,
- * the payload from {@link resultJson}), a write awaited before the next only while the socket is backed
- * up ({@link SOCKET_HIGH_WATER_BYTES}), and answers `done` once the
- * subscription ends; `return()` (the client's `complete`, the socket closing) ends it. A result it
- * cannot write (the socket closed under it) ends the subscription.
+ * the payload from {@link resultJson}), a write awaited before the next only while the socket is
+ * backed up ({@link SOCKET_HIGH_WATER_BYTES}), and answers `done` once the subscription ends;
+ * `return()` (the client's `complete`, the socket closing) ends it. A result it cannot write (the
+ * socket closed under it) ends the subscription.
  */
 export function deliverLive(sub: LiveSubscription, id: string, socket: WebSocket): AsyncIterableIterator<ExecutionResult> {
   const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;

@@ -18,9 +18,9 @@
  * - Row-level security: the transaction starts with `set_config('app.outbox_relay', 'on', true)`,
  *   which the outbox's policies require to see and mark every tenant's rows.
  * - Cost: a batch is fixed SQL sent on the Prisma client's own `pg` pool in two round trips (claim;
- *   mark and commit), idle polls and kicked batches that find nothing included, instead of
- *   Prisma's five-call interactive transaction. A transaction left idle
- *   longer than {@link RELAY_IDLE_IN_TRANSACTION_MS} (an event log that hangs) is ended by PostgreSQL.
+ *   mark and commit), idle polls and kicked batches that find nothing included, instead of Prisma's
+ *   five-call interactive transaction. A transaction left idle longer than
+ *   {@link RELAY_IDLE_IN_TRANSACTION_MS} (an event log that hangs) is ended by PostgreSQL.
  * - Tracing: each event is published in a producer span whose parent is the `traceparent` the
  *   event was written with, and goes onto the stream with the publish span's own `traceparent`, so
  *   consumers continue the trace of the write.
