@@ -28,7 +28,8 @@ describe('tracing', () => {
     const token = await stack.token({ tenant: 'acme', user: 'owner@acme.test' });
     exporter.reset();
     const res = await stack.gql(
-      'query Dash { me { email } orders(first: 2) { edges { node { number placedBy { email } lines { product { name } } } } } }',
+      // `description` is not among the product fields orders provide, so the catalog is fetched too.
+      'query Dash { me { email } orders(first: 2) { edges { node { number placedBy { email } lines { product { name description } } } } } }',
       {},
       { token, headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } },
     );
