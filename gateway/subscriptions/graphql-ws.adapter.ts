@@ -258,8 +258,9 @@ export function deliverLive(sub: LiveSubscription, id: string, socket: WebSocket
         const step = await sub.next();
         // Ended meanwhile (the client's `complete` or the socket closing made graphql-ws call `return()`).
         if (step.done || sub.state === 'ended') return { done: true, value: undefined };
-        const written = write(prefix + resultJson(step.value) + '}');
-        if (!(written === true || (written !== false && (await written)))) {
+        let written = write(prefix + resultJson(step.value) + '}');
+        if (written instanceof Promise) written = await written;
+        if (!written) {
           sub.end();
           return { done: true, value: undefined };
         }

@@ -118,7 +118,8 @@ export class OutboxRelay {
   private readonly afterPublish?: (published: number) => void | Promise<void>;
 
   private readonly driver: PrismaDriver;
-  private readonly claimSql: string;
+  /** The batch's first round trip ({@link claimSql}), built once. */
+  private readonly claimStatement: string;
 
   /** @throws TypeError when `prisma` was not made by `createPrismaClient` (lib/db/prisma-client.ts): the relay needs its pool. */
   constructor(
@@ -135,7 +136,7 @@ export class OutboxRelay {
     this.retryMs = options.retryMs ?? 1000;
     this.tenantsPerBatch = options.tenantsPerBatch ?? 20;
     this.afterPublish = options.afterPublish;
-    this.claimSql = claimSql(this.tenantsPerBatch, this.batchSize);
+    this.claimStatement = claimSql(this.tenantsPerBatch, this.batchSize);
   }
 
   /**
@@ -159,7 +160,7 @@ export class OutboxRelay {
     };
     try {
       // A simple query of several statements answers one result per statement (pg's doc, "Multiple statements").
-      const results = (await query(this.claimSql)) as unknown as pg.QueryResult[];
+      const results = (await query(this.claimStatement)) as unknown as pg.QueryResult[];
       const rows = results[results.length - 1]!.rows as OutboxRow[];
       if (rows.length === 0) {
         await query('COMMIT');

@@ -81,7 +81,7 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
     res.setHeader('x-request-id', requestId);
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (options.ops && handleOpsRequest(req, res, url.pathname, options.ops)) return;
+      if (options.ops && handleOpsRequest(res, url.pathname, options.ops)) return;
       if (options.intercept && (await options.intercept(req, res, url))) return;
       if (url.pathname === '/healthz') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');

@@ -5,7 +5,7 @@
  * format). Used by the GraphQL handler (lib/http/graphql-http-handler.ts) and by the relay's
  * small server (lib/http/ops-server.ts).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Readiness } from './readiness';
 
 /** What a process exposes on its operational endpoints. */
@@ -16,39 +16,48 @@ export interface OpsEndpoints {
 }
 
 /** The operational endpoints by path: each answers its request (errors become a 500 without details). */
-const OPS_ROUTES: Readonly<Record<string, (res: ServerResponse, ops: OpsEndpoints) => void>> = {
-  '/healthz': (res) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end('{"status":"ok"}');
-  },
-  '/readyz': (res, ops) => {
-    void ops.readiness.report().then(
-      (report) =>
-        res
-          .writeHead(report.status === 'ready' || report.status === 'degraded' ? 200 : 503, {
-            'content-type': 'application/json',
-            'cache-control': 'no-store',
-          })
-          .end(JSON.stringify(report)),
-      () => res.writeHead(500, { 'content-type': 'application/json' }).end('{"status":"error"}'),
-    );
-  },
-  '/metrics': (res, ops) => {
-    void ops.metrics().then(
-      ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body),
-      () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics collection failed\n'),
-    );
-  },
-};
+const OPS_ROUTES = new Map<string, (res: ServerResponse, ops: OpsEndpoints) => void>([
+  [
+    '/healthz',
+    (res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end('{"status":"ok"}');
+    },
+  ],
+  [
+    '/readyz',
+    (res, ops) => {
+      void ops.readiness.report().then(
+        (report) =>
+          res
+            .writeHead(report.status === 'ready' || report.status === 'degraded' ? 200 : 503, {
+              'content-type': 'application/json',
+              'cache-control': 'no-store',
+            })
+            .end(JSON.stringify(report)),
+        () => res.writeHead(500, { 'content-type': 'application/json' }).end('{"status":"error"}'),
+      );
+    },
+  ],
+  [
+    '/metrics',
+    (res, ops) => {
+      void ops.metrics().then(
+        ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body),
+        () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics collection failed\n'),
+      );
+    },
+  ],
+]);
 
 /** Paths of the operational endpoints (probes and scrapes: not work a client asked for). */
-export const OPS_PATHS: ReadonlySet<string> = new Set(Object.keys(OPS_ROUTES));
+export const OPS_PATHS: ReadonlySet<string> = new Set(OPS_ROUTES.keys());
 
 /**
- * Answers `req` when `pathname` is one of the operational endpoints ({@link OPS_PATHS}); false when
- * it is not (the caller handles it). Errors become a 500 without details.
+ * Answers the request for `pathname` on `res` when it is one of the operational endpoints
+ * ({@link OPS_PATHS}); false when it is not (the caller handles it). Errors become a 500 without details.
  */
-export function handleOpsRequest(_req: IncomingMessage, res: ServerResponse, pathname: string, ops: OpsEndpoints): boolean {
-  const route = Object.hasOwn(OPS_ROUTES, pathname) ? OPS_ROUTES[pathname] : undefined;
+export function handleOpsRequest(res: ServerResponse, pathname: string, ops: OpsEndpoints): boolean {
+  const route = OPS_ROUTES.get(pathname);
   if (!route) return false;
   route(res, ops);
   return true;

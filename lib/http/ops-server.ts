@@ -19,7 +19,7 @@ export interface OpsServer {
 export async function startOpsServer(ops: OpsEndpoints, port: number, host = '0.0.0.0'): Promise<OpsServer> {
   const server: Server = createServer((req, res) => {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-    if (!handleOpsRequest(req, res, pathname, ops)) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+    if (!handleOpsRequest(res, pathname, ops)) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
