@@ -158,26 +158,26 @@ export class OutboxRelay {
       this.driver.onQuery?.(sql);
       return client.query(sql);
     };
+    let failure: Error | undefined;
     try {
       // A simple query of several statements answers one result per statement (pg's doc, "Multiple statements").
       const results = (await query(this.claimStatement)) as unknown as pg.QueryResult[];
       const rows = results[results.length - 1]!.rows as OutboxRow[];
       if (rows.length === 0) {
         await query('COMMIT');
-        client.release();
         return 0;
       }
       for (const row of rows) await this.publishOne(row.payload);
       await this.afterPublish?.(rows.length);
       await query(markPublishedSql(rows.map((r) => r.id)));
-      client.release();
       return rows.length;
     } catch (err) {
-      // Closing the connection rolls the transaction back, whatever state it was left in.
-      client.release(err instanceof Error ? err : new Error(String(err)));
+      failure = err instanceof Error ? err : new Error(String(err));
       throw err;
     } finally {
       client.removeListener('error', ignore);
+      // Released with an error, the connection is closed: that rolls the transaction back, whatever state it was left in.
+      client.release(failure);
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * Serves an Apollo Server on a plain `node:http` server (Apollo Server 5 ships no HTTP framework):
  * the documented integration API `executeHTTPGraphQLRequest`, plus `/healthz`, `/readyz` and
- * `/metrics` (./ops-routes.ts). Every GraphQL request runs inside its request id, correlation
+ * `/metrics` (./ops-routes.ts) when the caller gives its operational endpoints. Every GraphQL request runs inside its request id, correlation
  * context and server span, and is recorded once answered (./request-observation.ts).
  * Every response carries `x-request-id`: the caller's when it sent a valid one, else a new one
  * (lib/auth/http-credentials.ts); the request's header is set to the same value, so the context
@@ -30,14 +30,12 @@ export interface GraphQLHttpHandlerOptions<TContext extends BaseContext> {
   context: ContextFunction<[{ req: IncomingMessage; request: HTTPGraphQLRequest }], TContext>;
   /** Path of the GraphQL endpoint (default `/graphql`). */
   path?: string;
-  /** `/readyz` answers 200 only while this returns true (used when `ops` is not given). */
-  ready?: () => boolean;
   /**
    * Runs first for every request (after the request id is set): answers it and resolves true
    * (CORS preflights, the IDE page, GraphQL over SSE...), or resolves false to let it go on.
    */
   intercept?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
-  /** `/healthz`, `/readyz` (dependency checks) and `/metrics`; they replace `ready`. */
+  /** `/healthz`, `/readyz` (dependency checks) and `/metrics`; without it those paths are not found. */
   ops?: OpsEndpoints;
   /** Service name of the requests' spans (default `graphql`). */
   service?: string;
@@ -83,21 +81,6 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (options.ops && handleOpsRequest(res, url.pathname, options.ops)) return;
       if (options.intercept && (await options.intercept(req, res, url))) return;
-      if (url.pathname === '/healthz') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-        return;
-      }
-      if (url.pathname === '/readyz') {
-        const state = options.ready ? options.ready() : true;
-        const ready = state === true;
-        const body = ready
-          ? { status: 'ready' }
-          : Array.isArray(state)
-            ? { status: 'unavailable', unavailable: state }
-            : { status: 'starting' };
-        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-        return;
-      }
       if (url.pathname !== path) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
         return;

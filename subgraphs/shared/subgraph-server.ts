@@ -83,8 +83,9 @@ export async function startSubgraph(
   const logger = deps.logger.child({ subgraph: module.name });
   const verifier = new CredentialVerifier(options.internalSecret, module.name);
   // One relay per database (the shared one and each dedicated one, lib/db/tenant-placement.ts).
-  const ownRelay = module.writesOutbox && !options.relay;
-  if (module.writesOutbox) relay = options.relay ?? new OutboxRelays(deps.database.outboxClients(), deps.eventLog.streams, logger);
+  const ownRelay =
+    module.writesOutbox && !options.relay ? new OutboxRelays(deps.database.outboxClients(), deps.eventLog.streams, logger) : undefined;
+  if (module.writesOutbox) relay = options.relay ?? ownRelay;
   const observability = createSubgraphObservability(
     module,
     { database: deps.database, stats: deps.eventLog.stats, relay },
@@ -145,7 +146,7 @@ export async function startSubgraph(
     httpServer.once('error', reject);
     httpServer.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
   });
-  if (ownRelay) relay?.start();
+  ownRelay?.start();
   for (const w of module.workers ?? []) w.start();
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
@@ -160,7 +161,7 @@ export async function startSubgraph(
       if (observability.drainDelayMs > 0) await new Promise((r) => setTimeout(r, observability.drainDelayMs));
       await server.stop();
       for (const w of module.workers ?? []) await w.stop();
-      if (ownRelay) await relay?.stop();
+      await ownRelay?.stop();
     },
   };
 }
